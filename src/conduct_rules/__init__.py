@@ -1,0 +1,60 @@
+"""conduct_rules: professional standards for ending a client relationship, as cited rules.
+
+Public surface (everything else is private and may change)::
+
+    from conduct_rules import Case, Assessment, assess
+    result = assess({"case_id": "C-1", "stage": "considering"}, lang="fr")
+"""
+
+from __future__ import annotations
+
+from conduct_rules.api import assess, default_backend
+from conduct_rules.assessment import (
+    Action,
+    Assessment,
+    Documentation,
+    Finding,
+    Item,
+    RulesetRef,
+    Safeguard,
+    Warning_,
+)
+from conduct_rules.case import Attempt, Case
+from conduct_rules.engines.durable import durable_available
+from conduct_rules.errors import (
+    CaseValidationError,
+    ConductRulesError,
+    EngineUnavailableError,
+    EvaluationError,
+    ParameterError,
+    RulesetError,
+)
+from conduct_rules.ruleset import Ruleset, available_rulesets, load_ruleset
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Action",
+    "Assessment",
+    "Attempt",
+    "Case",
+    "CaseValidationError",
+    "ConductRulesError",
+    "Documentation",
+    "EngineUnavailableError",
+    "EvaluationError",
+    "Finding",
+    "Item",
+    "ParameterError",
+    "Ruleset",
+    "RulesetError",
+    "RulesetRef",
+    "Safeguard",
+    "Warning_",
+    "__version__",
+    "assess",
+    "available_rulesets",
+    "default_backend",
+    "durable_available",
+    "load_ruleset",
+]

@@ -1,0 +1,1 @@
+"""Subcommands of the ``conduct-rules`` command line (one module each)."""

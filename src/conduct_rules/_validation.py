@@ -1,0 +1,91 @@
+"""Turn pydantic's validation errors into ours, without echoing input values.
+
+Why: pydantic's default message includes ``input_value=...``, which would copy client data into
+logs and tracebacks. We keep the field path and the kind of problem, nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from conduct_rules.case import Case
+from conduct_rules.errors import CaseValidationError
+
+__all__ = ["describe_errors", "parse_case", "parse_case_json"]
+
+# Messages that name the problem but never the offending value.
+_SAFE_MESSAGES: dict[str, str] = {
+    "missing": "field required",
+    "extra_forbidden": "unknown field",
+    "bool_type": "expected true or false",
+    "int_type": "expected a whole number",
+    "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "string_type": "expected a string",
+    "string_too_short": "must not be empty",
+    "string_too_long": "too long",
+    "greater_than_equal": "must not be negative",
+    "less_than_equal": "too large",
+    "too_long": "too many items",
+    "tuple_type": "expected a list",
+    "list_type": "expected a list",
+    "model_type": "expected an object",
+    "dict_type": "expected an object",
+    "model_attributes_type": "expected an object",
+    "date_type": "expected a date in the form YYYY-MM-DD",
+    "date_parsing": "expected a date in the form YYYY-MM-DD",
+    "date_from_datetime_parsing": "expected a date in the form YYYY-MM-DD",
+    "date_from_datetime_inexact": "expected a date in the form YYYY-MM-DD",
+    "json_invalid": "not valid JSON",
+    "json_type": "expected JSON",
+}
+
+
+def _message(err: Mapping[str, Any]) -> str:
+    kind = str(err.get("type", ""))
+    if kind == "literal_error":
+        expected = (err.get("ctx") or {}).get("expected")
+        return f"expected one of {expected}" if expected else "value not allowed"
+    if kind == "value_error":
+        # Our own validators raise messages that never contain the value.
+        return str((err.get("ctx") or {}).get("error", "invalid value"))
+    if kind == "less_than_equal":
+        bound = (err.get("ctx") or {}).get("le")
+        return f"must be at most {bound}"
+    return _SAFE_MESSAGES.get(kind, kind.replace("_", " ") or "invalid value")
+
+
+def describe_errors(exc: ValidationError) -> list[tuple[str, str]]:
+    """``(dotted field, safe message)`` for each error, in pydantic's order."""
+    out: list[tuple[str, str]] = []
+    for err in exc.errors(include_input=False, include_url=False):
+        loc = ".".join(str(p) for p in err.get("loc", ())) or "(case)"
+        out.append((loc, _message(err)))
+    return out
+
+
+def parse_case(data: Mapping[str, Any] | Case) -> Case:
+    """Validate a mapping (or pass a ``Case`` through) with privacy-safe errors."""
+    if isinstance(data, Case):
+        return data
+    if not isinstance(data, Mapping):
+        raise CaseValidationError([("(case)", "expected an object")])
+    try:
+        return Case.model_validate(dict(data))
+    except ValidationError as exc:
+        raise CaseValidationError(describe_errors(exc)) from None
+    except (RecursionError, OverflowError):
+        raise CaseValidationError([("(case)", "input too deeply nested or too large")]) from None
+
+
+def parse_case_json(text: str | bytes) -> Case:
+    """Validate JSON text into a ``Case`` with privacy-safe errors."""
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        raise CaseValidationError([("(case)", "not valid JSON")]) from None
+    return parse_case(data)

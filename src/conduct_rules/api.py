@@ -1,0 +1,97 @@
+"""The public entry point: ``assess(case)``.
+
+Why a function and not an object: clinical software wants one call, no set-up and nothing shared
+between calls. Loaded rulesets are immutable and cached; the durable_rules host is one per process
+behind a lock (its C engine is not thread-safe); nothing about one assessment survives it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from conduct_rules._assemble import build_assessment
+from conduct_rules._contradictions import contradictions
+from conduct_rules._validation import parse_case
+from conduct_rules.assessment import Assessment
+from conduct_rules.case import Case
+from conduct_rules.engines import Backend
+from conduct_rules.engines.durable import DurableBackend, durable_available
+from conduct_rules.engines.python import PythonBackend
+from conduct_rules.errors import ConductRulesError
+from conduct_rules.ruleset import DEFAULT_RULESET, Ruleset, load_ruleset
+
+__all__ = ["BACKENDS", "assess", "default_backend", "get_backend", "get_ruleset"]
+
+BackendName = Literal["auto", "durable_rules", "python"]
+BACKENDS: tuple[str, ...] = ("auto", "durable_rules", "python")
+
+
+@functools.lru_cache(maxsize=32)
+def _cached_ruleset(name: str) -> Ruleset:
+    return load_ruleset(name)
+
+
+def get_ruleset(
+    ruleset: str | Path | Ruleset | None = None, parameters: Mapping[str, int] | None = None
+) -> Ruleset:
+    """Resolve a ruleset argument (name, folder, object or None) and apply overrides."""
+    if ruleset is None:
+        rs = _cached_ruleset(DEFAULT_RULESET)
+    elif isinstance(ruleset, Ruleset):
+        rs = ruleset
+    elif isinstance(ruleset, str) and "/" not in ruleset:
+        rs = _cached_ruleset(ruleset)
+    else:
+        rs = load_ruleset(ruleset)
+    return rs.with_parameters(**dict(parameters)) if parameters else rs
+
+
+@functools.lru_cache(maxsize=8)
+def get_backend(name: str = "auto") -> Backend:
+    """The backend instance for a name; ``auto`` is durable_rules where it loads, else python."""
+    if name == "auto":
+        name = default_backend()
+    if name in ("durable_rules", "durable"):
+        return DurableBackend()
+    if name == "python":
+        return PythonBackend()
+    if name == "fast":
+        from conduct_rules.engines.fast import FastBackend  # type: ignore[import-untyped,unused-ignore]
+
+        backend: Backend = FastBackend()
+        return backend
+    raise ConductRulesError(f"unknown backend '{name}'; choose one of {', '.join(BACKENDS)}")
+
+
+def default_backend() -> str:
+    """``durable_rules`` where its C extension loads (Python 3.11, 3.12), else ``python``."""
+    return "durable_rules" if durable_available() else "python"
+
+
+def assess(
+    case: Case | Mapping[str, Any],
+    *,
+    ruleset: str | Path | Ruleset | None = None,
+    lang: Literal["en", "fr"] = "en",
+    backend: str = "auto",
+    parameters: Mapping[str, int] | None = None,
+) -> Assessment:
+    """Assess one case against a ruleset (the Ontario one by default).
+
+    ``case`` is a ``Case`` or a plain mapping in the contract's JSON shape. ``lang`` chooses the
+    language of explanations. ``parameters`` overrides named thresholds such as
+    ``{"min_attempts": 3}``. Raises ``CaseValidationError`` (a ``ValueError``) naming the bad
+    field; never echoes case values other than ``case_id``.
+    """
+    if lang not in ("en", "fr"):
+        raise ConductRulesError("lang must be 'en' or 'fr'")
+    c = parse_case(case)
+    rs = get_ruleset(ruleset, parameters)
+    engine = get_backend(backend)
+    evaluation = engine.evaluate(rs, c)
+    return build_assessment(
+        rs, c, evaluation, lang=lang, engine=engine.name, warnings=contradictions(c, lang)
+    )

@@ -1,0 +1,110 @@
+"""The output contract: an assessment, and the items it lists.
+
+Why items carry their own citations, explanation and force: a practitioner reads one line of a
+report, not the ruleset; an auditor filters by provision; a trainer asks "where does this come
+from". Everything needed to answer travels with the item. Lists are in the ruleset's catalogue
+order, so the same case always gives byte-identical JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+__all__ = [
+    "Action",
+    "Assessment",
+    "Documentation",
+    "Finding",
+    "Item",
+    "RulesetRef",
+    "Safeguard",
+    "Warning_",
+]
+
+Verdict = Literal["not_permitted", "conditional", "permitted"]
+Force = Literal["regulation", "standard_of_practice", "college_guidance"]
+Lang = Literal["en", "fr"]
+Engine = Literal["durable_rules", "python"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Item(_Frozen):
+    """Something an assessment lists, with where it comes from."""
+
+    id: str
+    label: str
+    explanation: str
+    citations: tuple[str, ...]
+    force: Force
+    rules: tuple[str, ...]  # the rules that concluded it
+
+
+class Action(Item):
+    """A permitted action; ``required`` when the standards demand it, not only allow it."""
+
+    required: bool = False
+
+
+class Safeguard(Item):
+    """A required safeguard and whether the case shows it met."""
+
+    status: Literal["met", "outstanding"]
+    blocking: bool
+
+
+class Documentation(Item):
+    """A record the standards expect and the case does not list as made."""
+
+
+class Finding(Item):
+    """A possible breach, for a past ending (stage ``ended``) or continuation (``continued``)."""
+
+
+class Warning_(_Frozen):  # noqa: N801 - ``Warning`` is a built-in
+    """A named warning: facts that cannot all be true, or an assumption the engine made."""
+
+    id: str
+    fields: tuple[str, ...]
+    message: str
+
+
+class RulesetRef(_Frozen):
+    """Which rules produced the assessment, so it can be reproduced."""
+
+    id: str
+    version: str
+    parameters: dict[str, int]
+
+
+class Assessment(_Frozen):
+    """The result of assessing one case against a ruleset."""
+
+    case_id: str
+    lang: Lang
+    verdict: Verdict
+    verdict_explanation: str
+    termination_required: bool
+    permitted_actions: tuple[Action, ...]
+    required_safeguards: tuple[Safeguard, ...]
+    missing_documentation: tuple[Documentation, ...]
+    required_documentation: tuple[str, ...]
+    findings: tuple[Finding, ...]
+    derived_facts: dict[str, bool]
+    rules_fired: tuple[str, ...]
+    ruleset: RulesetRef
+    engine: Engine
+    warnings: tuple[Warning_, ...] = ()
+
+    @property
+    def outstanding_safeguards(self) -> tuple[Safeguard, ...]:
+        """The safeguards still to be met."""
+        return tuple(s for s in self.required_safeguards if s.status == "outstanding")
+
+    def to_json(self) -> str:
+        """Stable JSON text: same case, same ruleset, same bytes."""
+        return self.model_dump_json()

@@ -1,0 +1,306 @@
+"""The durable_rules backend: the ruleset's units compiled into a Rete network.
+
+How each measured pitfall of durable_rules 2.0.28 is handled here:
+
+* ``post`` sends an event that the first matching rule consumes: we only ``assert_fact``.
+* A condition with ``$or`` fires once per true disjunct: fired units are collected in a set and
+  reported in the ruleset's own order.
+* ``when_all(a, b)`` joins two messages: every unit reads one message, conditions are combined with
+  ``$and`` / ``$or`` inside it.
+* A fact no rule matches raises, and ``delete_state`` on a session where nothing fired can crash
+  the process: each stratum has a sentinel rule that always fires, and a warm-up session fires once
+  when the host is created.
+* Asserting the same fact twice raises: each stratum asserts its own fact (``stratum`` differs).
+* ``none(...)`` does not cancel a queued activation: negations only read facts from earlier strata,
+  which arrive already final in the stratum's fact.
+* State lives per ``sid``, 1024 live sessions at most, sids compared by a 32-bit hash: each
+  assessment uses a fresh sid and deletes its state before returning, so at most one session is
+  ever live.
+* Each ``Host`` starts timer threads that dispatch concurrently: our host subclass does not start
+  them (we use no timers) and every call into the engine holds one process-wide lock.
+* Rulesets are registered by name, once per host: compiled rulesets are cached by fingerprint.
+
+Negation has no operator in durable_rules' JSON; conditions are put in negation normal form, and a
+nullable field's absence is handled explicitly so that both backends agree on null.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from conduct_rules._facts import add_auto_facts
+from conduct_rules._fields import FeatureExtractor, feature_type
+from conduct_rules.case import Case
+from conduct_rules.conditions import All, Any_, Cmp, Condition, Const, Not, Ref, references
+from conduct_rules.engines import Evaluation
+from conduct_rules.errors import EngineUnavailableError, EvaluationError
+from conduct_rules.ruleset import Ruleset
+
+__all__ = ["DurableBackend", "durable_available", "live_sessions"]
+
+#: Most distinct compiled rulesets (id × version × parameters) kept on the host. durable_rules
+#: cannot unregister a ruleset, so this bounds memory against callers that vary parameters freely.
+MAX_COMPILED = 256
+
+try:  # pragma: no cover - depends on the interpreter
+    from durable import engine as _durable_engine
+
+    _IMPORT_ERROR: str | None = None
+except Exception as exc:  # noqa: BLE001 - any failure to load the C extension: unavailable
+    _durable_engine = None
+    _IMPORT_ERROR = f"{type(exc).__name__}: {exc}"
+
+
+def durable_available() -> bool:
+    """Whether the durable_rules C extension loads on this interpreter."""
+    return _durable_engine is not None
+
+
+def unavailable_reason() -> str:
+    """Why durable_rules cannot be used here (empty when it can)."""
+    if _IMPORT_ERROR is None:
+        return ""
+    return (
+        "the durable_rules engine cannot load on this Python "
+        "(its C extension needs Python 3.11 or 3.12; it uses PyEval_CallObject, removed in 3.13). "
+        f"Use backend='python', which gives identical results. Import error: {_IMPORT_ERROR}"
+    )
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    name: str
+    extractor: FeatureExtractor
+    keymap: Mapping[str, str]  # feature/fact key -> short engine field name
+    fact_keys: tuple[str, ...]  # concluded facts some unit reads, sent with every stratum
+    strata: int
+
+
+class _Host:
+    """One durable_rules host per process, without background dispatch threads."""
+
+    def __init__(self) -> None:
+        assert _durable_engine is not None
+        collector: set[str] = set()
+        self.collector = collector
+
+        class Host(_durable_engine.Host):  # type: ignore[misc]
+            def get_action(self, action_name: str) -> Callable[[Any], None]:
+                if action_name == "__sentinel":
+                    return _noop
+                return _recorder(collector, action_name)
+
+            def _run(self) -> None:  # no timer threads: nothing may dispatch behind our back
+                return
+
+        self.host = Host()
+        self._sids = itertools.count(1)
+        self._live: set[str] = set()
+        self._warm_up()
+
+    def _warm_up(self) -> None:
+        self.host.set_rulesets(
+            {"__warmup": {"fire": {"all": [{"m": {"stratum": 0}}], "run": "__sentinel"}}}
+        )
+        self.host.assert_fact("__warmup", {"sid": "0", "stratum": 0})
+        self.host.delete_state("__warmup", "0")
+
+    def new_sid(self) -> str:
+        return str(next(self._sids))
+
+    @contextmanager
+    def session(self, name: str) -> Iterator[str]:
+        sid = self.new_sid()
+        self._live.add(sid)
+        try:
+            yield sid
+        finally:
+            self.host.delete_state(name, sid)
+            self._live.discard(sid)
+
+
+def _noop(_c: Any) -> None:
+    return
+
+
+def _recorder(collector: set[str], unit_name: str) -> Callable[[Any], None]:
+    # One positional parameter only: durable_rules treats a two-parameter action as asynchronous
+    # (it would pass a completion callback as the second argument).
+    def record(_c: Any) -> None:
+        collector.add(unit_name)
+
+    return record
+
+
+_LOCK = threading.RLock()
+_HOST: _Host | None = None
+_COMPILED: dict[str, _Compiled] = {}
+
+
+def live_sessions() -> int:
+    """How many durable_rules sessions are alive (0 between assessments): for tests."""
+    with _LOCK:
+        return len(_HOST._live) if _HOST is not None else 0
+
+
+def _get_host() -> _Host:
+    global _HOST  # noqa: PLW0603 - one host per process, created on first use, under the lock
+    if _HOST is None:
+        if _durable_engine is None:
+            raise EngineUnavailableError(unavailable_reason())
+        _HOST = _Host()
+    return _HOST
+
+
+# --------------------------------------------------------------------------------------------
+# Compilation of conditions to durable_rules JSON
+
+
+_NEG_OP = {"gt": "$lte", "gte": "$lt", "lt": "$gte", "lte": "$gt"}
+_POS_OP = {"gt": "$gt", "gte": "$gte", "lt": "$lt", "lte": "$lte"}
+Expr = dict[str, Any] | bool
+
+
+def _nullable(key: str) -> bool:
+    t = feature_type(key)
+    return bool(t and t.nullable)
+
+
+def _combine(word: str, parts: list[Expr]) -> Expr:
+    is_and = word == "$and"
+    kept: list[dict[str, Any]] = []
+    for p in parts:
+        if p is True:
+            if not is_and:
+                return True
+            continue
+        if p is False:
+            if is_and:
+                return False
+            continue
+        kept.append(p)
+    if not kept:
+        return is_and
+    return kept[0] if len(kept) == 1 else {word: kept}
+
+
+def _to_durable(cond: Condition, keymap: Mapping[str, str], neg: bool = False) -> Expr:
+    if isinstance(cond, Const):
+        return cond.value != neg
+    if isinstance(cond, Not):
+        return _to_durable(cond.arg, keymap, not neg)
+    if isinstance(cond, All | Any_):
+        word = "$and" if isinstance(cond, All) != neg else "$or"
+        return _combine(word, [_to_durable(c, keymap, neg) for c in cond.args])
+    if isinstance(cond, Ref):
+        k = keymap[cond.key]
+        return {"$neq": {k: True}} if neg else {k: True}
+    assert isinstance(cond, Cmp)
+    k = keymap[cond.key]
+    op, v = cond.op, cond.value
+    nullable = _nullable(cond.key)
+    absent = {"$nex": {k: 1}}
+    if op == "in":
+        assert isinstance(v, tuple)
+        return _to_durable(Any_(tuple(Cmp(cond.key, "eq", x) for x in v)), keymap, neg)
+    if op in ("eq", "ne"):
+        equal = (op == "eq") != neg
+        if v is None:
+            return absent if equal else {"$ex": {k: 1}}
+        if equal:
+            return {k: v}
+        return _combine("$or", [{"$neq": {k: v}}, absent]) if nullable else {"$neq": {k: v}}
+    if neg:
+        expr: dict[str, Any] = {_NEG_OP[op]: {k: v}}
+        return _combine("$or", [expr, absent]) if nullable else expr
+    return {_POS_OP[op]: {k: v}}
+
+
+def _compile(ruleset: Ruleset, host: _Host) -> _Compiled:
+    keys: set[str] = set()
+    for u in ruleset.units:
+        keys |= references(u.condition)
+    keymap = {k: f"f{i}" for i, k in enumerate(sorted(keys))}
+    features = tuple(k for k in sorted(keys) if feature_type(k) is not None)
+    fact_keys = tuple(k for k in sorted(keys) if feature_type(k) is None)
+    name = f"cr_{ruleset.fingerprint}"
+    definition: dict[str, Any] = {}
+    for stratum in range(ruleset.strata):
+        definition[f"__s{stratum}"] = {"all": [{"m": {"stratum": stratum}}], "run": "__sentinel"}
+    for i, unit in enumerate(ruleset.units):
+        expr = _to_durable(unit.condition, keymap)
+        if expr is False:
+            continue
+        gate = {"stratum": unit.stratum}
+        cond = gate if expr is True else {"$and": [gate, expr]}
+        definition[f"u{i}"] = {"all": [{"m": cond}], "run": unit.name}
+    host.host.set_rulesets({name: definition})
+    return _Compiled(name, FeatureExtractor(features), keymap, fact_keys, ruleset.strata)
+
+
+class DurableBackend:
+    """Evaluates through durable_rules. All engine access is serialised by one lock."""
+
+    name = "durable_rules"
+
+    def __init__(self) -> None:
+        if _durable_engine is None:
+            raise EngineUnavailableError(unavailable_reason())
+
+    def _compiled(self, ruleset: Ruleset, host: _Host) -> _Compiled:
+        c = _COMPILED.get(ruleset.fingerprint)
+        if c is None:
+            if len(_COMPILED) >= MAX_COMPILED:
+                raise EvaluationError(
+                    f"more than {MAX_COMPILED} distinct parameter sets compiled in this process; "
+                    "durable_rules cannot unload rulesets. Use backend='python' for sweeps."
+                )
+            c = _compile(ruleset, host)
+            _COMPILED[ruleset.fingerprint] = c
+        return c
+
+    def evaluate(self, ruleset: Ruleset, case: Case) -> Evaluation:
+        """Assert one fact per stratum in a fresh session, then delete the session."""
+        with _LOCK:
+            host = _get_host()
+            compiled = self._compiled(ruleset, host)
+            features = compiled.extractor(case)
+            facts: dict[str, Any] = dict(features)
+            fired: set[str] = set()
+            keymap = compiled.keymap
+            host.collector.clear()
+            try:
+                with host.session(compiled.name) as sid:
+                    for stratum in range(compiled.strata):
+                        message: dict[str, Any] = {"sid": sid, "stratum": stratum}
+                        for k in features:
+                            v = features[k]
+                            if v is not None:
+                                message[keymap[k]] = v
+                        for k in compiled.fact_keys:
+                            message[keymap[k]] = bool(facts.get(k, False))
+                        host.collector.clear()
+                        host.host.assert_fact(compiled.name, message)
+                        for unit_name in host.collector:
+                            fired.add(unit_name)
+                        for unit in ruleset.units:
+                            if unit.stratum == stratum and unit.name in fired:
+                                for e in unit.effects:
+                                    facts[e] = True
+                        add_auto_facts(ruleset, facts)
+            except EvaluationError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - engine errors must not leak case data
+                raise EvaluationError(
+                    f"durable_rules failed while evaluating ({type(exc).__name__})"
+                ) from None
+            finally:
+                host.collector.clear()
+        ordered = tuple(u.name for u in ruleset.units if u.name in fired)
+        add_auto_facts(ruleset, facts)
+        return Evaluation(ordered, facts)

@@ -1,0 +1,82 @@
+"""The one exception hierarchy of conduct_rules.
+
+::
+
+    ConductRulesError                (base; catch this to catch everything we raise)
+    ├── CaseValidationError          (also ValueError) a case does not fit the contract
+    ├── RulesetError                 (also ValueError) a ruleset file is malformed
+    ├── ParameterError               (also ValueError) an unknown or ill-typed parameter override
+    ├── EvaluationError              (also RuntimeError) a ruleset concluded something impossible
+    └── EngineUnavailableError       (also RuntimeError) the durable_rules C engine cannot load
+
+Why subclass built-ins: callers that do not know this library still catch a bad case with
+``except ValueError``. Why our own messages: client data is sensitive, so no message here ever
+echoes an input *value* — only field names, allowed values, and the ``case_id``.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CaseValidationError",
+    "ConductRulesError",
+    "EngineUnavailableError",
+    "EvaluationError",
+    "ParameterError",
+    "RulesetError",
+]
+
+
+class ConductRulesError(Exception):
+    """Base of every error this library raises on purpose."""
+
+
+class CaseValidationError(ConductRulesError, ValueError):
+    """Raised when a case does not fit the ``Case`` contract.
+
+    ``errors`` lists ``(field, message)`` pairs; ``field`` is a dotted path such as
+    ``services.needed`` or ``termination_session.attempts.0.channel``.
+    """
+
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        self.errors = errors
+        first_field, first_msg = errors[0] if errors else ("?", "invalid case")
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        super().__init__(f"invalid case: {first_field}: {first_msg}{more}")
+
+    @property
+    def field(self) -> str:
+        """The dotted path of the first bad field."""
+        return self.errors[0][0] if self.errors else "?"
+
+
+class RulesetError(ConductRulesError, ValueError):
+    """Raised when a ruleset cannot be loaded: message names file, rule id and field."""
+
+    def __init__(
+        self, message: str, *, file: str = "?", rule: str | None = None, field: str | None = None
+    ) -> None:
+        self.file = file
+        self.rule = rule
+        self.field = field
+        where = file
+        if rule is not None:
+            where += f", rule '{rule}'"
+        if field is not None:
+            where += f", field '{field}'"
+        super().__init__(f"{where}: {message}")
+
+
+class ParameterError(ConductRulesError, ValueError):
+    """Raised when a caller overrides a parameter that does not exist or with a bad value."""
+
+
+class EvaluationError(ConductRulesError, RuntimeError):
+    """Raised when a ruleset concludes no verdict or two opposite ones for a case.
+
+    This is a defect in the ruleset, never in the case: Catala's rule that an ambiguous or empty
+    conclusion is an error, not a silent first match.
+    """
+
+
+class EngineUnavailableError(ConductRulesError, RuntimeError):
+    """Raised when the durable_rules backend is asked for but its C extension cannot load."""

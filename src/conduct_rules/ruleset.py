@@ -1,0 +1,630 @@
+"""Rulesets: load the YAML data, check it thoroughly, and compile it into stratified units.
+
+A ruleset is a folder of four files (see ``docs/ruleset-format.md``)::
+
+    ruleset.yaml     id, version, parameters, derived facts, actionable fields
+    provisions.yaml  the provision registry: source, edition, English and French paraphrase
+    outputs.yaml     the items an assessment can contain, with their texts and force
+    rules.yaml       the rules: id, citations, condition, conclusions
+
+Why *stratified units*: durable_rules does not retract an activation when a later fact would make
+a ``none(...)`` false, so a negation must only ever read facts that are final. Each rule gets a
+stratum one above the rules whose conclusions it reads; engines evaluate stratum by stratum
+("derive first, then decide"). A cycle among derived facts is a load error.
+
+A rule whose conclusion has a second condition (a safeguard's ``met_when``, a record's
+``recorded_when``, an action's ``required_when``) compiles to two *units*: the rule itself, and
+``rule#met:<id>`` whose condition is both. Engines only ever see units.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from conduct_rules import _schema as s
+from conduct_rules._fields import feature_type
+from conduct_rules._yaml import read_yaml
+from conduct_rules.conditions import (
+    All,
+    Cmp,
+    Condition,
+    ConditionSyntaxError,
+    Param,
+    Ref,
+    bind,
+    parse_condition,
+    references,
+    walk,
+)
+from conduct_rules.errors import ParameterError, RulesetError
+
+__all__ = [
+    "DEFAULT_RULESET",
+    "Rule",
+    "Ruleset",
+    "Unit",
+    "available_rulesets",
+    "load_ruleset",
+]
+
+DEFAULT_RULESET = "ontario"
+_FILES = ("ruleset.yaml", "provisions.yaml", "outputs.yaml", "rules.yaml")
+
+
+@dataclass(frozen=True)
+class Conclusion:
+    """One conclusion of a rule: its kind, the item id, and an optional second condition."""
+
+    kind: str  # derive | verdict | permit | safeguard | document | finding
+    target: str
+    extra: Condition | None = None  # met_when / recorded_when / required_when
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule as written, with its condition parsed and its stratum computed."""
+
+    id: str
+    index: int
+    cites: tuple[str, ...]
+    when: Condition
+    then: tuple[Conclusion, ...]
+    note: str | None
+    exception_to: str | None
+    stratum: int = 0
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What an engine evaluates: a bound condition and the facts it makes true."""
+
+    name: str
+    rule: str
+    stratum: int
+    condition: Condition
+    effects: tuple[str, ...]
+    main: bool
+
+
+def main_effect(c: Conclusion) -> str:
+    """The fact a conclusion makes true when its rule fires."""
+    return {
+        "derive": c.target,
+        "verdict": f"verdict.{c.target}",
+        "permit": f"action.{c.target}",
+        "safeguard": f"safeguard.{c.target}.required",
+        "document": f"documentation.{c.target}.required",
+        "finding": f"finding.{c.target}",
+    }[c.kind]
+
+
+def extra_effect(c: Conclusion) -> str:
+    """The fact a conclusion's second condition makes true."""
+    return {
+        "permit": f"action.{c.target}.required",
+        "safeguard": f"safeguard.{c.target}.met",
+        "document": f"documentation.{c.target}.recorded",
+    }[c.kind]
+
+
+_EXTRA_KEY = {"permit": "required_when", "safeguard": "met_when", "document": "recorded_when"}
+_KINDS = ("derive", "verdict", "permit", "safeguard", "document", "finding")
+
+
+@dataclass(frozen=True)
+class Ruleset:
+    """A loaded, checked ruleset bound to parameter values. Immutable; safe to share."""
+
+    name: str
+    path: str
+    header: s.HeaderFile
+    provisions: Mapping[str, s.ProvisionSpec]
+    outputs: s.OutputsFile
+    rules: tuple[Rule, ...]
+    parameter_values: Mapping[str, int]
+    strata: int
+    _units: tuple[Unit, ...] = field(repr=False, default=())
+
+    @property
+    def id(self) -> str:
+        """The ruleset's identifier, e.g. ``ontario-sw-ending``."""
+        return self.header.id
+
+    @property
+    def version(self) -> str:
+        """Semantic version of the *rules* (a fix, an added rule, a renamed one)."""
+        return self.header.version
+
+    @property
+    def units(self) -> tuple[Unit, ...]:
+        """The compiled units, in evaluation order (stratum, then file order)."""
+        return self._units
+
+    @cached_property
+    def feature_keys(self) -> tuple[str, ...]:
+        """Every case feature some unit reads (facts concluded by rules excluded)."""
+        keys: set[str] = set()
+        for u in self._units:
+            keys |= {k for k in references(u.condition) if feature_type(k) is not None}
+        return tuple(sorted(keys))
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A short hash of id, version and parameter values: engines cache compilations by it."""
+        blob = json.dumps(
+            [self.id, self.version, sorted(self.parameter_values.items()), self.path],
+            sort_keys=True,
+        )
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    def with_parameters(self, **overrides: int) -> Ruleset:
+        """A copy with some parameters changed; unknown names or out-of-range values raise."""
+        values = dict(self.parameter_values)
+        for name, value in overrides.items():
+            spec = self.header.parameters.get(name)
+            if spec is None:
+                known = ", ".join(sorted(self.header.parameters)) or "none"
+                raise ParameterError(f"unknown parameter '{name}'; known parameters: {known}")
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ParameterError(f"parameter '{name}' must be a whole number")
+            if not spec.minimum <= value <= spec.maximum:
+                raise ParameterError(
+                    f"parameter '{name}' must be between {spec.minimum} and {spec.maximum}"
+                )
+            values[name] = value
+        if values == dict(self.parameter_values):
+            return self
+        return replace(self, parameter_values=values, _units=_make_units(self.rules, values))
+
+    def text(self, lang: str, en: str, fr: str) -> str:
+        """Pick the English or French text."""
+        return fr if lang == "fr" else en
+
+
+# --------------------------------------------------------------------------------------------
+# Loading
+
+
+def _builtin_dir() -> Path:
+    packaged = resources.files("conduct_rules") / "rulesets"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    # Editable/source checkout: the data lives at the repository root.
+    return Path(__file__).resolve().parents[2] / "rulesets"
+
+
+def available_rulesets() -> list[str]:
+    """Names of the rulesets that ship with the library."""
+    base = _builtin_dir()
+    return sorted(p.name for p in base.iterdir() if (p / "ruleset.yaml").is_file())
+
+
+def _locate(name_or_path: str | Path) -> tuple[Path, str]:
+    candidate = Path(name_or_path)
+    if candidate.is_dir():
+        return candidate, str(candidate)
+    if isinstance(name_or_path, str) and "/" not in name_or_path:
+        builtin = _builtin_dir() / name_or_path
+        if builtin.is_dir():
+            return builtin, f"rulesets/{name_or_path}"
+        known = ", ".join(available_rulesets())
+        raise RulesetError(f"no ruleset named '{name_or_path}'; available: {known}", file="?")
+    raise RulesetError("ruleset folder not found", file=str(name_or_path))
+
+
+def _rule_id_at(raw: Any, loc: tuple[Any, ...]) -> str | None:
+    if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int) and isinstance(raw, dict):
+        rules = raw.get("rules")
+        if isinstance(rules, list) and 0 <= loc[1] < len(rules):
+            item = rules[loc[1]]
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                return str(item["id"])
+            return f"#{loc[1] + 1}"
+    return None
+
+
+_PYDANTIC_WORDS = {
+    "extra_forbidden": "unexpected key",
+    "missing": "required key missing",
+    "string_pattern_mismatch": "not a valid identifier (lowercase letters, digits, - _ .)",
+    "string_too_short": "must not be empty",
+    "too_short": "must not be empty",
+}
+
+
+def _validate(model: type[Any], raw: Any, label: str) -> Any:
+    if isinstance(raw, dict) and isinstance(raw.get("rules"), list):
+        # A single conclusion may be written without a list around it.
+        raw = {
+            **raw,
+            "rules": [
+                {**r, "then": [r["then"]]}
+                if isinstance(r, dict) and isinstance(r.get("then"), dict)
+                else r
+                for r in raw["rules"]
+            ],
+        }
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors(include_input=False, include_url=False)[0]
+        loc = tuple(err["loc"])
+        rule = _rule_id_at(raw, loc)
+        parts = loc[2:] if rule is not None else loc
+        fld = ".".join(str(p) for p in parts) or None
+        msg = _PYDANTIC_WORDS.get(err["type"], err["msg"])
+        if err["type"] == "extra_forbidden":
+            allowed = _allowed_keys(model, loc)
+            if allowed:
+                msg += f"; allowed keys are {', '.join(allowed)}"
+        raise RulesetError(msg, file=label, rule=rule, field=fld) from None
+
+
+def _allowed_keys(model: type[Any], loc: tuple[Any, ...]) -> list[str]:
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", {})
+        if part not in fields:
+            return sorted(getattr(current, "model_fields", {}))
+        ann = fields[part].annotation
+        args = getattr(ann, "__args__", ())
+        nxt = next((a for a in args if hasattr(a, "model_fields")), None)
+        if hasattr(ann, "model_fields"):
+            nxt = ann
+        if nxt is None:
+            return sorted(fields)
+        current = nxt
+    return sorted(getattr(current, "model_fields", {}))
+
+
+def load_ruleset(name_or_path: str | Path = DEFAULT_RULESET, **parameters: int) -> Ruleset:
+    """Load and check a ruleset by built-in name (``"ontario"``) or folder path.
+
+    Raises ``RulesetError`` naming the file, the rule id and the field of the first problem.
+    Keyword arguments override parameters (``min_attempts=3``).
+    """
+    folder, label = _locate(name_or_path)
+    raw = {f: read_yaml(folder / f, f"{label}/{f}") for f in _FILES}
+    lbl = {f: f"{label}/{f}" for f in _FILES}
+    header: s.HeaderFile = _validate(s.HeaderFile, raw["ruleset.yaml"], lbl["ruleset.yaml"])
+    provs: s.ProvisionsFile = _validate(
+        s.ProvisionsFile, raw["provisions.yaml"], lbl["provisions.yaml"]
+    )
+    outputs: s.OutputsFile = _validate(s.OutputsFile, raw["outputs.yaml"], lbl["outputs.yaml"])
+    rules_file: s.RulesFile = _validate(s.RulesFile, raw["rules.yaml"], lbl["rules.yaml"])
+    _check_header(header, provs, outputs, lbl["ruleset.yaml"], lbl["provisions.yaml"])
+    rules = _check_rules(rules_file, header, provs, outputs, lbl["rules.yaml"])
+    rules, strata = _stratify(rules, lbl["rules.yaml"])
+    values = {k: p.default for k, p in header.parameters.items()}
+    ruleset = Ruleset(
+        name=folder.name,
+        path=label,
+        header=header,
+        provisions=provs.provisions,
+        outputs=outputs,
+        rules=rules,
+        parameter_values=values,
+        strata=strata,
+        _units=_make_units(rules, values),
+    )
+    return ruleset.with_parameters(**parameters) if parameters else ruleset
+
+
+def _check_header(
+    header: s.HeaderFile,
+    provs: s.ProvisionsFile,
+    outputs: s.OutputsFile,
+    label: str,
+    prov_label: str,
+) -> None:
+    for pid, p in provs.provisions.items():
+        if p.parent is not None and p.parent not in provs.provisions:
+            raise RulesetError(
+                f"unknown parent provision '{p.parent}'", file=prov_label, field=f"{pid}.parent"
+            )
+    for name, spec in header.parameters.items():
+        for src in spec.sources:
+            if src not in provs.provisions:
+                raise RulesetError(
+                    f"unknown provision '{src}'", file=label, field=f"parameters.{name}.sources"
+                )
+        if not spec.minimum <= spec.default <= spec.maximum:
+            raise RulesetError(
+                "default outside [minimum, maximum]", file=label, field=f"parameters.{name}"
+            )
+    if set(header.verdicts) != set(outputs.verdicts):
+        raise RulesetError(
+            "the verdicts listed here and in outputs.yaml differ", file=label, field="verdicts"
+        )
+    for i, path in enumerate(header.actionable):
+        if feature_type(path) is None:
+            raise RulesetError(f"unknown case field '{path}'", file=label, field=f"actionable[{i}]")
+
+
+def _check_rules(
+    rules_file: s.RulesFile,
+    header: s.HeaderFile,
+    provs: s.ProvisionsFile,
+    outputs: s.OutputsFile,
+    label: str,
+) -> tuple[Rule, ...]:
+    catalogue: dict[str, Iterable[str]] = {
+        "derive": header.derived,
+        "verdict": outputs.verdicts,
+        "permit": outputs.actions,
+        "safeguard": outputs.safeguards,
+        "document": outputs.documentation,
+        "finding": outputs.findings,
+    }
+    seen: set[str] = set()
+    parsed: list[Rule] = []
+    for index, spec in enumerate(rules_file.rules):
+        if spec.id in seen:
+            raise RulesetError("duplicate rule id", file=label, rule=spec.id, field="id")
+        seen.add(spec.id)
+        for i, cite in enumerate(spec.cites):
+            if cite not in provs.provisions:
+                raise RulesetError(
+                    f"cites unknown provision '{cite}'",
+                    file=label,
+                    rule=spec.id,
+                    field=f"cites[{i}]",
+                )
+        try:
+            when = parse_condition(spec.when, "when")
+        except ConditionSyntaxError as exc:
+            raise RulesetError(str(exc), file=label, rule=spec.id, field=exc.path) from None
+        then: list[Conclusion] = []
+        for i, c in enumerate(spec.then):
+            kinds = [k for k in _KINDS if getattr(c, k) is not None]
+            if len(kinds) != 1:
+                raise RulesetError(
+                    f"a conclusion has exactly one of {', '.join(_KINDS)}",
+                    file=label,
+                    rule=spec.id,
+                    field=f"then[{i}]",
+                )
+            kind = kinds[0]
+            target = getattr(c, kind)
+            if target not in catalogue[kind]:
+                where = "ruleset.yaml derived" if kind == "derive" else "outputs.yaml"
+                raise RulesetError(
+                    f"unknown {kind} '{target}' (not declared in {where})",
+                    file=label,
+                    rule=spec.id,
+                    field=f"then[{i}].{kind}",
+                )
+            extra: Condition | None = None
+            for key in ("required_when", "met_when", "recorded_when"):
+                raw_extra = getattr(c, key)
+                if raw_extra is None:
+                    continue
+                if _EXTRA_KEY.get(kind) != key:
+                    raise RulesetError(
+                        f"'{key}' does not go with '{kind}'",
+                        file=label,
+                        rule=spec.id,
+                        field=f"then[{i}].{key}",
+                    )
+                try:
+                    extra = parse_condition(raw_extra, f"then[{i}].{key}")
+                except ConditionSyntaxError as exc:
+                    raise RulesetError(str(exc), file=label, rule=spec.id, field=exc.path) from None
+            if kind == "safeguard" and extra is None:
+                raise RulesetError(
+                    "a safeguard needs 'met_when'",
+                    file=label,
+                    rule=spec.id,
+                    field=f"then[{i}].met_when",
+                )
+            if kind == "document" and extra is None:
+                extra = Ref(f"contains({header.documentation_field},{target})")
+            then.append(Conclusion(kind, target, extra))
+        parsed.append(
+            Rule(spec.id, index, tuple(spec.cites), when, tuple(then), spec.note, spec.exception_to)
+        )
+    ids = {r.id for r in parsed}
+    for r in parsed:
+        if r.exception_to is not None and r.exception_to not in ids:
+            raise RulesetError(
+                f"exception to unknown rule '{r.exception_to}'",
+                file=label,
+                rule=r.id,
+                field="exception_to",
+            )
+    _check_types(parsed, header, label)
+    _check_coverage(parsed, outputs, header, label)
+    return tuple(parsed)
+
+
+def _produced(rules: Iterable[Rule]) -> dict[str, set[str]]:
+    """fact key -> ids of the rules that produce it (auto facts included)."""
+    out: dict[str, set[str]] = {}
+    for r in rules:
+        for c in r.then:
+            keys = [main_effect(c)]
+            if c.kind == "safeguard":
+                keys += [f"safeguard.{c.target}.met", f"safeguard.{c.target}.outstanding"]
+            elif c.kind == "document":
+                keys += [
+                    f"documentation.{c.target}.recorded",
+                    f"documentation.{c.target}.missing",
+                    "documentation.any_missing",
+                ]
+            elif c.kind == "permit":
+                keys.append(f"action.{c.target}.required")
+            for k in keys:
+                out.setdefault(k, set()).add(r.id)
+    return out
+
+
+def _conditions_of(rule: Rule) -> list[tuple[str, Condition]]:
+    out: list[tuple[str, Condition]] = [("when", rule.when)]
+    for i, c in enumerate(rule.then):
+        if c.extra is not None:
+            out.append((f"then[{i}].{_EXTRA_KEY[c.kind]}", c.extra))
+    return out
+
+
+def _check_types(rules: list[Rule], header: s.HeaderFile, label: str) -> None:
+    produced = _produced(rules)
+    for r in rules:
+        for where, cond in _conditions_of(r):
+            for node in walk(cond):
+                if isinstance(node, Ref | Cmp):
+                    _check_leaf(node, produced, header, label, r.id, where)
+
+
+def _check_leaf(
+    node: Ref | Cmp,
+    produced: Mapping[str, set[str]],
+    header: s.HeaderFile,
+    label: str,
+    rule: str,
+    where: str,
+) -> None:
+    key = node.key
+    ftype = feature_type(key)
+    if ftype is None and key not in produced:
+        if key in header.derived:
+            raise RulesetError(
+                f"derived fact '{key}' is read but no rule concludes it",
+                file=label,
+                rule=rule,
+                field=where,
+            )
+        raise RulesetError(
+            f"unknown case field or fact '{key}'", file=label, rule=rule, field=where
+        )
+    if isinstance(node, Ref):
+        if ftype is not None and ftype.kind != "bool":
+            raise RulesetError(
+                f"'{key}' is {ftype.describe()}, not true/false: compare it with an operator",
+                file=label,
+                rule=rule,
+                field=where,
+            )
+        return
+    value = node.value
+    if isinstance(value, Param):
+        if value.name not in header.parameters:
+            raise RulesetError(
+                f"unknown parameter '{value.name}'", file=label, rule=rule, field=where
+            )
+        value = header.parameters[value.name].default
+    kind = "bool" if ftype is None else ftype.kind
+    ok: bool
+    if kind == "bool":
+        ok = node.op in ("eq", "ne") and isinstance(value, bool)
+    elif kind == "int":
+        ok = node.op != "in" and (
+            (isinstance(value, int) and not isinstance(value, bool))
+            or (value is None and node.op in ("eq", "ne") and ftype is not None and ftype.nullable)
+        )
+    elif kind == "enum":
+        assert ftype is not None
+        if node.op == "in":
+            ok = isinstance(value, tuple) and all(v in ftype.values for v in value)
+        else:
+            ok = node.op in ("eq", "ne") and isinstance(value, str) and value in ftype.values
+    else:
+        ok = False
+    if not ok:
+        described = ftype.describe() if ftype is not None else "true/false"
+        raise RulesetError(
+            f"type mismatch: '{key}' is {described}; cannot apply '{node.op}' to this value",
+            file=label,
+            rule=rule,
+            field=where,
+        )
+
+
+def _check_coverage(
+    rules: list[Rule], outputs: s.OutputsFile, header: s.HeaderFile, label: str
+) -> None:
+    concluded = {(c.kind, c.target) for r in rules for c in r.then}
+    groups: dict[str, Iterable[str]] = {
+        "permit": outputs.actions,
+        "safeguard": outputs.safeguards,
+        "document": outputs.documentation,
+        "finding": outputs.findings,
+        "verdict": outputs.verdicts,
+        "derive": header.derived,
+    }
+    for kind, items in groups.items():
+        for item in items:
+            if (kind, item) not in concluded:
+                raise RulesetError(
+                    f"'{item}' is declared but no rule concludes it ({kind})", file=label
+                )
+
+
+def _stratify(rules: tuple[Rule, ...], label: str) -> tuple[tuple[Rule, ...], int]:
+    produced = _produced(rules)
+    by_id = {r.id: r for r in rules}
+    deps = {
+        r.id: sorted(
+            {
+                p
+                for _, cond in _conditions_of(r)
+                for k in references(cond)
+                for p in produced.get(k, ())
+            }
+        )
+        for r in rules
+    }
+    level: dict[str, int] = {}
+    visiting: list[str] = []
+
+    def visit(rid: str) -> int:
+        if rid in level:
+            return level[rid]
+        if rid in visiting:
+            cycle = [*visiting[visiting.index(rid) :], rid]
+            raise RulesetError(
+                "cycle among derived facts: " + " -> ".join(cycle),
+                file=label,
+                rule=rid,
+                field="when",
+            )
+        visiting.append(rid)
+        lv = max((visit(d) + 1 for d in deps[rid]), default=0)
+        visiting.pop()
+        level[rid] = lv
+        return lv
+
+    for r in rules:
+        visit(r.id)
+    out = tuple(replace(by_id[r.id], stratum=level[r.id]) for r in rules)
+    return out, (max(level.values()) + 1 if level else 0)
+
+
+def _make_units(rules: tuple[Rule, ...], params: Mapping[str, int]) -> tuple[Unit, ...]:
+    units: list[Unit] = []
+    for r in sorted(rules, key=lambda r: (r.stratum, r.index)):
+        when = bind(r.when, params)
+        units.append(Unit(r.id, r.id, r.stratum, when, tuple(main_effect(c) for c in r.then), True))
+        for c in r.then:
+            if c.extra is not None:
+                units.append(
+                    Unit(
+                        f"{r.id}#{c.kind}:{c.target}",
+                        r.id,
+                        r.stratum,
+                        All((when, bind(c.extra, params))),
+                        (extra_effect(c),),
+                        False,
+                    )
+                )
+    return tuple(units)
