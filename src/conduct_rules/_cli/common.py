@@ -32,10 +32,7 @@ def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
 def read_case(path: str) -> Case:
     """Read and validate a case file (JSON; ``-`` for standard input)."""
     try:
-        if path == "-":
-            text = sys.stdin.read()
-        else:
-            text = Path(path).read_text(encoding="utf-8")
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         fail(f"{path}: no such file")
     except IsADirectoryError:
