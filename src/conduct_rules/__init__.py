@@ -8,6 +8,7 @@ Public surface (everything else is private and may change)::
 
 from __future__ import annotations
 
+from conduct_rules._report import render_text
 from conduct_rules.api import assess, default_backend
 from conduct_rules.assessment import (
     Action,
@@ -19,6 +20,16 @@ from conduct_rules.assessment import (
     Safeguard,
     Warning_,
 )
+from conduct_rules.batch import (
+    AuditResult,
+    AuditRow,
+    AuditSummary,
+    assess_many,
+    records_from_csv,
+    records_from_dataframe,
+    records_from_file,
+    records_from_jsonl,
+)
 from conduct_rules.case import Attempt, Case
 from conduct_rules.engines.durable import durable_available
 from conduct_rules.errors import (
@@ -26,6 +37,7 @@ from conduct_rules.errors import (
     ConductRulesError,
     EngineUnavailableError,
     EvaluationError,
+    InputError,
     ParameterError,
     RulesetError,
 )
@@ -37,6 +49,9 @@ __all__ = [
     "Action",
     "Assessment",
     "Attempt",
+    "AuditResult",
+    "AuditRow",
+    "AuditSummary",
     "Case",
     "CaseValidationError",
     "ConductRulesError",
@@ -44,6 +59,7 @@ __all__ = [
     "EngineUnavailableError",
     "EvaluationError",
     "Finding",
+    "InputError",
     "Item",
     "ParameterError",
     "Ruleset",
@@ -53,8 +69,14 @@ __all__ = [
     "Warning_",
     "__version__",
     "assess",
+    "assess_many",
     "available_rulesets",
     "default_backend",
     "durable_available",
     "load_ruleset",
+    "records_from_csv",
+    "records_from_dataframe",
+    "records_from_file",
+    "records_from_jsonl",
+    "render_text",
 ]

@@ -2,7 +2,12 @@
 
 Why this layout: the verdict first, then what may be done, then what is still owed (✗) and what is
 done (✓), then missing records and possible breaches — each line with its citation, because the
-reader's next question is always "where does that come from?".
+reader's next question is always "where does that come from?". An outstanding safeguard also
+carries its explanation on the next line: it is the one thing the reader has to act on. Safeguards
+that hold the verdict at "conditional" are marked, so the reader sees which ones come first.
+
+The report only reads the ``Assessment``: no ruleset lookup, so it renders the same from a stored
+JSON assessment as from a fresh one.
 """
 
 from __future__ import annotations
@@ -18,11 +23,14 @@ _HEAD = {
         "termination_required": "This service must stop (3.8/3.9)",
         "actions": "What may be done",
         "required": "required",
-        "safeguards": "Safeguards",
+        "safeguards": "Safeguards (✓ met, ✗ outstanding)",
+        "blocking": "must come first",
         "docs": "Missing records",
         "findings": "Possible breaches",
+        "warnings": "Warnings",
         "none": "none",
         "engine": "Ruleset",
+        "colon": ":",
     },
     "fr": {
         "case": "Dossier",
@@ -30,11 +38,28 @@ _HEAD = {
         "termination_required": "Ce service doit cesser (3.8/3.9)",
         "actions": "Ce qui peut être fait",
         "required": "requis",
-        "safeguards": "Mesures de protection",
+        "safeguards": "Mesures de protection (✓ remplie, ✗ à remplir)",
+        "blocking": "préalable",
         "docs": "Documents manquants",
         "findings": "Manquements possibles",
+        "warnings": "Avertissements",
         "none": "aucun",
         "engine": "Règles",
+        "colon": " :",
+    },
+}
+
+# The contract's three verdicts, in words; any other verdict id a ruleset declares is shown as is.
+_VERDICT_WORDS = {
+    "en": {
+        "not_permitted": "ENDING NOT PERMITTED",
+        "conditional": "ENDING PERMITTED ONCE SAFEGUARDS ARE MET",
+        "permitted": "ENDING PERMITTED",
+    },
+    "fr": {
+        "not_permitted": "CESSATION NON PERMISE",
+        "conditional": "CESSATION PERMISE UNE FOIS LES MESURES REMPLIES",
+        "permitted": "CESSATION PERMISE",
     },
 }
 
@@ -46,35 +71,41 @@ def _cite(citations: tuple[str, ...]) -> str:
 def render_text(a: Assessment) -> str:
     """Render the assessment as a short, readable report in its own language."""
     h = _HEAD[a.lang]
+    c = h["colon"]
+    verdict = _VERDICT_WORDS[a.lang].get(a.verdict, a.verdict.upper())
     lines = [
-        f"{h['case']}: {a.case_id}",
-        f"{h['verdict']}: {a.verdict.upper()} — {a.verdict_explanation}",
+        f"{h['case']}{c} {a.case_id}",
+        f"{h['verdict']}{c} {verdict} — {a.verdict_explanation}",
     ]
     if a.termination_required:
         lines.append(f"! {h['termination_required']}")
-    lines += ["", f"{h['actions']}:"]
+    lines += ["", f"{h['actions']}{c}"]
     for act in a.permitted_actions:
         req = f" ({h['required']})" if act.required else ""
         lines.append(f"  • {act.label}{req}{_cite(act.citations)}")
     if not a.permitted_actions:
         lines.append(f"  {h['none']}")
-    lines += ["", f"{h['safeguards']}:"]
+    lines += ["", f"{h['safeguards']}{c}"]
     for s in a.required_safeguards:
-        mark = "✓" if s.status == "met" else "✗"
-        lines.append(f"  {mark} {s.label}{_cite(s.citations)}")
+        met = s.status == "met"
+        first = f" ({h['blocking']})" if s.blocking and not met else ""
+        lines.append(f"  {'✓' if met else '✗'} {s.label}{first}{_cite(s.citations)}")
+        if not met:
+            lines.append(f"      {s.explanation}")
     if not a.required_safeguards:
         lines.append(f"  {h['none']}")
-    lines += ["", f"{h['docs']}:"]
+    lines += ["", f"{h['docs']}{c}"]
     for d in a.missing_documentation:
         lines.append(f"  ✗ {d.label}{_cite(d.citations)}")
     if not a.missing_documentation:
         lines.append(f"  {h['none']}")
-    lines += ["", f"{h['findings']}:"]
+    lines += ["", f"{h['findings']}{c}"]
     for f in a.findings:
         lines.append(f"  ! {f.label} — {f.explanation}{_cite(f.citations)}")
     if not a.findings:
         lines.append(f"  {h['none']}")
-    for w in a.warnings:
-        lines.append(f"  ⚠ {w.message}")
-    lines += ["", f"{h['engine']}: {a.ruleset.id} {a.ruleset.version} ({a.engine})"]
+    if a.warnings:
+        lines += ["", f"{h['warnings']}{c}"]
+        lines += [f"  ⚠ {w.message}" for w in a.warnings]
+    lines += ["", f"{h['engine']}{c} {a.ruleset.id} {a.ruleset.version} ({a.engine})"]
     return "\n".join(lines)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 __all__ = [
     "Conclusion",
     "DerivedSpec",
     "Force",
     "HeaderFile",
+    "LeverSpec",
     "OutputSpec",
     "OutputsFile",
     "ParameterSpec",
@@ -29,6 +30,19 @@ __all__ = [
 Force = Literal["regulation", "standard_of_practice", "college_guidance"]
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=80)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000, strip_whitespace=True)]
+
+
+def _both_languages(value: dict[str, str]) -> dict[str, str]:
+    # Every text a practitioner reads exists in English and French; a label in one language
+    # only would show up as a blank in the other language's report.
+    missing = [lang for lang in ("en", "fr") if lang not in value]
+    if missing:
+        raise ValueError(f"needs both English and French (en, fr); missing {', '.join(missing)}")
+    return value
+
+
+#: A short text in both languages (labels, titles).
+Bilingual = Annotated[dict[Literal["en", "fr"], Text], AfterValidator(_both_languages)]
 
 
 class _Strict(BaseModel):
@@ -71,10 +85,29 @@ class DerivedSpec(_Strict):
     fr: Text
 
 
+class LeverSpec(_Strict):
+    """One step a member can take on an actionable case field (what counterfactuals propose).
+
+    Why data and not code: which steps are open to the member (hold the session, but never mark
+    it declined by the client) is a reading of the standards, so it sits in the ruleset beside
+    its citations. Exactly one of ``set`` (the field takes this value), ``at_least`` (a whole
+    number rises to this value or ``{param: NAME}``) and ``add`` (an item joins a list: an
+    identifier, or the fields of a list item, whose date is filled in) is given.
+    """
+
+    id: Id
+    set: bool | int | str | None = None
+    at_least: int | dict[Literal["param"], Id] | None = None
+    add: str | dict[str, str] | None = None
+    cites: list[Id] = Field(min_length=1)
+    en: Text
+    fr: Text
+
+
 class HeaderFile(_Strict):
     id: Id
     version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")]
-    title: dict[Literal["en", "fr"], Text]
+    title: Bilingual
     jurisdiction: Text
     as_of: Text  # the date the ruleset's reading of the sources is judged at
     verdicts: list[Id] = Field(min_length=1)
@@ -82,13 +115,14 @@ class HeaderFile(_Strict):
     parameters: dict[Id, ParameterSpec] = {}
     derived: dict[Id, DerivedSpec] = {}
     actionable: list[str] = []  # case fields the member can still change (counterfactuals)
+    levers: dict[str, list[LeverSpec]] = {}  # per actionable field: the steps open to the member
 
 
 class OutputSpec(_Strict):
     """An item of the assessment (action, documentation, finding, verdict)."""
 
     force: Force
-    label: dict[Literal["en", "fr"], Text]
+    label: Bilingual
     en: Text
     fr: Text
 

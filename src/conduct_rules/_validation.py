@@ -28,6 +28,7 @@ _SAFE_MESSAGES: dict[str, str] = {
     "string_type": "expected a string",
     "string_too_short": "must not be empty",
     "string_too_long": "too long",
+    "string_unicode": "must be valid Unicode text",
     "greater_than_equal": "must not be negative",
     "less_than_equal": "too large",
     "too_long": "too many items",
@@ -59,12 +60,39 @@ def _message(err: Mapping[str, Any]) -> str:
     return _SAFE_MESSAGES.get(kind, kind.replace("_", " ") or "invalid value")
 
 
+#: Most errors reported for one case; the rest are counted, not listed (a hostile case can carry
+#: a hundred thousand unknown keys).
+MAX_ERRORS = 50
+#: Longest field name echoed in a message. Field names may be echoed (they are not case values),
+#: but an unknown key can be a megabyte long or hold control characters that forge log lines.
+MAX_NAME = 80
+
+
+def _name(part: Any) -> str:
+    """A field-path component made safe to print: printable, short, and unambiguous.
+
+    A key that is empty or holds a dot is quoted, so ``"services.needed"`` (one unknown key,
+    a common mistake) cannot be mistaken for the path ``services.needed``.
+    """
+    text = str(part)
+    if not text.isprintable():
+        text = text.encode("unicode_escape", "backslashreplace").decode("ascii")
+    if len(text) > MAX_NAME:
+        text = f"{text[:MAX_NAME]}…({len(str(part))} characters)"
+    if not text or "." in text:
+        text = f'"{text}"'
+    return text
+
+
 def describe_errors(exc: ValidationError) -> list[tuple[str, str]]:
-    """``(dotted field, safe message)`` for each error, in pydantic's order."""
+    """``(dotted field, safe message)`` for each error, in pydantic's order (at most 50 + 1)."""
     out: list[tuple[str, str]] = []
-    for err in exc.errors(include_input=False, include_url=False):
-        loc = ".".join(str(p) for p in err.get("loc", ())) or "(case)"
+    errors = exc.errors(include_input=False, include_url=False)
+    for err in errors[:MAX_ERRORS]:
+        loc = ".".join(_name(p) for p in err.get("loc", ())) or "(case)"
         out.append((loc, _message(err)))
+    if len(errors) > MAX_ERRORS:
+        out.append(("(case)", f"{len(errors) - MAX_ERRORS} further errors not listed"))
     return out
 
 

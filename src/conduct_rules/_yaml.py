@@ -2,8 +2,14 @@
 
 Why not ``yaml.safe_load`` alone: it silently keeps the last of two duplicate keys (a rule could
 lose its condition without anyone noticing), and it expands aliases, so a few lines can become
-gigabytes. Here duplicate keys and aliases are errors, tags that would build Python objects are
-refused by the safe constructor, and files above ``MAX_BYTES`` are refused before parsing.
+gigabytes. Here duplicate keys, aliases, explicit tags (``!!python/object/apply:...``,
+``!include``) and nesting deeper than ``MAX_DEPTH`` are errors, and files above ``MAX_BYTES`` are
+refused before parsing.
+
+Every check runs while the document is *composed* (turned into a tree of nodes), before a single
+value is *constructed*: nothing a file says can run code or allocate more than the file's size.
+Composing also tells us where we are, so errors name the rule and field (``rule 'risk-of-harm',
+field 'when.any[1]'``) as well as the line, not only a position in the text.
 """
 
 from __future__ import annotations
@@ -12,46 +18,159 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode
 
 from conduct_rules.errors import RulesetError
 
-__all__ = ["MAX_BYTES", "read_yaml"]
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "read_yaml"]
 
 #: Largest ruleset file read, in bytes. The Ontario ruleset is a few tens of kilobytes.
 MAX_BYTES = 2_000_000
+#: Deepest nesting of mappings and lists. The Ontario ruleset needs about a dozen levels.
+MAX_DEPTH = 64
+
+# The only tags a ruleset may carry: the ones YAML resolves plain values to by itself.
+_CORE = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = frozenset(
+    _CORE + t for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")
+)
+
+
+class _Located(yaml.MarkedYAMLError):
+    """A problem found while composing, with the path of the node it concerns."""
+
+    def __init__(self, problem: str, mark: Any, path: list[Any], rule: str | None) -> None:
+        super().__init__(None, None, problem, mark)
+        self.path = path
+        self.rule = rule
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate keys and aliases."""
+    """SafeLoader that refuses duplicate keys, aliases, tags and deep nesting while composing."""
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        # (parent node, index) of every node being composed, outermost first; index is a key node
+        # for a mapping value, an int for a list item, None for a mapping key.
+        self._frames: list[tuple[Node | None, Any]] = []
+
+    # ---- where are we -----------------------------------------------------------------------
+
+    def _path(self) -> list[Any]:
+        out: list[Any] = []
+        for _, index in self._frames:
+            if isinstance(index, ScalarNode):
+                out.append(index.value)
+            elif isinstance(index, int):
+                out.append(index)
+        return out
+
+    def _rule(self) -> str | None:
+        """The id of the rule being composed, when inside ``rules: [...]``."""
+        path = self._path()
+        if len(path) < 2 or path[0] != "rules" or not isinstance(path[1], int):
+            return None
+        # Frames: document root, ``rules``, the rule's index, then one whose parent is the rule's
+        # mapping node, partly composed: ``id`` comes first in every rule we ship, so it is
+        # usually there even when the error is further down.
+        parent = self._frames[3][0] if len(self._frames) > 3 else None
+        if isinstance(parent, MappingNode):
+            for key, value in parent.value:
+                if key.value == "id" and isinstance(value, ScalarNode):
+                    return str(value.value)
+        return f"#{path[1] + 1}"
+
+    def _fail(self, problem: str, mark: Any) -> _Located:
+        return _Located(problem, mark, self._path(), self._rule())
+
+    # ---- composing --------------------------------------------------------------------------
+
+    def compose_node(self, parent: Node | None, index: Any) -> Any:
+        self._frames.append((parent, index))
+        try:
+            self._check_before(parent, index)
+            node = super().compose_node(parent, index)
+            if node is not None:
+                self._check_tag(node)
+                is_key = isinstance(parent, MappingNode) and index is None
+                if is_key and not isinstance(node, ScalarNode):
+                    raise self._fail("a mapping key must be a plain value", node.start_mark)
+            return node
+        except yaml.MarkedYAMLError as exc:
+            if not isinstance(exc, _Located) and not hasattr(exc, "cr_path"):
+                # A syntax error from the scanner or parser: remember where in the tree it was.
+                exc.cr_path = self._path()  # type: ignore[attr-defined]
+                exc.cr_rule = self._rule()  # type: ignore[attr-defined]
+            raise
+        finally:
+            self._frames.pop()
+
+    def _check_before(self, parent: Node | None, index: Any) -> None:
+        """Depth, aliases and duplicate keys: all known before the node is composed."""
+        if len(self._frames) > MAX_DEPTH:
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise self._fail(f"nested more than {MAX_DEPTH} levels deep", mark)
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise yaml.MarkedYAMLError(
-                "while reading a ruleset", None, "aliases (*name) are not allowed", event.start_mark
-            )
-        return super().compose_node(parent, index)
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise self._fail("aliases (*name) are not allowed: write the value out", mark)
+        if isinstance(parent, MappingNode) and isinstance(index, ScalarNode):
+            for key, _ in parent.value:
+                if isinstance(key, ScalarNode) and key.value == index.value:
+                    raise self._fail(
+                        f"duplicate key '{_short(index.value)}' "
+                        f"(first at line {key.start_mark.line + 1})",
+                        index.start_mark,
+                    )
+
+    def _check_tag(self, node: Node) -> None:
+        tag = node.tag or ""
+        if tag in _ALLOWED_TAGS:
+            return
+        shown = "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag
+        if shown == "!!merge":
+            raise self._fail("merge keys (<<) are not allowed: write the keys out", node.start_mark)
+        raise self._fail(
+            f"YAML tag '{_short(shown)}' is not allowed: tags that construct objects or "
+            "include files are refused; write plain values",
+            node.start_mark,
+        )
+
+    # ---- constructing (after every check above has passed) ----------------------------------
 
     def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
-        if isinstance(node, yaml.MappingNode):
+        # Backstop for keys that differ as text but not as values (``yes`` and ``true``).
+        if isinstance(node, MappingNode):
             seen: dict[Any, Any] = {}
             for key_node, _ in node.value:
                 key = self.construct_object(key_node, deep=True)
-                try:
-                    hash(key)
-                except TypeError:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, "a mapping key must be a plain value", key_node.start_mark
-                    ) from None
                 if key in seen:
                     raise yaml.constructor.ConstructorError(
                         "while reading a mapping",
                         node.start_mark,
-                        f"duplicate key '{key}' (first at line {seen[key].line + 1})",
+                        f"duplicate key '{_short(str(key))}' (first at line {seen[key].line + 1})",
                         key_node.start_mark,
                     )
                 seen[key] = key_node.start_mark
         return super().construct_mapping(node, deep=deep)
+
+
+def _field(path: list[Any], rule: str | None) -> str | None:
+    """``rules[2].then[0].met_when`` -> ``then[0].met_when`` when the rule is named.
+
+    A very deep path keeps its first and last parts: ``when.not.not.not.….not.not``.
+    """
+    parts: list[Any] = path[2:] if rule is not None else path
+    if len(parts) > 10:
+        parts = [*parts[:5], "…", *parts[-4:]]
+    text = ""
+    for p in parts:
+        text += f"[{p}]" if isinstance(p, int) else (f".{_short(str(p))}" if text else _short(p))
+    return text or None
 
 
 def read_yaml(path: Path, label: str) -> Any:
@@ -74,9 +193,13 @@ def read_yaml(path: Path, label: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = exc.problem or exc.context or "invalid YAML"
-        if "python/" in str(problem) or "constructor for the tag" in str(problem):
-            problem = "YAML tags that construct objects are not allowed"
-        raise RulesetError(f"{where}{problem}", file=label) from None
+        if isinstance(exc, _Located):
+            rule, fld = exc.rule, _field(exc.path, exc.rule)
+        else:
+            rule = getattr(exc, "cr_rule", None)
+            fld = _field(getattr(exc, "cr_path", None) or [], rule)
+            problem = f"YAML syntax: {problem}"
+        raise RulesetError(f"{where}{problem}", file=label, rule=rule, field=fld) from None
     except yaml.YAMLError as exc:
         raise RulesetError(f"invalid YAML ({type(exc).__name__})", file=label) from None
     except RecursionError:

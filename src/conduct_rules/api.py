@@ -25,8 +25,8 @@ from conduct_rules.ruleset import DEFAULT_RULESET, Ruleset, load_ruleset
 
 __all__ = ["BACKENDS", "assess", "default_backend", "get_backend", "get_ruleset"]
 
-BackendName = Literal["auto", "durable_rules", "python"]
-BACKENDS: tuple[str, ...] = ("auto", "durable_rules", "python")
+BackendName = Literal["auto", "durable_rules", "python", "fast"]
+BACKENDS: tuple[str, ...] = ("auto", "durable_rules", "python", "fast")
 
 
 @functools.lru_cache(maxsize=32)

@@ -26,7 +26,7 @@ __all__ = [
 Verdict = Literal["not_permitted", "conditional", "permitted"]
 Force = Literal["regulation", "standard_of_practice", "college_guidance"]
 Lang = Literal["en", "fr"]
-Engine = Literal["durable_rules", "python"]
+Engine = Literal["durable_rules", "python", "fast"]
 
 
 class _Frozen(BaseModel):
@@ -108,3 +108,9 @@ class Assessment(_Frozen):
     def to_json(self) -> str:
         """Stable JSON text: same case, same ruleset, same bytes."""
         return self.model_dump_json()
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the same content as the text report, as escaped HTML (``_html``)."""
+        from conduct_rules._html import render_assessment
+
+        return render_assessment(self)

@@ -52,7 +52,21 @@ MAX_NOTICE_DAYS = 3_650
 #: Upper bound on listed contact attempts.
 MAX_ATTEMPTS = 1_000
 
+#: Upper bound on the ``documented`` list (duplicates count: it is checked before they are dropped).
+MAX_DOCUMENTED = 100
+
 Count = Annotated[StrictInt, Field(ge=0, le=MAX_COUNT)]
+
+
+def _bounded_list(value: Any, limit: int) -> Any:
+    """Reject an over-long list before its items are validated one by one.
+
+    Why: pydantic checks ``max_length`` only after validating every item, so a list of a million
+    bad items cost seconds and a million error entries before being refused.
+    """
+    if isinstance(value, list | tuple) and len(value) > limit:
+        raise ValueError(f"too many items (at most {limit})")
+    return value
 
 
 class _Part(BaseModel):
@@ -130,6 +144,11 @@ class TerminationSession(_Part):
     modality: Modality = "none"
     attempts: tuple[Attempt, ...] = Field(default=(), max_length=MAX_ATTEMPTS)
 
+    @field_validator("attempts", mode="before")
+    @classmethod
+    def _not_too_many_attempts(cls, value: Any) -> Any:
+        return _bounded_list(value, MAX_ATTEMPTS)
+
     @field_validator("attempts", mode="after")
     @classmethod
     def _canonical_order(cls, value: tuple[Attempt, ...]) -> tuple[Attempt, ...]:
@@ -165,7 +184,7 @@ class Case(_Part):
     termination_session: TerminationSession = TerminationSession()
     consultation: Consultation = Consultation()
     transfer: Transfer = Transfer()
-    documented: tuple[DocumentationId, ...] = Field(default=(), max_length=100)
+    documented: tuple[DocumentationId, ...] = Field(default=(), max_length=MAX_DOCUMENTED)
 
     @field_validator("case_id", mode="after")
     @classmethod
@@ -173,6 +192,11 @@ class Case(_Part):
         if not value.strip():
             raise ValueError("case_id must not be blank")
         return value
+
+    @field_validator("documented", mode="before")
+    @classmethod
+    def _not_too_many_documented(cls, value: Any) -> Any:
+        return _bounded_list(value, MAX_DOCUMENTED)
 
     @field_validator("documented", mode="after")
     @classmethod

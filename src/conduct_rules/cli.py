@@ -13,6 +13,7 @@ from conduct_rules import __version__
 from conduct_rules._cli.assess import assess_cmd
 from conduct_rules._cli.audit import audit_cmd
 from conduct_rules._cli.explain import explain_cmd, what_if_cmd
+from conduct_rules._cli.schema import schema_cmd
 from conduct_rules._cli.train import train_cmd
 
 __all__ = ["main"]
@@ -29,3 +30,4 @@ main.add_command(audit_cmd)
 main.add_command(explain_cmd)
 main.add_command(what_if_cmd)
 main.add_command(train_cmd)
+main.add_command(schema_cmd)

@@ -4,6 +4,7 @@
 
     ConductRulesError                (base; catch this to catch everything we raise)
     ├── CaseValidationError          (also ValueError) a case does not fit the contract
+    ├── InputError                   (also ValueError) a batch input is unusable as a whole
     ├── RulesetError                 (also ValueError) a ruleset file is malformed
     ├── ParameterError               (also ValueError) an unknown or ill-typed parameter override
     ├── EvaluationError              (also RuntimeError) a ruleset concluded something impossible
@@ -21,6 +22,7 @@ __all__ = [
     "ConductRulesError",
     "EngineUnavailableError",
     "EvaluationError",
+    "InputError",
     "ParameterError",
     "RulesetError",
 ]
@@ -47,6 +49,13 @@ class CaseValidationError(ConductRulesError, ValueError):
     def field(self) -> str:
         """The dotted path of the first bad field."""
         return self.errors[0][0] if self.errors else "?"
+
+
+class InputError(ConductRulesError, ValueError):
+    """Raised when a batch input cannot be read at all: no such file, unknown format, bad header.
+
+    A bad *row* never raises: it becomes a rejected row of the audit result.
+    """
 
 
 class RulesetError(ConductRulesError, ValueError):

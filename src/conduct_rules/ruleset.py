@@ -31,7 +31,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from conduct_rules import _schema as s
-from conduct_rules._fields import feature_type
+from conduct_rules._fields import FieldType, feature_type
 from conduct_rules._yaml import read_yaml
 from conduct_rules.conditions import (
     All,
@@ -237,8 +237,34 @@ _PYDANTIC_WORDS = {
     "missing": "required key missing",
     "string_pattern_mismatch": "not a valid identifier (lowercase letters, digits, - _ .)",
     "string_too_short": "must not be empty",
+    "string_too_long": "too long",
     "too_short": "must not be empty",
+    # YAML reads unquoted 1.0, yes and 2026-01-01 as a number, a boolean and a date.
+    "string_type": "expected text (quote values such as 1.0, yes or 2026-01-01)",
+    "int_type": "expected a whole number",
+    "bool_type": "expected true or false",
+    "list_type": "expected a list",
+    "dict_type": "expected a mapping (key: value)",
+    "model_type": "expected a mapping (key: value)",
+    "model_attributes_type": "expected a mapping (key: value)",
+    "value_error": "invalid value",
 }
+#: Largest number a condition or a parameter may hold: every backend compares it exactly
+#: (durable_rules reads numbers as C doubles, exact up to 2**53).
+MAX_NUMBER = 2**31 - 1
+
+
+def _pydantic_message(err: Mapping[str, Any]) -> str:
+    """Our words for a pydantic error: what was expected, never pydantic's own phrasing."""
+    kind = str(err["type"])
+    ctx = err.get("ctx") or {}
+    if kind == "string_pattern_mismatch" and err["loc"] and err["loc"][-1] == "version":
+        return "not a version: write MAJOR.MINOR.PATCH, e.g. 1.0.0"
+    if kind == "literal_error" and "expected" in ctx:
+        return f"expected one of {ctx['expected']}"
+    if kind == "value_error" and "error" in ctx:
+        return str(ctx["error"])
+    return _PYDANTIC_WORDS.get(kind, kind.replace("_", " "))
 
 
 def _validate(model: type[Any], raw: Any, label: str) -> Any:
@@ -253,15 +279,21 @@ def _validate(model: type[Any], raw: Any, label: str) -> Any:
                 for r in raw["rules"]
             ],
         }
+    if raw is None:
+        raise RulesetError("the file is empty", file=label)
+    if not isinstance(raw, dict):
+        raise RulesetError("expected a mapping (key: value) at the top of the file", file=label)
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        err = exc.errors(include_input=False, include_url=False)[0]
+        errors = exc.errors(include_input=False, include_url=False)
+        # A misspelt key also makes the right one "missing": report the cause, the unknown key.
+        err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         loc = tuple(err["loc"])
         rule = _rule_id_at(raw, loc)
         parts = loc[2:] if rule is not None else loc
         fld = ".".join(str(p) for p in parts) or None
-        msg = _PYDANTIC_WORDS.get(err["type"], err["msg"])
+        msg = _pydantic_message(err)
         if err["type"] == "extra_forbidden":
             allowed = _allowed_keys(model, loc)
             if allowed:
@@ -339,6 +371,12 @@ def _check_header(
                 raise RulesetError(
                     f"unknown provision '{src}'", file=label, field=f"parameters.{name}.sources"
                 )
+        if any(abs(v) > MAX_NUMBER for v in (spec.default, spec.minimum, spec.maximum)):
+            raise RulesetError(
+                f"number out of range (at most {MAX_NUMBER} either side of 0)",
+                file=label,
+                field=f"parameters.{name}",
+            )
         if not spec.minimum <= spec.default <= spec.maximum:
             raise RulesetError(
                 "default outside [minimum, maximum]", file=label, field=f"parameters.{name}"
@@ -350,6 +388,61 @@ def _check_header(
     for i, path in enumerate(header.actionable):
         if feature_type(path) is None:
             raise RulesetError(f"unknown case field '{path}'", file=label, field=f"actionable[{i}]")
+    _check_levers(header, provs, label)
+
+
+def _check_levers(header: s.HeaderFile, provs: s.ProvisionsFile, label: str) -> None:
+    """Levers act only on actionable fields, with one operation that fits the field's type."""
+    seen: set[str] = set()
+    for path, steps in header.levers.items():
+        where = f"levers.{path}"
+        ftype = feature_type(path)
+        if path not in header.actionable or ftype is None:
+            raise RulesetError(
+                "a lever's field must be listed in 'actionable'", file=label, field=where
+            )
+        for i, step in enumerate(steps):
+            at = f"{where}[{i}]"
+            if step.id in seen:
+                raise RulesetError(f"duplicate lever id '{step.id}'", file=label, field=at)
+            seen.add(step.id)
+            for cite in step.cites:
+                if cite not in provs.provisions:
+                    raise RulesetError(f"unknown provision '{cite}'", file=label, field=at)
+            ops = [op for op in ("set", "at_least", "add") if getattr(step, op) is not None]
+            if len(ops) != 1:
+                raise RulesetError(
+                    "a lever has exactly one of set, at_least, add", file=label, field=at
+                )
+            if not _lever_fits(step, ftype, header):
+                raise RulesetError(
+                    f"'{ops[0]}' does not fit '{path}', which is {ftype.describe()}",
+                    file=label,
+                    field=at,
+                )
+
+
+def _lever_fits(step: s.LeverSpec, ftype: FieldType, header: s.HeaderFile) -> bool:
+    if step.set is not None:
+        value = step.set
+        if ftype.kind == "bool":
+            return isinstance(value, bool)
+        if ftype.kind == "int":
+            return isinstance(value, int) and not isinstance(value, bool)
+        return ftype.kind == "enum" and value in ftype.values
+    if step.at_least is not None:
+        bound = step.at_least
+        return ftype.kind == "int" and (
+            isinstance(bound, int) or bound["param"] in header.parameters
+        )
+    item = step.add
+    if ftype.kind == "list_enum":
+        return isinstance(item, str) and item in ftype.values
+    if ftype.kind == "list_obj" and isinstance(item, dict):
+        subs = dict(ftype.item_fields)
+        wanted = {k for k, t in subs.items() if t.kind != "date"}
+        return set(item) == wanted and all(item[k] in subs[k].values for k in item)
+    return False
 
 
 def _check_rules(
@@ -523,6 +616,13 @@ def _check_leaf(
                 f"unknown parameter '{value.name}'", file=label, rule=rule, field=where
             )
         value = header.parameters[value.name].default
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_NUMBER:
+        raise RulesetError(
+            f"number out of range (at most {MAX_NUMBER} either side of 0)",
+            file=label,
+            rule=rule,
+            field=where,
+        )
     kind = "bool" if ftype is None else ftype.kind
     ok: bool
     if kind == "bool":
@@ -562,12 +662,26 @@ def _check_coverage(
         "verdict": outputs.verdicts,
         "derive": header.derived,
     }
+    folder = label.rsplit("/", 1)[0]
     for kind, items in groups.items():
         for item in items:
             if (kind, item) not in concluded:
+                group = _OUTPUT_GROUP[kind]
                 raise RulesetError(
-                    f"'{item}' is declared but no rule concludes it ({kind})", file=label
+                    f"'{item}' is declared but no rule concludes it ({kind})",
+                    file=f"{folder}/{'ruleset.yaml' if kind == 'derive' else 'outputs.yaml'}",
+                    field=f"{group}.{item}",
                 )
+
+
+_OUTPUT_GROUP = {
+    "permit": "actions",
+    "safeguard": "safeguards",
+    "document": "documentation",
+    "finding": "findings",
+    "verdict": "verdicts",
+    "derive": "derived",
+}
 
 
 def _stratify(rules: tuple[Rule, ...], label: str) -> tuple[tuple[Rule, ...], int]:

@@ -1,4 +1,10 @@
-"""``conduct-rules assess CASE.json``: one case, as a report or as JSON."""
+"""``conduct-rules assess CASE.json``: one case, as a report or as JSON.
+
+Why these defaults: the person at the terminal is usually a practitioner or a supervisor, so the
+default is the plain-text report in their language; programs ask for ``--format json``, which is
+exactly ``assess(...).model_dump(mode="json")``. Every failure is one line on stderr and exit code
+2 (see ``_cli/common.py``): a report tool must never answer a bad file with a traceback.
+"""
 
 from __future__ import annotations
 
@@ -14,14 +20,35 @@ __all__ = ["assess_cmd"]
 
 @click.command("assess")
 @click.argument("case_file", metavar="CASE.json")
-@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+    "--lang",
+    type=click.Choice(["en", "fr"]),
+    default="en",
+    show_default=True,
+    help="Language of the report and of every explanation.",
 )
-@click.option("--backend", type=click.Choice(list(BACKENDS)), default="auto", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: a report for people; json: the assessment, for programs.",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(list(BACKENDS)),
+    default="auto",
+    show_default=True,
+    help="Rule engine; auto is durable_rules where it loads, else python (same results).",
+)
 @click.option("--ruleset", default=None, help="Built-in ruleset name or folder (default: ontario).")
 def assess_cmd(case_file: str, lang: str, fmt: str, backend: str, ruleset: str | None) -> None:
-    """Assess one case file and print the result."""
+    """Assess one case file (JSON; '-' reads standard input) and print the result.
+
+    Exit status: 0 when the case was assessed (whatever the verdict), 2 when the file is missing,
+    is not JSON, or does not fit the case format — with one line naming the file and the field.
+    """
     case = read_case(case_file)
     try:
         result = assess(case, lang=lang, backend=backend, ruleset=ruleset)  # type: ignore[arg-type]

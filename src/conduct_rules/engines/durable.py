@@ -38,7 +38,7 @@ from conduct_rules._fields import FeatureExtractor, feature_type
 from conduct_rules.case import Case
 from conduct_rules.conditions import All, Any_, Cmp, Condition, Const, Not, Ref, references
 from conduct_rules.engines import Evaluation
-from conduct_rules.errors import EngineUnavailableError, EvaluationError
+from conduct_rules.errors import EngineUnavailableError, EvaluationError, RulesetError
 from conduct_rules.ruleset import Ruleset
 
 __all__ = ["DurableBackend", "durable_available", "live_sessions"]
@@ -46,6 +46,13 @@ __all__ = ["DurableBackend", "durable_available", "live_sessions"]
 #: Most distinct compiled rulesets (id × version × parameters) kept on the host. durable_rules
 #: cannot unregister a ruleset, so this bounds memory against callers that vary parameters freely.
 MAX_COMPILED = 256
+#: Most ``$and``/``$or`` in one unit's condition: durable_rules keeps 32 expression slots per
+#: condition (MAX_SEQUENCE_EXPRESSIONS in its rete.h), two per connective, and fails with error
+#: code 113 beyond. Checked before compiling so the error names the rule, not a C error code.
+MAX_CONNECTIVES = 15
+#: Most fields in one message (MAX_OBJECT_PROPERTIES in its state.h), ``sid`` and ``stratum``
+#: included.
+MAX_MESSAGE_FIELDS = 255
 
 try:  # pragma: no cover - depends on the interpreter
     from durable import engine as _durable_engine
@@ -221,11 +228,42 @@ def _to_durable(cond: Condition, keymap: Mapping[str, str], neg: bool = False) -
     return {_POS_OP[op]: {k: v}}
 
 
+def _connectives(expr: Any) -> int:
+    if isinstance(expr, dict):
+        return sum((k in ("$and", "$or")) + _connectives(v) for k, v in expr.items())
+    if isinstance(expr, list):
+        return sum(_connectives(x) for x in expr)
+    return 0
+
+
+def _too_complex(ruleset: Ruleset, unit_name: str, rule_id: str, count: int) -> RulesetError:
+    field = "when"
+    for r in ruleset.rules:
+        if r.id == rule_id:
+            for i, c in enumerate(r.then):
+                if f"{r.id}#{c.kind}:{c.target}" == unit_name:
+                    key = {"permit": "required_when", "safeguard": "met_when"}.get(c.kind)
+                    field = f"then[{i}].{key or 'recorded_when'}"
+    return RulesetError(
+        f"condition too complex for the durable_rules engine ({count} and/or after expansion; "
+        f"it allows {MAX_CONNECTIVES}): split it with a derived fact, or use backend='python'",
+        file=f"{ruleset.path}/rules.yaml",
+        rule=rule_id,
+        field=field,
+    )
+
+
 def _compile(ruleset: Ruleset, host: _Host) -> _Compiled:
     keys: set[str] = set()
     for u in ruleset.units:
         keys |= references(u.condition)
     keymap = {k: f"f{i}" for i, k in enumerate(sorted(keys))}
+    if len(keymap) + 2 > MAX_MESSAGE_FIELDS:
+        raise RulesetError(
+            f"the rules read {len(keymap)} distinct facts; the durable_rules engine carries at "
+            f"most {MAX_MESSAGE_FIELDS - 2}: use backend='python'",
+            file=f"{ruleset.path}/rules.yaml",
+        )
     features = tuple(k for k in sorted(keys) if feature_type(k) is not None)
     fact_keys = tuple(k for k in sorted(keys) if feature_type(k) is None)
     name = f"cr_{ruleset.fingerprint}"
@@ -238,8 +276,17 @@ def _compile(ruleset: Ruleset, host: _Host) -> _Compiled:
             continue
         gate = {"stratum": unit.stratum}
         cond = gate if expr is True else {"$and": [gate, expr]}
+        if (count := _connectives(cond)) > MAX_CONNECTIVES:
+            raise _too_complex(ruleset, unit.name, unit.rule, count)
         definition[f"u{i}"] = {"all": [{"m": cond}], "run": unit.name}
-    host.host.set_rulesets({name: definition})
+    try:
+        host.host.set_rulesets({name: definition})
+    except Exception as exc:  # noqa: BLE001 - a C error code is no message for a ruleset author
+        raise RulesetError(
+            f"the durable_rules engine cannot compile this ruleset ({type(exc).__name__}); "
+            "use backend='python'",
+            file=f"{ruleset.path}/rules.yaml",
+        ) from None
     return _Compiled(name, FeatureExtractor(features), keymap, fact_keys, ruleset.strata)
 
 

@@ -1,0 +1,224 @@
+"""Scale check of ``conduct-rules audit``: wall time and memory growth over a large JSON Lines file.
+
+Why a script and not a test: speed and memory depend on the machine and on what else runs; a
+timed test would be flaky and prove little. This prints figures, and whether they meet the targets
+(issue 4: 1,000,000 records in at most 60 s on 2 cores, memory growth at most 50 MB).
+
+What it does: writes N seeded synthetic records (``conduct_rules._sample``, 1% broken as exports
+break, plus one line that is not JSON) to a temporary file; runs ``conduct-rules audit FILE
+--format jsonl --out OUT`` once on a small file (the baseline) and once on the full file, sampling
+the resident memory of the command and of its worker processes every 50 ms; then checks that the
+output has exactly one line per input record, in input order.
+
+Memory growth is the peak of the full run minus the peak of the baseline run, per process kind
+(main, largest worker) and for the whole process tree: what a million records add beyond the
+fixed cost of the interpreter, the engine and the worker pool.
+
+Run: ``python benchmarks/audit_scale.py [--n 1000000] [--baseline 20000] [--workers N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from conduct_rules._sample import sample_cases
+
+TARGET_WALL_S = 60.0
+TARGET_GROWTH_MB = 50.0
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+@dataclass
+class Sampler:
+    """Polls the RSS of a process and its descendants until stopped."""
+
+    pid: int
+    main_peak_kb: int = 0
+    worker_peak_kb: int = 0
+    tree_peak_kb: int = 0
+    workers_seen: set[int] = field(default_factory=set)
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            main = _rss_kb(self.pid)
+            total = main
+            todo = _children(self.pid)
+            while todo:
+                child = todo.pop()
+                self.workers_seen.add(child)
+                rss = _rss_kb(child)
+                self.worker_peak_kb = max(self.worker_peak_kb, rss)
+                total += rss
+                todo += _children(child)
+            self.main_peak_kb = max(self.main_peak_kb, main)
+            self.tree_peak_kb = max(self.tree_peak_kb, total)
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+def _command() -> list[str]:
+    script = Path(sys.executable).with_name("conduct-rules")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "from conduct_rules.cli import main; main()"]
+
+
+def write_input(path: Path, n: int, seed: int) -> int:
+    """N records (1% broken, one line not JSON); returns the number of lines written."""
+    with path.open("w", encoding="utf-8") as fh:
+        lines = []
+        for i, case in enumerate(sample_cases(n - 1, seed=seed, invalid_share=0.01)):
+            lines.append(json.dumps(case, separators=(",", ":")))
+            if i == n // 2:
+                lines.append('{"case_id": "truncated", "services": {')
+            if len(lines) >= 10_000:
+                fh.write("\n".join(lines) + "\n")
+                lines.clear()
+        if lines:
+            fh.write("\n".join(lines) + "\n")
+    return n
+
+
+@dataclass
+class Run:
+    wall_s: float
+    main_peak_mb: float
+    worker_peak_mb: float
+    tree_peak_mb: float
+    workers: int
+    maxrss_mb: float  # wait4's figure: the largest single process of the tree
+
+
+def audit(inp: Path, out: Path, workers: int | None) -> Run:
+    cmd = [*_command(), "audit", str(inp), "--format", "jsonl", "--out", str(out)]
+    if workers:
+        cmd += ["--workers", str(workers)]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    sampler = Sampler(proc.pid)
+    thread = threading.Thread(target=sampler.run, daemon=True)
+    thread.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    sampler.stop()
+    thread.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if proc.returncode != 0:
+        raise SystemExit(f"audit failed ({proc.returncode}): {err}")
+    print(f"    {err.strip()}")
+    return Run(
+        wall,
+        sampler.main_peak_kb / 1024,
+        sampler.worker_peak_kb / 1024,
+        sampler.tree_peak_kb / 1024,
+        len(sampler.workers_seen),
+        usage.ru_maxrss / 1024,
+    )
+
+
+def check_output(out: Path, expected_rows: int) -> None:
+    """Exactly one line per input row, rows strictly increasing (input order)."""
+    last = 0
+    count = 0
+    with out.open("rb") as fh:
+        for line in fh:
+            row = json.loads(line)["row"]
+            if row <= last:
+                raise SystemExit(f"output out of order at line {count + 1}")
+            last = row
+            count += 1
+    if count != expected_rows:
+        raise SystemExit(f"output has {count} lines for {expected_rows} input rows")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=1_000_000, help="records in the full run")
+    ap.add_argument("--baseline", type=int, default=20_000, help="records in the baseline run")
+    ap.add_argument("--workers", type=int, default=None, help="passed to --workers")
+    ap.add_argument("--seed", type=int, default=4)
+    args = ap.parse_args()
+    cores = len(os.sched_getaffinity(0))
+    print(
+        f"conduct-rules audit scale check: {args.n:,} records, {cores} cores, "
+        f"Python {sys.version.split()[0]}"
+    )
+    with tempfile.TemporaryDirectory(prefix="audit-scale-") as tmp:
+        runs = {}
+        for name, n in (("baseline", args.baseline), ("full", args.n)):
+            inp, out = Path(tmp, f"{name}.jsonl"), Path(tmp, f"{name}.out.jsonl")
+            t0 = time.perf_counter()
+            rows = write_input(inp, n, args.seed)
+            size = inp.stat().st_size / 1e6
+            print(
+                f"  {name}: wrote {rows:,} lines ({size:.0f} MB) in "
+                f"{time.perf_counter() - t0:.1f} s; auditing"
+            )
+            runs[name] = audit(inp, out, args.workers)
+            check_output(out, rows)
+            print(f"    output: {rows:,} lines, one per input row, in input order")
+            inp.unlink()
+            out.unlink()
+        base, full = runs["baseline"], runs["full"]
+    rate = args.n / full.wall_s
+    print()
+    print(
+        f"  wall time            {full.wall_s:8.1f} s    ({rate:,.0f} records/s, "
+        f"{1e6 / rate:.1f} µs/record; target ≤ {TARGET_WALL_S:.0f} s for 1,000,000)"
+    )
+    print(f"  worker processes     {full.workers:8d}")
+    print("  peak RSS (MB)          baseline      full    growth")
+    rows_ = (
+        ("main process", base.main_peak_mb, full.main_peak_mb),
+        ("largest worker", base.worker_peak_mb, full.worker_peak_mb),
+        ("process tree", base.tree_peak_mb, full.tree_peak_mb),
+        ("wait4 ru_maxrss", base.maxrss_mb, full.maxrss_mb),
+    )
+    for label, b, f in rows_:
+        print(f"  {label:<20} {b:9.1f} {f:9.1f} {f - b:+9.1f}")
+    growth = max(full.main_peak_mb - base.main_peak_mb, full.worker_peak_mb - base.worker_peak_mb)
+    scaled = args.n >= 1_000_000
+    ok_wall = full.wall_s * (1_000_000 / args.n) <= TARGET_WALL_S
+    print()
+    print(
+        f"  per-process growth {growth:+.1f} MB (target ≤ {TARGET_GROWTH_MB:.0f} MB): "
+        f"{'met' if growth <= TARGET_GROWTH_MB else 'NOT met'}"
+    )
+    print(
+        f"  wall time {'' if scaled else '(scaled to 1,000,000) '}{'met' if ok_wall else 'NOT met'}"
+    )
+
+
+if __name__ == "__main__":
+    main()

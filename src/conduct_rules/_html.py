@@ -1,0 +1,367 @@
+"""HTML views: one assessment (Jupyter), an audit's summary (Jupyter), the audit report (a file).
+
+Why hand-written HTML with inline styles: a report an auditor mails or archives must open anywhere
+with nothing fetched — no scripts, no fonts, no stylesheets, the chart embedded as a ``data:`` PNG,
+and a Content-Security-Policy that forbids anything else. Every piece of text, including case
+identifiers and error messages, goes through ``html.escape``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from html import escape
+from typing import TYPE_CHECKING
+
+from conduct_rules._audit_io import ItemInfo, catalogue
+
+if TYPE_CHECKING:
+    from conduct_rules.assessment import Assessment
+    from conduct_rules.batch import AuditResult, AuditRow
+
+__all__ = ["render_assessment", "render_audit_report", "render_audit_summary"]
+
+_T = {
+    "en": {
+        "case": "Case",
+        "verdict": "Verdict",
+        "stop": "This service must stop (3.8/3.9)",
+        "actions": "What may be done",
+        "required": "required",
+        "safeguards": "Safeguards",
+        "met": "met",
+        "outstanding": "outstanding",
+        "blocking": "must come first",
+        "docs": "Missing records",
+        "findings": "Possible breaches",
+        "warnings": "Warnings",
+        "none": "none",
+        "ruleset": "Ruleset",
+        "engine": "engine",
+        "report": "Audit report",
+        "summary": "Summary",
+        "rows": "Rows",
+        "assessed": "assessed",
+        "rejected": "rejected",
+        "attention": "need attention",
+        "termination": "service must stop",
+        "verdicts": "Verdicts",
+        "osafeguards": "Outstanding safeguards",
+        "chart": "Chart",
+        "cases": "Cases that need attention",
+        "cites": "Provisions",
+        "count": "Cases",
+        "share": "Share",
+        "id": "Id",
+        "item": "Item",
+        "row": "Row",
+        "why": "Why",
+        "error": "Error",
+        "field": "Field",
+        "rejected_rows": "Rejected rows",
+        "showing": "showing the first {m:,} of {n:,}; the JSON Lines or CSV output lists all",
+        "attention_def": "not permitted, a possible breach, or a safeguard that must come "
+        "first still outstanding",
+        "source": "Input",
+        "no_chart": "(the chart needs matplotlib)",
+    },
+    "fr": {
+        "case": "Dossier",
+        "verdict": "Verdict",
+        "stop": "Ce service doit cesser (3.8/3.9)",
+        "actions": "Ce qui peut être fait",
+        "required": "requis",
+        "safeguards": "Mesures de protection",
+        "met": "remplie",
+        "outstanding": "à remplir",
+        "blocking": "préalable",
+        "docs": "Documents manquants",
+        "findings": "Manquements possibles",
+        "warnings": "Avertissements",
+        "none": "aucun",
+        "ruleset": "Règles",
+        "engine": "moteur",
+        "report": "Rapport d'audit",
+        "summary": "Sommaire",
+        "rows": "Lignes",
+        "assessed": "évaluées",
+        "rejected": "rejetées",
+        "attention": "à examiner",
+        "termination": "service qui doit cesser",
+        "verdicts": "Verdicts",
+        "osafeguards": "Mesures non remplies",
+        "chart": "Graphique",
+        "cases": "Dossiers à examiner",
+        "cites": "Dispositions",
+        "count": "Dossiers",
+        "share": "Part",
+        "id": "Id",
+        "item": "Élément",
+        "row": "Ligne",
+        "why": "Pourquoi",
+        "error": "Erreur",
+        "field": "Champ",
+        "rejected_rows": "Lignes rejetées",
+        "showing": "les {m:,} premiers sur {n:,} ; la sortie JSON Lines ou CSV les énumère tous",
+        "attention_def": "non permis, manquement possible, ou mesure préalable non remplie",
+        "source": "Entrée",
+        "no_chart": "(le graphique exige matplotlib)",
+    },
+}
+_VERDICT_COLOURS = {"not_permitted": "#b03a2e", "conditional": "#b9770e", "permitted": "#1e8449"}
+_RULES = (
+    ("table", "border-collapse:collapse;margin:.5em 0 1.5em"),
+    ("th,td", "border:1px solid #d5d8dc;padding:.25em .6em;text-align:left;vertical-align:top"),
+    ("th", "background:#f2f3f4"),
+    ("td.n", "text-align:right"),
+    (".cite", "color:#566573;font-size:.85em"),
+    (".badge", "color:#fff;padding:.1em .5em;border-radius:.3em"),
+)
+#: The report's own page: plain selectors.
+_PAGE_CSS = "body{font-family:system-ui,sans-serif;margin:2em;color:#1c2833;max-width:70em}" + (
+    "".join(f"{sel}{{{body}}}" for sel, body in _RULES)
+)
+#: A notebook output shares the page with everything else: every selector is scoped.
+_SCOPED_CSS = "".join(
+    ",".join(f".conduct-rules {part}" for part in sel.split(",")) + f"{{{body}}}"
+    for sel, body in _RULES
+)
+_OPEN = (
+    '<div class="conduct-rules" style="font-family:system-ui,sans-serif">'
+    f"<style>{_SCOPED_CSS}</style>"
+)
+
+
+def _e(text: object) -> str:
+    return escape(str(text), quote=True)
+
+
+def _cites(citations: Iterable[str]) -> str:
+    joined = ", ".join(citations)
+    return f'<span class="cite">[{_e(joined)}]</span>' if joined else ""
+
+
+def _table(head: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequence[int] = ()) -> str:
+    out = ["<table><tr>", *(f"<th>{_e(h)}</th>" for h in head), "</tr>"]
+    for r in rows:
+        cells = (
+            f'<td class="n">{c}</td>' if i in numeric else f"<td>{c}</td>" for i, c in enumerate(r)
+        )
+        out += ["<tr>", *cells, "</tr>"]
+    out.append("</table>")
+    return "".join(out)
+
+
+def _badge(verdict: str, label: str) -> str:
+    colour = _VERDICT_COLOURS.get(verdict, "#566573")
+    return f'<span class="badge" style="background:{colour}">{_e(label)}</span>'
+
+
+# --------------------------------------------------------------------------------------------
+# One assessment
+
+
+def render_assessment(a: Assessment) -> str:
+    """An HTML fragment for a notebook: verdict, actions, safeguards, records, findings."""
+    t = _T[a.lang]
+    parts = [
+        _OPEN,
+        f"<p><b>{_e(t['case'])}:</b> {_e(a.case_id)} &nbsp; <b>{_e(t['verdict'])}:</b> ",
+        f"{_badge(a.verdict, a.verdict)} {_e(a.verdict_explanation)}</p>",
+    ]
+    if a.termination_required:
+        parts.append(f"<p><b>! {_e(t['stop'])}</b></p>")
+    rows = [
+        (_e(x.label), _e(t["required"]) if x.required else "", _cites(x.citations))
+        for x in a.permitted_actions
+    ]
+    parts.append(f"<h4>{_e(t['actions'])}</h4>" + _table([t["item"], "", t["cites"]], rows))
+    srows = [
+        (
+            "✓" if s.status == "met" else "✗",
+            _e(s.label),
+            _e(t[s.status]) + (f" ({_e(t['blocking'])})" if s.blocking else ""),
+            _cites(s.citations),
+        )
+        for s in a.required_safeguards
+    ]
+    parts.append(f"<h4>{_e(t['safeguards'])}</h4>" + _table(["", t["item"], "", t["cites"]], srows))
+    for title, items in ((t["docs"], a.missing_documentation), (t["findings"], a.findings)):
+        body = [(_e(i.label), _e(i.explanation), _cites(i.citations)) for i in items]
+        parts.append(f"<h4>{_e(title)}</h4>")
+        parts.append(_table([t["item"], t["why"], t["cites"]], body) if body else _e(t["none"]))
+    if a.warnings:
+        parts.append(f"<h4>{_e(t['warnings'])}</h4><ul>")
+        parts += [f"<li>⚠ {_e(w.message)}</li>" for w in a.warnings]
+        parts.append("</ul>")
+    parts.append(
+        f'<p class="cite">{_e(t["ruleset"])}: {_e(a.ruleset.id)} {_e(a.ruleset.version)} '
+        f"({_e(t['engine'])} {_e(a.engine)})</p></div>"
+    )
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------------------------
+# An audit
+
+
+def _pct(n: int, of: int) -> str:
+    return f"{100.0 * n / of:.1f}%" if of else "–"
+
+
+def _counts_table(
+    counts: Mapping[str, int],
+    kind: str,
+    of: int,
+    info: Mapping[tuple[str, str], ItemInfo],
+    t: Mapping[str, str],
+) -> str:
+    rows = []
+    for item_id, n in counts.items():
+        item = info.get((kind, item_id))
+        label = _e(item.label) if item else ""
+        if item and item.blocking:
+            label += f" <i>({_e(t['blocking'])})</i>"
+        rows.append(
+            (_e(item_id), label, f"{n:,}", _pct(n, of), _cites(item.citations) if item else "")
+        )
+    return _table([t["id"], t["item"], t["count"], t["share"], t["cites"]], rows, (2, 3))
+
+
+def _summary_html(result: AuditResult, chart: bool) -> str:
+    s = result.summary
+    t = _T[result.lang]
+    info = catalogue(result.ruleset, result.lang)
+    parts = [
+        f"<p>{_e(t['source'])}: {_e(result.source.label)} · {_e(t['ruleset'])}: "
+        f"{_e(result.ruleset.id)} {_e(result.ruleset.version)} · {_e(t['engine'])}: "
+        f"{_e(result.engine)}</p>",
+        _table(
+            [t["rows"], t["count"], t["share"]],
+            [
+                (_e(t["rows"]), f"{s.total:,}", ""),
+                (_e(t["assessed"]), f"{s.assessed:,}", _pct(s.assessed, s.total)),
+                (_e(t["rejected"]), f"{s.rejected:,}", _pct(s.rejected, s.total)),
+                (_e(t["attention"]), f"{s.needs_attention:,}", _pct(s.needs_attention, s.assessed)),
+                (
+                    _e(t["termination"]),
+                    f"{s.termination_required:,}",
+                    _pct(s.termination_required, s.assessed),
+                ),
+            ],
+            (1, 2),
+        ),
+        f"<h3>{_e(t['verdicts'])}</h3>",
+        _counts_table(s.verdicts, "verdict", s.assessed, info, t),
+    ]
+    if chart:
+        parts.append(f"<h3>{_e(t['chart'])}</h3>{_chart_img(result)}")
+    for title, kind, counts in (
+        (t["findings"], "finding", s.findings),
+        (t["osafeguards"], "safeguard", s.outstanding_safeguards),
+        (t["docs"], "documentation", s.missing_documentation),
+    ):
+        parts += [f"<h3>{_e(title)}</h3>", _counts_table(counts, kind, s.assessed, info, t)]
+    if s.warnings:
+        rows = [(_e(w), f"{n:,}") for w, n in s.warnings.items()]
+        parts += [f"<h3>{_e(t['warnings'])}</h3>", _table([t["id"], t["count"]], rows, (1,))]
+    if s.rejected_fields:
+        rows = [(_e(f), f"{n:,}") for f, n in s.rejected_fields.items()]
+        parts += [
+            f"<h3>{_e(t['rejected_rows'])}</h3>",
+            _table([t["field"], t["count"]], rows, (1,)),
+        ]
+    return "".join(parts)
+
+
+def _chart_img(result: AuditResult) -> str:
+    try:
+        from conduct_rules._chart import figure_png_base64, summary_figure
+
+        fig = summary_figure(result.summary, result.lang)
+    except Exception:  # noqa: BLE001 - a report without its chart beats no report
+        return f"<p>{_e(_T[result.lang]['no_chart'])}</p>"
+    data = figure_png_base64(fig)
+    return f'<img alt="chart" src="data:image/png;base64,{data}">'
+
+
+def _case_rows(
+    rows: Sequence[AuditRow], info: Mapping[tuple[str, str], ItemInfo]
+) -> list[tuple[str, ...]]:
+    out: list[tuple[str, ...]] = []
+    for r in rows:
+        blocking = [s for s in r.outstanding_safeguards if info[("safeguard", s)].blocking]
+        cites: dict[str, None] = {}
+        keys = [("verdict", r.verdict or "")] + [("finding", f) for f in r.findings]
+        keys += [("safeguard", s) for s in blocking]
+        for key in keys:
+            if key in info:
+                cites.update(dict.fromkeys(info[key].citations))
+        out.append(
+            (
+                str(r.row),
+                _e(r.case_id or ""),
+                _badge(r.verdict or "", r.verdict or ""),
+                _e(", ".join(r.findings)),
+                _e(", ".join(blocking)),
+                _e(", ".join(r.missing_documentation)),
+                _cites(cites),
+            )
+        )
+    return out
+
+
+def _collect(result: AuditResult, max_cases: int) -> tuple[list[AuditRow], list[AuditRow]]:
+    attention: list[AuditRow] = []
+    rejected: list[AuditRow] = []
+    for r in result:
+        if r.status == "rejected":
+            if len(rejected) < max_cases:
+                rejected.append(r)
+        elif len(attention) < max_cases and result.needs_attention(r):
+            attention.append(r)
+    return attention, rejected
+
+
+def _cases_html(
+    result: AuditResult, attention: Sequence[AuditRow], rejected: Sequence[AuditRow]
+) -> str:
+    s = result.summary
+    t = _T[result.lang]
+    info = catalogue(result.ruleset, result.lang)
+    head = [t["row"], t["case"], t["verdict"], t["findings"], t["osafeguards"], t["docs"]]
+    parts = [f"<h2>{_e(t['cases'])}</h2><p>{_e(t['attention_def'])}.</p>"]
+    if s.needs_attention > len(attention):
+        parts.append(f"<p>{_e(t['showing'].format(m=len(attention), n=s.needs_attention))}</p>")
+    parts.append(_table([*head, t["cites"]], _case_rows(attention, info), (0,)))
+    if rejected:
+        parts.append(f"<h2>{_e(t['rejected_rows'])}</h2>")
+        if s.rejected > len(rejected):
+            parts.append(f"<p>{_e(t['showing'].format(m=len(rejected), n=s.rejected))}</p>")
+        rows = [(str(r.row), _e(r.case_id or ""), _e(r.error or "")) for r in rejected]
+        parts.append(_table([t["row"], t["case"], t["error"]], rows, (0,)))
+    return "".join(parts)
+
+
+def render_audit_summary(result: AuditResult, max_cases: int = 10) -> str:
+    """The notebook view of an audit: summary tables and the first cases needing attention."""
+    cases = _cases_html(result, *_collect(result, max_cases))  # one run gives rows and summary
+    body = _summary_html(result, chart=False) + cases
+    return f"{_OPEN}{body}</div>"
+
+
+def render_audit_report(result: AuditResult, max_cases: int = 1_000) -> str:
+    """A complete, self-contained HTML document: nothing is fetched when it is opened."""
+    t = _T[result.lang]
+    cases = _cases_html(result, *_collect(result, max_cases))  # one run gives rows and summary
+    body = _summary_html(result, chart=True) + cases
+    provisions = [
+        f"<li><b>{_e(pid)}</b>: {_e(p.source)}</li>" for pid, p in result.ruleset.provisions.items()
+    ]
+    return (
+        f'<!DOCTYPE html>\n<html lang="{_e(result.lang)}"><head><meta charset="utf-8">'
+        '<meta http-equiv="Content-Security-Policy" '
+        "content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">"
+        f"<title>{_e(t['report'])}: {_e(result.ruleset.id)}</title><style>{_PAGE_CSS}</style>"
+        f"</head><body><h1>{_e(t['report'])}</h1><h2>{_e(t['summary'])}</h2>{body}"
+        f"<h2>{_e(t['cites'])}</h2><ul>{''.join(provisions)}</ul></body></html>\n"
+    )

@@ -1,0 +1,323 @@
+"""Where batch records come from: mappings, JSON Lines, CSV files and DataFrames, read in chunks.
+
+Why chunks of *raw* items: for a large file, decoding (JSON parsing, CSV cell conversion) is a
+large share of the work. The reading process only splits the input into lines or cells and numbers
+them; decoding happens where the case is assessed, in a worker process when there are several.
+Every raw item carries its 1-based row number, so every input row can be accounted for:
+
+* JSON Lines: the line number in the file (blank lines are not records and are skipped);
+* CSV: the data record number, the header not counted (spreadsheet line = row + 1);
+* mappings and DataFrames: the position in the input, from 1.
+
+A source that can be read again (a file, a DataFrame, a list) says so, so that a result too large
+to keep in memory can be computed a second time instead of being held.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Literal
+
+from conduct_rules._csv import FlatColumns
+from conduct_rules.errors import ConductRulesError, InputError
+
+__all__ = [
+    "Chunk",
+    "RecordSource",
+    "records_from_csv",
+    "records_from_dataframe",
+    "records_from_file",
+    "records_from_jsonl",
+    "records_from_mappings",
+]
+
+ChunkKind = Literal["mapping", "jsonl", "csv", "frame"]
+#: Rows per chunk sent to a worker: large enough that inter-process overhead is small per row,
+#: small enough that a few chunks in flight per worker keep memory flat.
+CHUNK_ROWS = 1_000
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Raw items with their row numbers, and how to decode them."""
+
+    kind: ChunkKind
+    rows: tuple[int, ...]
+    items: list[Any]
+    columns: FlatColumns | None = None  # CSV and DataFrame chunks
+    progress: int = 0  # progress units (bytes or rows) this chunk completes
+
+
+class RecordSource:
+    """An input split into chunks; ``reusable`` when it can be read more than once."""
+
+    def __init__(
+        self,
+        label: str,
+        chunks: Callable[[], Iterator[Chunk]],
+        *,
+        total: int | None,
+        unit: str,
+        reusable: bool,
+    ) -> None:
+        self.label = label
+        self._chunks = chunks
+        self.total = total
+        self.unit = unit
+        self.reusable = reusable
+        self._used = False
+
+    def chunks(self) -> Iterator[Chunk]:
+        """The chunks, in input order; a one-shot source refuses a second reading."""
+        if self._used and not self.reusable:
+            raise ConductRulesError(f"{self.label} can be read only once")
+        self._used = True
+        return self._chunks()
+
+    def __repr__(self) -> str:
+        return f"RecordSource({self.label})"
+
+
+def _batched(
+    kind: ChunkKind, pairs: Iterable[tuple[int, Any]], columns: FlatColumns | None = None
+) -> Iterator[Chunk]:
+    rows: list[int] = []
+    items: list[Any] = []
+    for row, item in pairs:
+        rows.append(row)
+        items.append(item)
+        if len(items) >= CHUNK_ROWS:
+            yield Chunk(kind, tuple(rows), items, columns, len(items))
+            rows, items = [], []
+    if items:
+        yield Chunk(kind, tuple(rows), items, columns, len(items))
+
+
+def records_from_mappings(records: Iterable[Mapping[str, Any]]) -> RecordSource:
+    """Mappings in the contract's JSON shape (any iterable; a one-shot iterator is read once)."""
+    one_shot = iter(records) is records
+    total = len(records) if isinstance(records, Sequence) else None
+    return RecordSource(
+        "mappings",
+        lambda: _batched("mapping", enumerate(records, 1)),
+        total=total,
+        unit="rows",
+        reusable=not one_shot,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Files
+
+
+def _open_binary(path: str | Path) -> IO[bytes]:
+    try:
+        return open(path, "rb")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({type(exc).__name__})") from None
+
+
+def _file_size(path: str | Path) -> int | None:
+    try:
+        return Path(path).stat().st_size
+    except OSError:
+        return None
+
+
+def _source_of(
+    label: str, target: str | Path | IO[bytes], gen: Callable[[IO[bytes]], Iterator[Chunk]]
+) -> RecordSource:
+    if isinstance(target, str | Path):
+        path = target
+        _open_binary(path).close()  # fail now, not on first iteration
+
+        def chunks() -> Iterator[Chunk]:
+            with _open_binary(path) as fh:
+                yield from gen(fh)
+
+        return RecordSource(
+            f"{label} {path}", chunks, total=_file_size(path), unit="B", reusable=True
+        )
+    stream = target
+    return RecordSource(
+        f"{label} stream", lambda: gen(stream), total=None, unit="B", reusable=False
+    )
+
+
+def records_from_jsonl(path: str | Path | IO[bytes]) -> RecordSource:
+    """A JSON Lines file (or binary stream): one case object per line, UTF-8.
+
+    A line that is not valid JSON or not an object becomes a rejected row; blank lines are skipped.
+    """
+
+    def gen(fh: IO[bytes]) -> Iterator[Chunk]:
+        rows: list[int] = []
+        items: list[bytes] = []
+        size = 0
+        for lineno, line in enumerate(fh, 1):
+            size += len(line)
+            if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):
+                line = line[3:]  # noqa: PLW2901 - a UTF-8 byte order mark is not data
+            if not line.strip():
+                continue
+            rows.append(lineno)
+            items.append(line)
+            if len(items) >= CHUNK_ROWS:
+                yield Chunk("jsonl", tuple(rows), items, None, size)
+                rows, items, size = [], [], 0
+        if items or size:
+            yield Chunk("jsonl", tuple(rows), items, None, size)
+
+    return _source_of("JSON Lines", path, gen)
+
+
+class _CountingLines:
+    """Decoded lines of a binary stream, counting bytes read (for progress)."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self._fh = fh
+        self.size = 0
+        self._first = True
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self._fh:
+            self.size += len(line)
+            if self._first:
+                self._first = False
+                if line.startswith(b"\xef\xbb\xbf"):
+                    line = line[3:]  # noqa: PLW2901 - Excel's byte order mark is not data
+            # Undecodable bytes survive as lone surrogates; the cell converter rejects the row.
+            yield line.decode("utf-8", "surrogateescape")
+
+
+def records_from_csv(path: str | Path | IO[bytes]) -> RecordSource:
+    """A CSV file (or binary stream) with a header of dotted column names, UTF-8.
+
+    Cell rules (booleans, whole numbers, empty cells, JSON lists) are those of ``_csv``. A bad
+    header (empty, duplicate names) makes the whole input unusable: ``InputError``.
+    """
+
+    def gen(fh: IO[bytes]) -> Iterator[Chunk]:
+        lines = _CountingLines(fh)
+        reader = csv.reader(iter(lines), strict=False)
+        try:
+            header = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            raise InputError("the CSV header cannot be read") from None
+        columns = FlatColumns.from_header(header)
+        rows: list[int] = []
+        items: list[list[str] | None] = []
+        done = 0
+        row = 0
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                break
+            except csv.Error:
+                cells = None  # reported as a rejected row, numbered like any other
+            if cells == []:
+                continue  # a blank line is not a record
+            row += 1
+            rows.append(row)
+            items.append(cells)
+            if len(items) >= CHUNK_ROWS:
+                yield Chunk("csv", tuple(rows), items, columns, lines.size - done)
+                done = lines.size
+                rows, items = [], []
+        yield Chunk("csv", tuple(rows), items, columns, lines.size - done)
+
+    if isinstance(path, str | Path):
+        with _open_binary(path) as fh:  # a bad header fails now, before any output is written
+            try:
+                header = next(csv.reader(iter(_CountingLines(fh))), None)
+            except csv.Error:
+                raise InputError(f"{path}: the CSV header cannot be read") from None
+            if header is not None:
+                FlatColumns.from_header(header)
+    return _source_of("CSV", path, gen)
+
+
+def records_from_dataframe(frame: Any) -> RecordSource:
+    """A pandas DataFrame with dotted columns (as ``pandas.json_normalize`` makes them).
+
+    Values are native: booleans, whole numbers (a float with no fraction counts, as pandas turns
+    integer columns with gaps into floats), strings; missing values (NaN, None, NA) mean the
+    default; list fields may hold lists or JSON text; a group column (``services``) may hold
+    objects. Rows are numbered by position, from 1.
+    """
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise ConductRulesError(
+            "reading a DataFrame needs pandas: pip install 'conduct-rules[audit]'"
+        ) from None
+    if not isinstance(frame, pd.DataFrame):
+        raise InputError("expected a pandas DataFrame")
+    columns = FlatColumns.from_header([str(c) for c in frame.columns], native=True)
+
+    def chunks() -> Iterator[Chunk]:
+        pairs = enumerate(frame.itertuples(index=False, name=None), 1)
+        yield from _batched("frame", pairs, columns)
+
+    return RecordSource("DataFrame", chunks, total=len(frame), unit="rows", reusable=True)
+
+
+def guess_format(path: str | Path) -> Literal["jsonl", "csv"]:
+    """The input format from a file name: ``.jsonl``/``.ndjson`` or ``.csv``."""
+    suffix = Path(path).suffix.lower()
+    if suffix in (".jsonl", ".ndjson", ".jsonlines"):
+        return "jsonl"
+    if suffix == ".csv":
+        return "csv"
+    raise InputError(
+        f"{path}: cannot tell the input format from the file name; "
+        "name it .jsonl or .csv, or give the format (jsonl or csv)"
+    )
+
+
+def records_from_file(path: str | Path, input_format: str = "auto") -> RecordSource:
+    """A JSON Lines or CSV file; ``auto`` decides by the file name's extension."""
+    fmt = guess_format(path) if input_format == "auto" else input_format
+    if fmt == "jsonl":
+        return records_from_jsonl(path)
+    if fmt == "csv":
+        return records_from_csv(path)
+    raise InputError(f"unknown input format '{input_format}'; choose auto, jsonl or csv")
+
+
+# --------------------------------------------------------------------------------------------
+# Decoding (runs where the case is assessed)
+
+
+def decode(chunk: Chunk) -> Iterator[tuple[int, Any, list[tuple[str, str]]]]:
+    """``(row, data, errors)`` per item: the decoded mapping, and why it cannot be read, if so.
+
+    ``data`` may be partial when there are errors (it is used only to show a valid ``case_id``).
+    """
+    if chunk.kind == "mapping":
+        for row, item in zip(chunk.rows, chunk.items, strict=True):
+            yield row, item, []
+    elif chunk.kind == "jsonl":
+        loads = json.loads
+        for row, line in zip(chunk.rows, chunk.items, strict=True):
+            try:
+                yield row, loads(line), []
+            except (ValueError, RecursionError):
+                yield row, None, [("(line)", "not valid JSON (one UTF-8 JSON object per line)")]
+    else:
+        assert chunk.columns is not None
+        convert = chunk.columns.to_mapping
+        for row, cells in zip(chunk.rows, chunk.items, strict=True):
+            data, errors = convert(cells)
+            yield row, data, errors

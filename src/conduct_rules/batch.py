@@ -1,0 +1,313 @@
+"""Assess many cases at once, for audits: every input row accounted for, in input order.
+
+Why rows and not assessments: an audit of a million past cases needs, per case, what an auditor
+filters on — the verdict, the outstanding safeguards, the missing records, the findings — not the
+explanations, which are the same for every case that has the item and are shown once, with their
+citations, in the summary and the HTML report. A row is computed from the same evaluation as
+``assess`` (same ruleset, same backends) and agrees with it; the tests compare them.
+
+Why streaming: rows are produced lazily, chunk by chunk, and a batch never holds its input; a
+result keeps its rows for replay only up to ``keep_rows``. Large batches run in worker processes,
+each with its own engine (and durable_rules host), and come back in input order (``_audit_run``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Literal
+
+from conduct_rules._audit_run import AuditRow, RowAssessor, run_chunks
+from conduct_rules._records import (
+    RecordSource,
+    records_from_csv,
+    records_from_dataframe,
+    records_from_file,
+    records_from_jsonl,
+    records_from_mappings,
+)
+from conduct_rules.api import get_ruleset
+from conduct_rules.errors import ConductRulesError
+from conduct_rules.ruleset import Ruleset
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "AuditResult",
+    "AuditRow",
+    "AuditSummary",
+    "assess_many",
+    "records_from_csv",
+    "records_from_dataframe",
+    "records_from_file",
+    "records_from_jsonl",
+]
+
+#: Rows a result keeps for replay (``to_dataframe`` after iterating, ``_repr_html_``...).
+KEEP_ROWS = 100_000
+
+
+@dataclass(frozen=True)
+class AuditSummary:
+    """Counts over a whole batch; every id of the ruleset is listed, in its catalogue order."""
+
+    total: int
+    assessed: int
+    rejected: int
+    needs_attention: int
+    termination_required: int
+    verdicts: Mapping[str, int]
+    findings: Mapping[str, int]
+    outstanding_safeguards: Mapping[str, int]
+    missing_documentation: Mapping[str, int]
+    warnings: Mapping[str, int]
+    rejected_fields: Mapping[str, int]
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {k: dict(v) if isinstance(v, Mapping) else v for k, v in self.__dict__.items()}
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+
+
+class _Tally:
+    def __init__(self) -> None:
+        self.total = self.rejected = self.attention = self.termination = 0
+        self.verdicts: Counter[str] = Counter()
+        self.findings: Counter[str] = Counter()
+        self.safeguards: Counter[str] = Counter()
+        self.missing: Counter[str] = Counter()
+        self.warnings: Counter[str] = Counter()
+        self.fields: Counter[str] = Counter()
+
+    def add(self, r: AuditRow, attention: bool) -> None:
+        self.total += 1
+        if r.status == "rejected":
+            self.rejected += 1
+            self.fields[r.error_field or "?"] += 1
+            return
+        self.verdicts[r.verdict or "?"] += 1
+        self.termination += bool(r.termination_required)
+        self.attention += attention
+        self.findings.update(r.findings)
+        self.safeguards.update(r.outstanding_safeguards)
+        self.missing.update(r.missing_documentation)
+        self.warnings.update(r.warnings)
+
+    def finish(self, ruleset: Ruleset) -> AuditSummary:
+        out = ruleset.outputs
+
+        def ordered(ids: Iterable[str], counts: Counter[str]) -> dict[str, int]:
+            return {i: counts[i] for i in ids} | dict(counts)
+
+        return AuditSummary(
+            total=self.total,
+            assessed=self.total - self.rejected,
+            rejected=self.rejected,
+            needs_attention=self.attention,
+            termination_required=self.termination,
+            verdicts=ordered(out.verdicts, self.verdicts),
+            findings=ordered(out.findings, self.findings),
+            outstanding_safeguards=ordered(out.safeguards, self.safeguards),
+            missing_documentation=ordered(out.documentation, self.missing),
+            warnings=dict(self.warnings.most_common()),
+            rejected_fields=dict(self.fields.most_common()),
+        )
+
+
+class AuditResult:
+    """The rows of a batch, produced lazily in input order, and their summary.
+
+    Iterating runs the batch (``progress`` shows a bar on stderr). The first full run keeps up to
+    ``keep_rows`` rows so that a notebook can look at them again; beyond that a file, DataFrame or
+    list input is simply assessed again, and a one-shot iterator cannot be replayed (write the
+    rows while iterating, e.g. with ``to_jsonl``). ``summary`` runs the batch if needed.
+    """
+
+    def __init__(
+        self,
+        source: RecordSource,
+        *,
+        ruleset: Ruleset,
+        backend: str,
+        lang: Literal["en", "fr"],
+        workers: int | None,
+        progress: bool,
+        keep_rows: int,
+    ) -> None:
+        self.source = source
+        self.ruleset = ruleset
+        self.lang = lang
+        self._backend = backend
+        self._assessor = RowAssessor(ruleset, backend)  # fails now if the backend cannot load
+        self.engine: str = self._assessor.backend.name
+        self._workers = workers
+        self._progress = progress
+        self._keep = keep_rows
+        self._rows: list[AuditRow] | None = None
+        self._summary: AuditSummary | None = None
+        self._blocking = frozenset(s for s, v in ruleset.outputs.safeguards.items() if v.blocking)
+
+    def needs_attention(self, r: AuditRow) -> bool:
+        """Not permitted, a finding, or a blocking safeguard outstanding."""
+        return r.status == "assessed" and (
+            r.verdict == "not_permitted"
+            or bool(r.findings)
+            or any(s in self._blocking for s in r.outstanding_safeguards)
+        )
+
+    def __iter__(self) -> Iterator[AuditRow]:
+        if self._rows is not None:
+            return iter(self._rows)
+        if self._summary is not None and not self.source.reusable:
+            raise ConductRulesError(
+                f"the rows of this batch were not kept (more than {self._keep}) and its input "
+                "(a one-shot iterator or stream) cannot be read again; write them while "
+                "iterating, e.g. with to_jsonl(), or pass a list, file or DataFrame"
+            )
+        return self._generate()
+
+    def _generate(self) -> Iterator[AuditRow]:
+        tally = _Tally()
+        kept: list[AuditRow] | None = [] if self._keep > 0 else None
+        bar = None
+        if self._progress:
+            from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]
+
+            bar = tqdm(
+                total=self.source.total, unit=self.source.unit, unit_scale=True, dynamic_ncols=True
+            )
+        attention = self.needs_attention
+        try:
+            for rows, progress in run_chunks(
+                self.source, self.ruleset, self._backend, self._assessor, self._workers
+            ):
+                for r in rows:
+                    tally.add(r, attention(r))
+                if kept is not None:
+                    kept.extend(rows)
+                    if len(kept) > self._keep:
+                        kept = None
+                if bar is not None:
+                    bar.update(progress)
+                yield from rows
+        finally:
+            if bar is not None:
+                bar.close()
+        self._summary = tally.finish(self.ruleset)
+        self._rows = kept
+
+    @property
+    def summary(self) -> AuditSummary:
+        """Counts per verdict, finding, outstanding safeguard, missing record and rejection."""
+        if self._summary is None:
+            for _ in self._generate():
+                pass
+        assert self._summary is not None
+        return self._summary
+
+    # ---- outputs (the writers live in _audit_io, the HTML in _html, the chart in _chart)
+
+    def to_jsonl(self, dest: str | Path | IO[str] | None = None) -> str | None:
+        """One JSON object per input row, in input order; returns the text when ``dest`` is None."""
+        from conduct_rules._audit_io import write_jsonl
+
+        return write_jsonl(self, dest)
+
+    def to_csv(self, dest: str | Path | IO[str] | None = None) -> str | None:
+        """One CSV line per input row (lists joined by ``;``); text when ``dest`` is None."""
+        from conduct_rules._audit_io import write_csv
+
+        return write_csv(self, dest)
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """The rows as a pandas DataFrame (needs pandas)."""
+        from conduct_rules._audit_io import to_dataframe
+
+        return to_dataframe(self)
+
+    def summary_table(self) -> pd.DataFrame:
+        """The summary as a DataFrame: kind, id, label, count, percent, citations."""
+        from conduct_rules._audit_io import summary_table
+
+        return summary_table(self)
+
+    def plot(self) -> Figure:
+        """Bar charts: findings, outstanding safeguards, missing records (needs matplotlib)."""
+        from conduct_rules._chart import summary_figure
+
+        return summary_figure(self.summary, self.lang)
+
+    def to_html(self, dest: str | Path | None = None, *, max_cases: int = 1_000) -> str | None:
+        """A self-contained HTML report: summary, chart, cases needing attention, citations."""
+        from conduct_rules._html import render_audit_report
+
+        text = render_audit_report(self, max_cases=max_cases)
+        if dest is None:
+            return text
+        Path(dest).write_text(text, encoding="utf-8")
+        return None
+
+    def _repr_html_(self) -> str:
+        from conduct_rules._html import render_audit_summary
+
+        return render_audit_summary(self)
+
+    def __repr__(self) -> str:
+        state = "not run" if self._summary is None else f"{self._summary.total} rows"
+        return f"<AuditResult {self.source.label}: {state}, engine {self.engine}>"
+
+
+def _source_of(records: Any) -> RecordSource:
+    if isinstance(records, RecordSource):
+        return records
+    if type(records).__module__.startswith("pandas") and hasattr(records, "itertuples"):
+        return records_from_dataframe(records)
+    if isinstance(records, str | bytes | Path | Mapping):
+        raise ConductRulesError(
+            "assess_many takes an iterable of case mappings, a DataFrame or a record source; "
+            "for a file use records_from_file(path)"
+        )
+    return records_from_mappings(records)
+
+
+def assess_many(
+    records: Iterable[Mapping[str, Any]] | RecordSource | pd.DataFrame,
+    *,
+    ruleset: str | Path | Ruleset | None = None,
+    lang: Literal["en", "fr"] = "en",
+    backend: str = "auto",
+    parameters: Mapping[str, int] | None = None,
+    workers: int | None = None,
+    progress: bool = False,
+    keep_rows: int = KEEP_ROWS,
+) -> AuditResult:
+    """Assess every record; returns an ``AuditResult`` that runs lazily when read.
+
+    ``records``: an iterable of mappings in the contract's shape, a pandas DataFrame with dotted
+    columns, or a source from ``records_from_jsonl`` / ``records_from_csv`` /
+    ``records_from_file``. ``backend``: ``auto`` (``fast`` where available, else ``python``),
+    ``fast``, ``python`` or ``durable_rules``. ``workers``: processes to use; ``None`` uses every
+    core for batches of ``POOL_MIN_ROWS`` rows or more and this process below that, ``1`` always
+    this process. A row that cannot be read or validated becomes a rejected row; it never aborts
+    the batch.
+    """
+    if lang not in ("en", "fr"):
+        raise ConductRulesError("lang must be 'en' or 'fr'")
+    if workers is not None and workers < 1:
+        raise ConductRulesError("workers must be at least 1")
+    return AuditResult(
+        _source_of(records),
+        ruleset=get_ruleset(ruleset, parameters),
+        backend=backend,
+        lang=lang,
+        workers=workers,
+        progress=progress,
+        keep_rows=keep_rows,
+    )

@@ -1,0 +1,284 @@
+"""The fast backend: each ruleset compiled once into one plain Python function.
+
+Why generate source: interpreting the condition tree costs a function call per node and a dict
+look-up per fact; a generated function reads each feature once into a local variable and tests
+every unit with Python's own ``and`` / ``or`` / ``not``, which is as fast as hand-written code.
+It is the engine for batches (``docs/benchmarks.md`` has the figures).
+
+Why this is safe although it calls ``compile``: the source is generated from the *validated*
+condition tree, a closed grammar (``conditions.py``). Nothing from a ruleset file reaches the
+source except (a) attribute names that name fields of the ``Case`` model (checked identifiers)
+and (b) literals whose type is checked (``None``, ``bool``, ``int``, ``str``, tuples of ``str``),
+written with ``repr``. The function runs with no builtins except ``len``, so even a bug in this
+generator could not reach ``open`` or ``__import__``.
+
+The semantics are the python backend's, exactly (the differential tests compare all three):
+
+* a fact concluded by a unit is ``True`` once the unit fired, else absent (``None`` for a
+  comparison, false for a reference); if a case feature has the same key, the feature's value;
+* the derived ``outstanding`` / ``missing`` facts (``_facts.add_auto_facts``) are computed after
+  the last stratum that can change them; stratification guarantees every unit reading them runs
+  later, so each is computed once;
+* comparisons follow ``conditions.compare`` (ordering with null is false).
+"""
+
+from __future__ import annotations
+
+import keyword
+import threading
+from collections.abc import Callable, Iterable
+from itertools import compress
+from typing import Any
+
+from conduct_rules._fields import feature_type
+from conduct_rules.case import Case
+from conduct_rules.conditions import All, Any_, Cmp, Condition, Const, Not, Ref
+from conduct_rules.engines import Evaluation
+from conduct_rules.errors import EvaluationError
+from conduct_rules.ruleset import Ruleset
+
+__all__ = ["FastBackend", "generate_source"]
+
+#: Most compiled rulesets kept per backend (id × version × parameters × folder); the oldest is
+#: dropped beyond this, so a parameter sweep cannot grow memory without bound.
+MAX_COMPILED = 256
+
+Program = Callable[[Case], Evaluation]
+ANY_MISSING = "documentation.any_missing"
+
+
+def _literal(value: Any) -> str:
+    """Python source for a condition's literal; anything but the grammar's scalar types raises."""
+    if value is None or type(value) in (bool, int, str):
+        return repr(value)
+    if type(value) is tuple and all(type(v) is str for v in value):
+        return repr(value)
+    raise EvaluationError(f"cannot compile a literal of type {type(value).__name__}")
+
+
+def _attr(name: str) -> str:
+    if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
+        raise EvaluationError(f"cannot compile field name '{name}'")
+    return name
+
+
+class _Writer:
+    """Builds the function body: locals for features and facts, one line per unit."""
+
+    def __init__(self, ruleset: Ruleset) -> None:
+        self.ruleset = ruleset
+        self.lines: list[str] = []
+        self.paths: dict[str, str] = {"": "case"}  # dotted object path -> local name
+        self.features: dict[str, str] = {}  # feature key -> local name
+        self.facts: dict[str, str] = {}  # concluded / auto fact key -> local name
+        self.done: dict[Condition, str] = {}  # a unit's condition -> the local holding it
+        units = ruleset.units
+        self.unit_var = {u.name: f"u{i}" for i, u in enumerate(units)}
+        self.producers: dict[str, list[str]] = {}  # fact key -> unit locals that make it true
+        for u in units:
+            for e in u.effects:
+                self.producers.setdefault(e, []).append(self.unit_var[u.name])
+        out = ruleset.outputs
+        self.auto: dict[str, tuple[str, str]] = {}  # auto key -> (required key, met/recorded key)
+        for sid in out.safeguards:
+            self.auto[f"safeguard.{sid}.outstanding"] = (
+                f"safeguard.{sid}.required",
+                f"safeguard.{sid}.met",
+            )
+        self.missing_keys = tuple(f"documentation.{d}.missing" for d in out.documentation)
+        for did in out.documentation:
+            self.auto[f"documentation.{did}.missing"] = (
+                f"documentation.{did}.required",
+                f"documentation.{did}.recorded",
+            )
+
+    # -- features ----------------------------------------------------------------------------
+
+    def _object(self, path: str) -> str:
+        """A local holding the object at a dotted path of the case (parents first)."""
+        if path in self.paths:
+            return self.paths[path]
+        parent, _, name = path.rpartition(".")
+        base = self._object(parent)
+        var = f"o{len(self.paths)}"
+        self.lines.append(f"{var} = {base}.{_attr(name)}")
+        self.paths[path] = var
+        return var
+
+    def feature(self, key: str) -> str:
+        """Emit the read of one feature (once) and return its local name."""
+        if key in self.features:
+            return self.features[key]
+        var = f"f{len(self.features)}"
+        if key.startswith("count("):
+            expr = f"len({self._object(key[6:-1])})"
+        elif key.startswith("distinct("):
+            path, _, sub = key[9:-1].rpartition(".")
+            items = self._object(path)
+            expr = f"len({{x.{_attr(sub)} for x in {items}}}) if {items} else 0"
+        elif key.startswith("contains("):
+            path, _, value = key[9:-1].partition(",")
+            expr = f"{_literal(value)} in {self._object(path)}"
+        else:
+            parent, _, name = key.rpartition(".")
+            expr = f"{self._object(parent)}.{_attr(name)}"
+        self.lines.append(f"{var} = {expr}")
+        self.features[key] = var
+        return var
+
+    # -- facts -------------------------------------------------------------------------------
+
+    def truthy(self, key: str) -> str:
+        """An expression as true or false as ``key`` would be in the python backend."""
+        if key in self.auto or key == ANY_MISSING:
+            return self.fact(key)
+        units = self.producers.get(key, [])
+        feature = [self.features[key]] if key in self.features else []
+        parts = units + feature
+        if not parts:
+            return "False"
+        return parts[0] if len(parts) == 1 else "(" + " or ".join(parts) + ")"
+
+    def fact(self, key: str) -> str:
+        """An expression for ``key``'s final value in the python backend (see module docstring).
+
+        Facts that need a computation get a local, emitted on first use. First use is late
+        enough: a unit reading a fact runs in a later stratum than every unit concluding it
+        (stratification), so those units' locals already hold their results.
+        """
+        if key in self.facts:
+            return self.facts[key]
+        if key == ANY_MISSING:
+            expr = " or ".join(self.fact(k) for k in self.missing_keys) or "False"
+        elif key in self.auto:
+            required, met = self.auto[key]
+            expr = f"bool({self.truthy(required)} and not {self.truthy(met)})"
+        elif key in self.producers:
+            fallback = self.features.get(key, "None")
+            expr = f"True if ({' or '.join(self.producers[key])}) else {fallback}"
+        else:
+            return self.features.get(key, "None")
+        var = f"k{len(self.facts)}"
+        self.lines.append(f"{var} = {expr}")
+        self.facts[key] = var
+        return var
+
+    # -- conditions --------------------------------------------------------------------------
+
+    def cond(self, c: Condition) -> str:
+        """An expression as true or false as ``c``; a unit's whole condition is reused by name."""
+        if isinstance(c, Const):
+            return "True" if c.value else "False"
+        if isinstance(c, Ref):
+            return self.truthy(c.key)
+        if c in self.done:  # e.g. ``rule#met:x`` is ``All((rule's condition, met_when))``
+            return self.done[c]
+        if isinstance(c, Not):
+            return f"(not {self.cond(c.arg)})"
+        if isinstance(c, All | Any_):
+            if not c.args:
+                return "True" if isinstance(c, All) else "False"
+            word = " and " if isinstance(c, All) else " or "
+            return "(" + word.join(self.cond(a) for a in c.args) + ")"
+        if not isinstance(c, Cmp):  # pragma: no cover - the grammar is closed
+            raise EvaluationError(f"cannot compile condition node {type(c).__name__}")
+        v = self.fact(c.key)
+        lit = _literal(c.value)
+        if c.op == "eq":
+            return f"({v} == {lit})"
+        if c.op == "ne":
+            return f"({v} != {lit})"
+        if c.op == "in":
+            return f"({v} in {lit})"
+        if c.value is None:
+            return "False"
+        sym = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}[c.op]
+        return f"({v} is not None and {v} {sym} {lit})"
+
+    # -- the whole function ------------------------------------------------------------------
+
+    def build(self) -> str:
+        rs = self.ruleset
+        for key in rs.feature_keys:
+            if feature_type(key) is None:  # pragma: no cover - feature_keys are features
+                raise EvaluationError(f"'{key}' is not a case feature")
+            self.feature(key)
+        for u in rs.units:
+            var = self.unit_var[u.name]
+            self.lines.append(f"{var} = {self.cond(u.condition)}")
+            self.done.setdefault(u.condition, var)
+        auto_keys = [*self.auto, ANY_MISSING]
+        for key in auto_keys:
+            self.fact(key)
+        entries = [
+            f"{_literal(k)}: {self.features[k]}" for k in rs.feature_keys if k not in self.auto
+        ]
+        entries += [f"{_literal(k)}: {self.facts[k]}" for k in auto_keys]
+        self.lines.append("facts = {" + ", ".join(entries) + "}")
+        skip = set(auto_keys)
+        for key, units in self.producers.items():
+            if key not in skip:
+                self.lines.append(f"if {' or '.join(units)}: facts[{_literal(key)}] = True")
+        flags = ", ".join(self.unit_var[u.name] for u in rs.units)
+        self.lines.append(f"return _Evaluation(tuple(_compress(_NAMES, ({flags},))), facts)")
+        body = "\n".join("    " + line for line in self.lines)
+        return f"def evaluate(case):\n{body}\n"
+
+
+def generate_source(ruleset: Ruleset) -> str:
+    """The Python source the fast backend compiles for ``ruleset`` (for review and debugging)."""
+    return _Writer(ruleset).build()
+
+
+def _compile(ruleset: Ruleset) -> Program:
+    source = generate_source(ruleset)
+    names = tuple(u.name for u in ruleset.units)
+    namespace: dict[str, Any] = {
+        "__builtins__": {"len": len, "bool": bool, "tuple": tuple},
+        "_Evaluation": Evaluation,
+        "_compress": compress,
+        "_NAMES": names,
+    }
+    try:
+        code = compile(source, f"<conduct_rules.fast {ruleset.id} {ruleset.version}>", "exec")
+        exec(code, namespace)  # noqa: S102 - source generated from the closed grammar (docstring)
+    except (SyntaxError, RecursionError, MemoryError) as exc:
+        raise EvaluationError(
+            f"ruleset {ruleset.id} {ruleset.version} is too deeply nested for the fast backend "
+            f"({type(exc).__name__}); use backend='python'"
+        ) from None
+    program: Program = namespace["evaluate"]
+    return program
+
+
+class FastBackend:
+    """Runs each ruleset's generated function. Compiled functions are pure: thread-safe."""
+
+    name = "fast"
+
+    def __init__(self) -> None:
+        self._programs: dict[str, Program] = {}
+        self._lock = threading.Lock()
+
+    def program(self, ruleset: Ruleset) -> Program:
+        """The compiled function for ``ruleset`` (compiled on first use, cached by fingerprint)."""
+        key = ruleset.fingerprint
+        prog = self._programs.get(key)
+        if prog is None:
+            with self._lock:
+                prog = self._programs.get(key)
+                if prog is None:
+                    prog = _compile(ruleset)
+                    if len(self._programs) >= MAX_COMPILED:
+                        del self._programs[next(iter(self._programs))]
+                    self._programs[key] = prog
+        return prog
+
+    def evaluate(self, ruleset: Ruleset, case: Case) -> Evaluation:
+        """Evaluate every unit of ``ruleset`` over ``case``."""
+        return self.program(ruleset)(case)
+
+    def evaluate_many(self, ruleset: Ruleset, cases: Iterable[Case]) -> list[Evaluation]:
+        """Evaluate many cases with one look-up of the compiled function (for batches)."""
+        prog = self.program(ruleset)
+        return [prog(c) for c in cases]

@@ -1,0 +1,90 @@
+"""What Python 3.13+ users get: durable_rules' C extension cannot load there, so the library must
+fall back to the python backend and say so, and refuse an explicit ``backend="durable_rules"``
+with a plain explanation.
+
+Simulated on any Python by blocking the import (``sys.modules['durable'] = None``, which makes
+``import durable`` raise ``ImportError``) in a fresh interpreter, before ``conduct_rules`` is
+imported. The same script runs on 3.13 unchanged, where the import fails for real.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CASE = ROOT / "examples" / "scenario-2" / "1-before-legal-advice.json"
+
+PROBE = textwrap.dedent(
+    """
+    import json, sys
+    sys.modules["durable"] = None  # as on Python 3.13+: the C engine does not import
+    import conduct_rules
+    from conduct_rules import EngineUnavailableError, assess, default_backend, durable_available
+
+    case = json.loads(open(sys.argv[1], encoding="utf-8").read())
+    out = {"available": durable_available(), "default": default_backend()}
+    result = assess(case)
+    out["engine"] = result.engine
+    out["dump"] = result.model_dump(mode="json")
+    out["python_dump"] = assess(case, backend="python").model_dump(mode="json")
+    try:
+        assess(case, backend="durable_rules")
+    except EngineUnavailableError as exc:
+        out["error"] = str(exc)
+        out["is_runtime_error"] = isinstance(exc, RuntimeError)
+    from click.testing import CliRunner
+    from conduct_rules.cli import main
+    cli = CliRunner().invoke(main, ["assess", sys.argv[1], "--backend", "durable_rules"])
+    out["cli_exit"] = cli.exit_code
+    out["cli_stderr"] = cli.stderr
+    cli = CliRunner().invoke(main, ["assess", sys.argv[1], "--format", "json"])
+    out["cli_default"] = json.loads(cli.stdout)["engine"]
+    print(json.dumps(out))
+    """
+)
+
+
+@functools.cache
+def _probe() -> dict[str, object]:
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, str(CASE)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    result: dict[str, object] = json.loads(proc.stdout)
+    return result
+
+
+def test_without_durable_rules_the_python_backend_runs_and_says_so() -> None:
+    out = _probe()
+    assert out["available"] is False
+    assert out["default"] == "python"
+    assert out["engine"] == "python"
+    assert out["cli_default"] == "python"
+    # Same answer as asking for the python backend outright.
+    assert out["dump"] == out["python_dump"]
+    dump = out["dump"]
+    assert isinstance(dump, dict)
+    assert dump["verdict"] == "conditional"
+
+
+def test_asking_for_durable_rules_explains_the_python_version_issue() -> None:
+    out = _probe()
+    message = str(out["error"])
+    assert out["is_runtime_error"] is True
+    assert "durable_rules" in message
+    assert "Python 3.11 or 3.12" in message
+    assert "3.13" in message
+    assert "backend='python'" in message
+    assert out["cli_exit"] == 2
+    stderr = str(out["cli_stderr"])
+    assert len(stderr.splitlines()) == 1
+    assert "Python 3.11 or 3.12" in stderr
