@@ -117,6 +117,7 @@ class Run:
     tree_peak_mb: float
     workers: int
     maxrss_mb: float  # wait4's figure: the largest single process of the tree
+    cpu_s: float  # user + system time of the command and its (reaped) workers
 
 
 def audit(inp: Path, out: Path, workers: int | None) -> Run:
@@ -144,6 +145,7 @@ def audit(inp: Path, out: Path, workers: int | None) -> Run:
         sampler.tree_peak_kb / 1024,
         len(sampler.workers_seen),
         usage.ru_maxrss / 1024,
+        usage.ru_utime + usage.ru_stime,
     )
 
 
@@ -192,10 +194,18 @@ def main() -> None:
             out.unlink()
         base, full = runs["baseline"], runs["full"]
     rate = args.n / full.wall_s
+    load = os.getloadavg()[0]
     print()
+    print(f"  load average (1 min) at the end: {load:.1f} on {cores} cores — other processes")
+    print("  compete for the cores when it exceeds the core count; CPU time does not depend on it")
     print(
         f"  wall time            {full.wall_s:8.1f} s    ({rate:,.0f} records/s, "
         f"{1e6 / rate:.1f} µs/record; target ≤ {TARGET_WALL_S:.0f} s for 1,000,000)"
+    )
+    print(
+        f"  CPU time (all procs) {full.cpu_s:8.1f} s    "
+        f"({1e6 * full.cpu_s / args.n:.1f} µs/record; "
+        f"on {cores} idle cores the wall time would be about {full.cpu_s / cores:.0f} s)"
     )
     print(f"  worker processes     {full.workers:8d}")
     print("  peak RSS (MB)          baseline      full    growth")

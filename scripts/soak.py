@@ -150,7 +150,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         if not args.json:
             f = figures[-1]
-            print(f"{done:>10,} cases  RSS {f['rss_mb']:8.1f} MB  {f['seconds']:8.1f} s", flush=True)
+            print(
+                f"{done:>10,} cases  RSS {f['rss_mb']:8.1f} MB  {f['seconds']:8.1f} s", flush=True
+            )
 
     if not args.json:
         print(f"backend {args.backend}, pool {args.pool}, RSS before warm-up {start_rss:.1f} MB")

@@ -1,4 +1,4 @@
-"""Contradictory facts: each gets a named warning (never a rejection), as docs/contradictions.md says.
+"""Contradictory facts: each gets a named warning, never a rejection (docs/contradictions.md).
 
 Each check is tested three ways: the contradictory case warns with the documented id and fields in
 both languages; the nearest consistent case does not warn; and the assessment is still computed
@@ -195,7 +195,9 @@ _flags = st.booleans()
 
 
 @given(
-    status=st.sampled_from(["held", "scheduled", "attempted", "not_attempted", "declined_by_client"]),
+    status=st.sampled_from(
+        ["held", "scheduled", "attempted", "not_attempted", "declined_by_client"]
+    ),
     modality=st.sampled_from(["in_person", "video", "phone", "none"]),
     n_attempts=st.integers(0, 3),
     stage=st.sampled_from(["considering", "ended", "continued"]),

@@ -31,6 +31,7 @@ from conduct_rules.batch import (
     records_from_jsonl,
 )
 from conduct_rules.case import Attempt, Case
+from conduct_rules.counterfactual import Change, ChangeSet, apply_changes, what_would_permit
 from conduct_rules.engines.durable import durable_available
 from conduct_rules.errors import (
     CaseValidationError,
@@ -41,6 +42,7 @@ from conduct_rules.errors import (
     ParameterError,
     RulesetError,
 )
+from conduct_rules.explain import Explanation, WhyNot, explain, why_not
 from conduct_rules.ruleset import Ruleset, available_rulesets, load_ruleset
 
 __version__ = "0.1.0"
@@ -54,10 +56,13 @@ __all__ = [
     "AuditSummary",
     "Case",
     "CaseValidationError",
+    "Change",
+    "ChangeSet",
     "ConductRulesError",
     "Documentation",
     "EngineUnavailableError",
     "EvaluationError",
+    "Explanation",
     "Finding",
     "InputError",
     "Item",
@@ -67,16 +72,21 @@ __all__ = [
     "RulesetRef",
     "Safeguard",
     "Warning_",
+    "WhyNot",
     "__version__",
+    "apply_changes",
     "assess",
     "assess_many",
     "available_rulesets",
     "default_backend",
     "durable_available",
+    "explain",
     "load_ruleset",
     "records_from_csv",
     "records_from_dataframe",
     "records_from_file",
     "records_from_jsonl",
     "render_text",
+    "what_would_permit",
+    "why_not",
 ]

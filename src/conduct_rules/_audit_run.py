@@ -14,14 +14,11 @@ back in input order.
 from __future__ import annotations
 
 import itertools
-import multiprocessing
 import os
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from multiprocessing.context import BaseContext
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from conduct_rules._contradictions import contradictions
 from conduct_rules._records import Chunk, RecordSource, decode
@@ -30,6 +27,10 @@ from conduct_rules.api import get_backend
 from conduct_rules.engines import Backend
 from conduct_rules.errors import CaseValidationError, ConductRulesError, EngineUnavailableError
 from conduct_rules.ruleset import Ruleset
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+    from multiprocessing.context import BaseContext
 
 __all__ = ["POOL_MIN_ROWS", "AuditRow", "RowAssessor", "resolve_backend", "run_chunks"]
 
@@ -40,7 +41,13 @@ _MAX_LISTED_ERRORS = 5
 
 
 class AuditRow(NamedTuple):
-    """One input row's outcome: an assessment summary, or a rejection with its field error."""
+    """One input row's outcome: an assessment summary, or a rejection with its field error.
+
+    ``row`` is 1-based: the line of a JSON Lines file, the data record of a CSV file, the position
+    in a list or DataFrame. The id tuples are in the ruleset's catalogue order, as in
+    ``Assessment``. A rejected row has ``error_field`` and ``error`` (never a case value) and the
+    ``case_id`` only when that identifier was itself valid.
+    """
 
     row: int
     case_id: str | None
@@ -180,6 +187,8 @@ def _mp_context() -> BaseContext:
     monitor) can deadlock a child on a lock held by a thread that does not exist in it. ``spawn``
     is always safe there, and notebooks (no ``__main__`` file to re-import) need no guard.
     """
+    import multiprocessing  # imported here: most batches never start a process
+
     if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
@@ -188,6 +197,8 @@ def _mp_context() -> BaseContext:
 def _in_pool(
     chunks: Iterable[Chunk], ruleset: Ruleset, backend: str, workers: int
 ) -> Iterator[tuple[list[AuditRow], int]]:
+    from concurrent.futures import ProcessPoolExecutor
+
     executor = ProcessPoolExecutor(
         workers,
         mp_context=_mp_context(),

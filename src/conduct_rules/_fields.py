@@ -10,6 +10,7 @@ Both engines read the same features, computed once per case here.
 
 from __future__ import annotations
 
+import operator
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
@@ -122,15 +123,8 @@ def feature_type(key: str) -> FieldType | None:
 
 
 def _getter(path: str) -> Callable[[Case], Any]:
-    parts = path.split(".")
-
-    def get(case: Case) -> Any:
-        obj: Any = case
-        for p in parts:
-            obj = getattr(obj, p)
-        return obj
-
-    return get
+    # ``attrgetter`` follows a dotted path in C: several times faster than a Python loop.
+    return operator.attrgetter(path)
 
 
 def _extractor(key: str) -> Callable[[Case], Any]:
@@ -140,7 +134,8 @@ def _extractor(key: str) -> Callable[[Case], Any]:
     if key.startswith("distinct("):
         path, _, sub = key[9:-1].rpartition(".")
         get_list = _getter(path)
-        return lambda c: len({getattr(item, sub) for item in get_list(c)})
+        get_sub = operator.attrgetter(sub)
+        return lambda c: len(set(map(get_sub, get_list(c))))
     if key.startswith("contains("):
         path, _, value = key[9:-1].partition(",")
         get_list = _getter(path)
@@ -159,3 +154,7 @@ class FeatureExtractor:
 
     def __call__(self, case: Case) -> dict[str, Any]:
         return {k: g(case) for k, g in self._getters}
+
+    def values(self, case: Case) -> list[Any]:
+        """The features' values in ``keys`` order (no dict: for engines that map them again)."""
+        return [g(case) for _, g in self._getters]

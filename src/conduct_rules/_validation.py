@@ -97,17 +97,24 @@ def describe_errors(exc: ValidationError) -> list[tuple[str, str]]:
 
 
 def parse_case(data: Mapping[str, Any] | Case) -> Case:
-    """Validate a mapping (or pass a ``Case`` through) with privacy-safe errors."""
+    """Validate a mapping (or pass a ``Case`` through) with privacy-safe errors.
+
+    The error is raised *outside* the ``except`` block, so pydantic's own error (whose message
+    and ``input`` hold the case's values) is not even kept as ``__context__``: error trackers
+    that walk exception chains find nothing to copy.
+    """
     if isinstance(data, Case):
         return data
     if not isinstance(data, Mapping):
         raise CaseValidationError([("(case)", "expected an object")])
+    errors: list[tuple[str, str]]
     try:
         return Case.model_validate(dict(data))
     except ValidationError as exc:
-        raise CaseValidationError(describe_errors(exc)) from None
+        errors = describe_errors(exc)
     except (RecursionError, OverflowError):
-        raise CaseValidationError([("(case)", "input too deeply nested or too large")]) from None
+        errors = [("(case)", "input too deeply nested or too large")]
+    raise CaseValidationError(errors)
 
 
 def parse_case_json(text: str | bytes) -> Case:
@@ -115,5 +122,11 @@ def parse_case_json(text: str | bytes) -> Case:
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):
-        raise CaseValidationError([("(case)", "not valid JSON")]) from None
+        data = _INVALID
+    if data is _INVALID:
+        # Outside the ``except``: ``JSONDecodeError.doc`` holds the whole text.
+        raise CaseValidationError([("(case)", "not valid JSON")])
     return parse_case(data)
+
+
+_INVALID = object()

@@ -119,11 +119,20 @@ class _StrictLoader(yaml.SafeLoader):
             mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
             raise self._fail("aliases (*name) are not allowed: write the value out", mark)
         if isinstance(parent, MappingNode) and isinstance(index, ScalarNode):
+            # Compare keys as values, not text: ``yes`` and ``true`` are the same key in YAML 1.1.
+            # Scalars with core tags only (checked when the key was composed): constructing them
+            # runs no code.
+            value = self.construct_object(index)
             for key, _ in parent.value:
-                if isinstance(key, ScalarNode) and key.value == index.value:
+                if key is index or not isinstance(key, ScalarNode):
+                    continue
+                if key.value == index.value or self.construct_object(key) == value:
+                    same = (
+                        "" if key.value == index.value else f"same key as '{_short(key.value)}', "
+                    )
                     raise self._fail(
                         f"duplicate key '{_short(index.value)}' "
-                        f"(first at line {key.start_mark.line + 1})",
+                        f"({same}first at line {key.start_mark.line + 1})",
                         index.start_mark,
                     )
 
@@ -198,7 +207,8 @@ def read_yaml(path: Path, label: str) -> Any:
         else:
             rule = getattr(exc, "cr_rule", None)
             fld = _field(getattr(exc, "cr_path", None) or [], rule)
-            problem = f"YAML syntax: {problem}"
+            if not isinstance(exc, yaml.constructor.ConstructorError):
+                problem = f"YAML syntax: {problem}"
         raise RulesetError(f"{where}{problem}", file=label, rule=rule, field=fld) from None
     except yaml.YAMLError as exc:
         raise RulesetError(f"invalid YAML ({type(exc).__name__})", file=label) from None

@@ -77,6 +77,8 @@ class AuditSummary:
 
 
 class _Tally:
+    """Counts kept while rows stream past, so a summary never needs the rows kept."""
+
     def __init__(self) -> None:
         self.total = self.rejected = self.attention = self.termination = 0
         self.verdicts: Counter[str] = Counter()
@@ -195,6 +197,7 @@ class AuditResult:
                     if len(kept) > self._keep:
                         kept = None
                 if bar is not None:
+                    bar.set_postfix_str(f"{tally.total:,} rows", refresh=False)
                     bar.update(progress)
                 yield from rows
         finally:

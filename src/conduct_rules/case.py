@@ -70,9 +70,13 @@ def _bounded_list(value: Any, limit: int) -> Any:
 
 
 class _Part(BaseModel):
-    """Common configuration: unknown fields rejected, immutable, no coercion of booleans."""
+    """Common configuration: unknown fields rejected, immutable, no coercion of booleans.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    ``hide_input_in_errors``: ``Case.model_validate`` (the contract's entry point) raises
+    pydantic's own error, whose message would otherwise quote the client's values.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
 
 
 class Services(_Part):

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from conduct_rules._labels import Lang, Scalar, fact_label, value_text
+from conduct_rules._labels import Lang, Scalar, colon, fact_label, value_text
 from conduct_rules._schema import OutputSpec
 from conduct_rules._validation import parse_case
 from conduct_rules.api import get_ruleset
@@ -40,8 +40,10 @@ __all__ = [
     "ProvisionRef",
     "Route",
     "WhyNot",
+    "check_text",
     "evaluate_case",
     "explain",
+    "missing_text",
     "why_not",
 ]
 
@@ -67,7 +69,9 @@ class Check(_Model):
     """One leaf of a condition, evaluated on the case: what it reads and what it found."""
 
     fact: str
-    text: str
+    text: str  # the leaf as a statement: "number of attempts … ≥ 2"
+    label: str  # the fact's name alone: "number of attempts …"
+    kind: Literal["flag", "choice", "compare"]  # yes/no; equal to / one of; more or less than
     value: Scalar
     holds: bool
     expected: bool = True  # False for a leaf under a ``not``: the rule needs it false
@@ -186,13 +190,46 @@ def _check(
 ) -> Check:
     raw = facts.get(leaf.key, False if isinstance(leaf, Ref) else None)
     value: Scalar = raw if isinstance(raw, bool | int | str) or raw is None else str(raw)
+    kind: Literal["flag", "choice", "compare"] = (
+        "flag"
+        if isinstance(leaf, Ref)
+        else "choice"
+        if leaf.op in ("eq", "ne", "in")
+        else "compare"
+    )
     return Check(
         fact=leaf.key,
         text=leaf_text(rs, leaf, lang),
+        label=fact_label(rs, leaf.key, lang),
+        kind=kind,
         value=value,
         holds=evaluate(leaf, facts),
         expected=expected,
     )
+
+
+def check_text(check: Check, lang: Lang) -> str:
+    """A check as read in a sentence: "termination session: held", "number … ≥ 2: 1"."""
+    name = check.label if check.kind == "choice" else check.text
+    return f"{name}{colon(lang)}{value_text(check.fact, check.value, lang)}"
+
+
+def missing_text(items: tuple[Missing, ...] | list[Missing], lang: Lang) -> str:
+    """Missing conditions on one line: "A; one of (B | C and D)" (no derived-fact detail)."""
+    parts = []
+    for m in items:
+        if m.any_of:
+            inner = " | ".join(missing_text([x], lang) for x in m.any_of)
+            parts.append(f"{m.text} ({inner})")
+        elif m.all_of:
+            parts.append(
+                (" et " if lang == "fr" else " and ").join(
+                    missing_text([x], lang) for x in m.all_of
+                )
+            )
+        else:
+            parts.append(m.text)
+    return (" ; " if lang == "fr" else "; ").join(parts)
 
 
 def _witnesses(

@@ -292,7 +292,9 @@ def _validate(model: type[Any], raw: Any, label: str) -> Any:
         loc = tuple(err["loc"])
         rule = _rule_id_at(raw, loc)
         parts = loc[2:] if rule is not None else loc
-        fld = ".".join(str(p) for p in parts) or None
+        # The same notation as the loader's own checks: ``then[0].met_when``, ``cites[1]``.
+        dotted = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts)
+        fld = dotted.lstrip(".") or None
         msg = _pydantic_message(err)
         if err["type"] == "extra_forbidden":
             allowed = _allowed_keys(model, loc)

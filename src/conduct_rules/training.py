@@ -20,13 +20,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from conduct_rules._labels import Lang, colon, value_text
+from conduct_rules._labels import Lang, colon
 from conduct_rules._narrative import FAMILIES, Family, story, title
 from conduct_rules._schema import OutputSpec
 from conduct_rules.api import assess, get_ruleset
 from conduct_rules.case import Case
 from conduct_rules.errors import ConductRulesError
-from conduct_rules.explain import Check, FiredRule, explain, why_not
+from conduct_rules.explain import Check, FiredRule, check_text, explain, missing_text, why_not
 
 __all__ = [
     "FAMILIES",
@@ -231,13 +231,14 @@ def _checks_text(
     checks: Sequence[Check], lang: Lang, derived: Mapping[str, FiredRule] | None = None
 ) -> str:
     """Checks as "label: value; …"; a true derived fact is followed by what made it true."""
-    parts = []
+    parts: list[str] = []
     for c in checks:
-        text = f"{c.text}{colon(lang)}{value_text(c.fact, c.value, lang)}"
+        text = check_text(c, lang)
         step = (derived or {}).get(c.fact)
         if step is not None and c.value is True and step.because:
             text += f" ({_checks_text(step.because, lang)})"
-        parts.append(text)
+        if text not in parts:
+            parts.append(text)
     return _join(parts, lang)
 
 
@@ -355,7 +356,7 @@ def _extra_comment(
     prefix = "safeguard" if kind == "safeguard" else "documentation"
     answer = why_not(exercise.case, f"{prefix}:{item}", lang=lang)
     route = answer.routes[0]
-    needs = _join([m.text for m in route.missing], lang)
+    needs = missing_text(route.missing, lang)
     template = t["not_required_sg" if kind == "safeguard" else "not_required_doc"]
     text = template.format(label=label, rule=route.rule, needs=needs)
     return Comment(

@@ -22,6 +22,7 @@ from conduct_rules.explain import (
     Missing,
     ProvisionRef,
     WhyNot,
+    check_text,
     explain,
     why_not,
 )
@@ -87,7 +88,7 @@ _W = {
 
 
 def _check_text(c: Check, lang: Lang) -> str:
-    return f"{c.text}{colon(lang)}{value_text(c.fact, c.value, lang)}"
+    return check_text(c, lang)
 
 
 def render_explanation(e: Explanation) -> str:

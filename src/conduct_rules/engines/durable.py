@@ -80,12 +80,26 @@ def unavailable_reason() -> str:
 
 
 @dataclass(frozen=True)
+class _Stratum:
+    """What one stratum's message carries, and what its units conclude."""
+
+    features: tuple[tuple[str, str], ...]  # (feature key, engine field) read in this stratum
+    facts: tuple[tuple[str, str], ...]  # (concluded fact key, engine field) read in this stratum
+    reads_auto: bool  # reads an ``outstanding`` / ``missing`` fact: compute them first
+    effects: Mapping[str, tuple[str, ...]]  # unit name -> facts it makes true
+
+
+@dataclass(frozen=True)
 class _Compiled:
     name: str
     extractor: FeatureExtractor
     keymap: Mapping[str, str]  # feature/fact key -> short engine field name
-    fact_keys: tuple[str, ...]  # concluded facts some unit reads, sent with every stratum
+    fact_keys: tuple[str, ...]  # concluded facts some unit reads
     strata: int
+    # Per stratum, only the fields its units read: durable_rules serialises the whole message
+    # into every action it dispatches, so smaller messages are most of the speed (benchmarks).
+    plan: tuple[_Stratum, ...] = ()
+    order: tuple[str, ...] = ()  # unit names in evaluation order
 
 
 class _Host:
@@ -287,7 +301,36 @@ def _compile(ruleset: Ruleset, host: _Host) -> _Compiled:
             "use backend='python'",
             file=f"{ruleset.path}/rules.yaml",
         ) from None
-    return _Compiled(name, FeatureExtractor(features), keymap, fact_keys, ruleset.strata)
+    return _Compiled(
+        name,
+        FeatureExtractor(features),
+        keymap,
+        fact_keys,
+        ruleset.strata,
+        _plan(ruleset, keymap, set(features)),
+        tuple(u.name for u in ruleset.units),
+    )
+
+
+def _plan(ruleset: Ruleset, keymap: Mapping[str, str], features: set[str]) -> tuple[_Stratum, ...]:
+    auto = {f"safeguard.{s}.outstanding" for s in ruleset.outputs.safeguards}
+    auto |= {f"documentation.{d}.missing" for d in ruleset.outputs.documentation}
+    auto.add("documentation.any_missing")
+    plan: list[_Stratum] = []
+    for stratum in range(ruleset.strata):
+        units = [u for u in ruleset.units if u.stratum == stratum]
+        read: set[str] = set()
+        for u in units:
+            read |= references(u.condition)
+        plan.append(
+            _Stratum(
+                features=tuple((k, keymap[k]) for k in sorted(read & features)),
+                facts=tuple((k, keymap[k]) for k in sorted(read - features)),
+                reads_auto=bool(read & auto),
+                effects={u.name: u.effects for u in units},
+            )
+        )
+    return tuple(plan)
 
 
 class DurableBackend:
@@ -316,30 +359,37 @@ class DurableBackend:
         with _LOCK:
             host = _get_host()
             compiled = self._compiled(ruleset, host)
-            features = compiled.extractor(case)
-            facts: dict[str, Any] = dict(features)
+            facts: dict[str, Any] = compiled.extractor(case)
+            features = dict(facts)
             fired: set[str] = set()
-            keymap = compiled.keymap
-            host.collector.clear()
+            name = compiled.name
+            engine = host.host
+            collector = host.collector
+            collector.clear()
             try:
-                with host.session(compiled.name) as sid:
-                    for stratum in range(compiled.strata):
+                sid = host.new_sid()
+                host._live.add(sid)
+                try:
+                    for stratum, plan in enumerate(compiled.plan):
                         message: dict[str, Any] = {"sid": sid, "stratum": stratum}
-                        for k in features:
+                        for k, field in plan.features:
                             v = features[k]
                             if v is not None:
-                                message[keymap[k]] = v
-                        for k in compiled.fact_keys:
-                            message[keymap[k]] = bool(facts.get(k, False))
-                        host.collector.clear()
-                        host.host.assert_fact(compiled.name, message)
-                        for unit_name in host.collector:
+                                message[field] = v
+                        if plan.reads_auto:
+                            add_auto_facts(ruleset, facts)
+                        for k, field in plan.facts:
+                            message[field] = bool(facts.get(k, False))
+                        collector.clear()
+                        engine.assert_fact(name, message)
+                        effects = plan.effects
+                        for unit_name in collector:
                             fired.add(unit_name)
-                        for unit in ruleset.units:
-                            if unit.stratum == stratum and unit.name in fired:
-                                for e in unit.effects:
-                                    facts[e] = True
-                        add_auto_facts(ruleset, facts)
+                            for e in effects[unit_name]:
+                                facts[e] = True
+                finally:
+                    engine.delete_state(name, sid)
+                    host._live.discard(sid)
             except EvaluationError:
                 raise
             except Exception as exc:  # noqa: BLE001 - engine errors must not leak case data
@@ -347,7 +397,7 @@ class DurableBackend:
                     f"durable_rules failed while evaluating ({type(exc).__name__})"
                 ) from None
             finally:
-                host.collector.clear()
-        ordered = tuple(u.name for u in ruleset.units if u.name in fired)
+                collector.clear()
+        ordered = tuple(n for n in compiled.order if n in fired)
         add_auto_facts(ruleset, facts)
         return Evaluation(ordered, facts)

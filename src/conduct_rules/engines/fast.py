@@ -152,7 +152,7 @@ class _Writer:
             expr = " or ".join(self.fact(k) for k in self.missing_keys) or "False"
         elif key in self.auto:
             required, met = self.auto[key]
-            expr = f"bool({self.truthy(required)} and not {self.truthy(met)})"
+            expr = f"(not {self.truthy(met)}) if {self.truthy(required)} else False"
         elif key in self.producers:
             fallback = self.features.get(key, "None")
             expr = f"True if ({' or '.join(self.producers[key])}) else {fallback}"
@@ -216,9 +216,13 @@ class _Writer:
         entries += [f"{_literal(k)}: {self.facts[k]}" for k in auto_keys]
         self.lines.append("facts = {" + ", ".join(entries) + "}")
         skip = set(auto_keys)
+        by_units: dict[tuple[str, ...], list[str]] = {}  # one test per set of producing units
         for key, units in self.producers.items():
             if key not in skip:
-                self.lines.append(f"if {' or '.join(units)}: facts[{_literal(key)}] = True")
+                by_units.setdefault(tuple(units), []).append(key)
+        for units, keys in by_units.items():
+            sets = "; ".join(f"facts[{_literal(k)}] = True" for k in keys)
+            self.lines.append(f"if {' or '.join(units)}: {sets}")
         flags = ", ".join(self.unit_var[u.name] for u in rs.units)
         self.lines.append(f"return _Evaluation(tuple(_compress(_NAMES, ({flags},))), facts)")
         body = "\n".join("    " + line for line in self.lines)
