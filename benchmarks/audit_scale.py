@@ -47,6 +47,19 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_s(pid: int) -> float | None:
+    """User + system CPU seconds of one process so far (``/proc/PID/stat`` fields 14 and 15)."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
 def _children(pid: int) -> list[int]:
     try:
         text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
@@ -64,16 +77,19 @@ class Sampler:
     worker_peak_kb: int = 0
     tree_peak_kb: int = 0
     workers_seen: set[int] = field(default_factory=set)
+    cpu: dict[int, float] = field(default_factory=dict)  # last CPU seconds seen per process
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def run(self) -> None:
         while not self._stop.is_set():
             main = _rss_kb(self.pid)
+            self._cpu(self.pid)
             total = main
             todo = _children(self.pid)
             while todo:
                 child = todo.pop()
                 self.workers_seen.add(child)
+                self._cpu(child)
                 rss = _rss_kb(child)
                 self.worker_peak_kb = max(self.worker_peak_kb, rss)
                 total += rss
@@ -81,6 +97,11 @@ class Sampler:
             self.main_peak_kb = max(self.main_peak_kb, main)
             self.tree_peak_kb = max(self.tree_peak_kb, total)
             time.sleep(0.05)
+
+    def _cpu(self, pid: int) -> None:
+        value = _cpu_s(pid)
+        if value is not None:
+            self.cpu[pid] = value
 
     def stop(self) -> None:
         self._stop.set()
@@ -118,6 +139,8 @@ class Run:
     workers: int
     maxrss_mb: float  # wait4's figure: the largest single process of the tree
     cpu_s: float  # user + system time of the command and its (reaped) workers
+    main_cpu_s: float  # the command's own process (last sample, up to 50 ms short)
+    worker_cpu_s: float  # the busiest worker (last sample)
 
 
 def audit(inp: Path, out: Path, workers: int | None) -> Run:
@@ -146,6 +169,8 @@ def audit(inp: Path, out: Path, workers: int | None) -> Run:
         len(sampler.workers_seen),
         usage.ru_maxrss / 1024,
         usage.ru_utime + usage.ru_stime,
+        sampler.cpu.get(proc.pid, 0.0),
+        max((v for k, v in sampler.cpu.items() if k != proc.pid), default=0.0),
     )
 
 
@@ -202,10 +227,14 @@ def main() -> None:
         f"  wall time            {full.wall_s:8.1f} s    ({rate:,.0f} records/s, "
         f"{1e6 / rate:.1f} µs/record; target ≤ {TARGET_WALL_S:.0f} s for 1,000,000)"
     )
+    bound = max(full.cpu_s / cores, full.main_cpu_s, full.worker_cpu_s)
     print(
-        f"  CPU time (all procs) {full.cpu_s:8.1f} s    "
-        f"({1e6 * full.cpu_s / args.n:.1f} µs/record; "
-        f"on {cores} idle cores the wall time would be about {full.cpu_s / cores:.0f} s)"
+        f"  CPU time (all procs) {full.cpu_s:8.1f} s    ({1e6 * full.cpu_s / args.n:.1f} µs/record;"
+        f" main process {full.main_cpu_s:.1f} s, busiest worker {full.worker_cpu_s:.1f} s)"
+    )
+    print(
+        f"  on {cores} idle cores   ≥ {bound:7.1f} s    (the larger of CPU time / cores and the "
+        "busiest process)"
     )
     print(f"  worker processes     {full.workers:8d}")
     print("  peak RSS (MB)          baseline      full    growth")
@@ -218,15 +247,17 @@ def main() -> None:
     for label, b, f in rows_:
         print(f"  {label:<20} {b:9.1f} {f:9.1f} {f - b:+9.1f}")
     growth = max(full.main_peak_mb - base.main_peak_mb, full.worker_peak_mb - base.worker_peak_mb)
-    scaled = args.n >= 1_000_000
-    ok_wall = full.wall_s * (1_000_000 / args.n) <= TARGET_WALL_S
+    scaled = args.n == 1_000_000
+    ok_wall = full.wall_s * (1_000_000 / args.n) <= TARGET_WALL_S  # linear: the run streams
     print()
     print(
         f"  per-process growth {growth:+.1f} MB (target ≤ {TARGET_GROWTH_MB:.0f} MB): "
         f"{'met' if growth <= TARGET_GROWTH_MB else 'NOT met'}"
     )
+    contended = load > cores
     print(
         f"  wall time {'' if scaled else '(scaled to 1,000,000) '}{'met' if ok_wall else 'NOT met'}"
+        + (f" — measured while other processes kept {load:.1f} cores busy" if contended else "")
     )
 
 

@@ -275,6 +275,7 @@ class _Plan:
         self.required: dict[Any, tuple[str, ...]] = {}
         self.derived_keys = ("termination_required", *ruleset.header.derived)
         self.derived: dict[Any, tuple[bool, dict[str, bool]]] = {}
+        self.items: dict[Any, Item] = {}
         self.ref = RulesetRef(
             id=ruleset.id, version=ruleset.version, parameters=dict(ruleset.parameter_values)
         )
@@ -285,6 +286,11 @@ class _Plan:
             and self.outputs is ruleset.outputs
             and self.header is ruleset.header
         )
+
+    def _intern(self, item: Item) -> Item:
+        key = (type(item), tuple(item.__dict__.values()))
+        with self.lock:
+            return self.items.setdefault(key, item)
 
     def _store(self, cache: dict[Any, Any], key: Any, value: Any) -> None:
         with self.lock:
@@ -321,7 +327,8 @@ class _Plan:
             if items is None:
                 if sources is None:
                     sources = _sources_of(rs, ev)
-                items = part.build(rs, facts, sources, self.fr)
+                # Equal items are shared between lists, so the caches hold each item once.
+                items = tuple(self._intern(i) for i in part.build(rs, facts, sources, self.fr))
                 # Two rules concluding one item: their order in ``fired`` matters, and the key
                 # does not hold it. Such lists are rebuilt for every case.
                 if key not in part.cache:

@@ -182,7 +182,11 @@ class AuditResult:
         if self._progress:
             from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]
 
-            bar = tqdm(
+            class _Bar(tqdm):  # type: ignore[misc,unused-ignore]
+                # No monitor thread: a thread here would make worker processes spawn, not fork.
+                monitor_interval = 0
+
+            bar = _Bar(
                 total=self.source.total, unit=self.source.unit, unit_scale=True, dynamic_ncols=True
             )
         attention = self.needs_attention
@@ -197,7 +201,8 @@ class AuditResult:
                     if len(kept) > self._keep:
                         kept = None
                 if bar is not None:
-                    bar.set_postfix_str(f"{tally.total:,} rows", refresh=False)
+                    if self.source.unit != "rows":  # a file's bar counts bytes: show rows too
+                        bar.set_postfix_str(f"{tally.total:,} rows", refresh=False)
                     bar.update(progress)
                 yield from rows
         finally:
