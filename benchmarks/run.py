@@ -48,9 +48,10 @@ from conduct_rules._sample import sample_cases  # noqa: E402
 from conduct_rules._validation import parse_case  # noqa: E402
 from conduct_rules.api import assess, get_backend, get_ruleset  # noqa: E402
 from conduct_rules.engines import Evaluation  # noqa: E402
+from conduct_rules.engines.fast import FastBackend  # noqa: E402
 
 BENCH8 = HERE / "rulesets" / "bench8"
-TIMES = peers.TIMES
+TIMES = "\u00d7"  # the ratio sign
 C = peers.CONCLUSIONS
 FINDINGS = tuple(f"finding.{c}" for c in C.values())
 TARGETS = {"fast_vs_hand": 3.0, "durable_vs_raw": 1.5, "ontario_cases_per_s": 100_000}
@@ -99,7 +100,9 @@ def machine() -> dict[str, Any]:
         pass
     return {
         "cpu": cpu,
-        "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "cores": len(os.sched_getaffinity(0))
+        if hasattr(os, "sched_getaffinity")
+        else os.cpu_count(),
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "durable_rules": version_of("durable_rules"),
@@ -289,11 +292,19 @@ def ontario(n: int, n_durable: int, seed: int, repeats: int) -> Figures:
         row(f"{name}: evaluate, {size}", us[f"{name} evaluate"], note=f"{wrong} differ")
         us[f"{name} assessment"] = best_us(built, subset, repeats)
         row(f"{name}: evaluate + build_assessment", us[f"{name} assessment"])
-        us[f"{name} assess(Case)"] = best_us(lambda c, nm=name: assess(c, backend=nm), subset, repeats)
+        us[f"{name} assess(Case)"] = best_us(
+            lambda c, nm=name: assess(c, backend=nm), subset, repeats
+        )
         row(f"{name}: assess(Case) (+ warnings)", us[f"{name} assess(Case)"])
     us["fast assess(mapping)"] = best_us(lambda d: assess(d, backend="fast"), dicts, repeats)
     row("fast: assess(mapping) (+ parse)", us["fast assess(mapping)"])
     fast = get_backend("fast")
+    assert isinstance(fast, FastBackend)
+    summarize = fast.summarizer(rs)
+    us["fast summarize"] = best_us(summarize, cases, repeats)
+    row("fast: summarize (an audit row's content)", us["fast summarize"])
+    us["fast parse + summarize"] = best_us(lambda d: summarize(parse_case(d)), dicts, repeats)
+    row("fast: parse + summarize", us["fast parse + summarize"])
     us["fast contradictions"] = best_us(contradictions, cases, repeats)
     row("  (contradiction warnings alone)", us["fast contradictions"])
     us["fast build only"] = best_us(
@@ -378,6 +389,8 @@ def verdicts_against_targets(b8: Figures, ont: Figures) -> Figures:
         "Ontario fast, assess(Case), cases/s": 1e6 / ous["fast assess(Case)"],
         "Ontario fast, assess(mapping), cases/s": 1e6 / ous["fast assess(mapping)"],
         "Ontario fast, evaluate only, cases/s": 1e6 / ous["fast evaluate"],
+        "Ontario fast, summarize (audit row), cases/s": 1e6 / ous["fast summarize"],
+        "Ontario fast, parse + summarize, cases/s": 1e6 / ous["fast parse + summarize"],
     }
     print("\nAgainst the targets (fast ≤ 3× hand-written; durable ≤ 1.5× raw; ≥ 100,000 cases/s)")
     for label, value in out.items():

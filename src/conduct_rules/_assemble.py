@@ -52,7 +52,7 @@ _FIELD_ORDER = (
     "warnings",
 )  # fmt: skip
 #: The assembled path is used only while the model still has exactly these fields.
-_ASSEMBLY_OK = _FIELD_ORDER == tuple(Assessment.model_fields)
+_ASSEMBLY_OK = tuple(Assessment.model_fields) == _FIELD_ORDER
 _ENGINES = frozenset(get_args(Assessment.model_fields["engine"].annotation))
 _VERDICTS = frozenset(get_args(Assessment.model_fields["verdict"].annotation))
 _FIELDS = frozenset(Assessment.model_fields)
@@ -368,7 +368,8 @@ class _Plan:
             "engine": engine,
             "warnings": warnings,
         }
-        return _construct(Assessment, values, set(_FIELDS))
+        assessment: Assessment = _construct(Assessment, values, set(_FIELDS))
+        return assessment
 
 
 def _construct(cls: type[Any], values: dict[str, Any], fields_set: set[str]) -> Any:

@@ -76,9 +76,7 @@ def with_changes(case: Case, **dotted: Any) -> Case:
     """
     data = case.model_dump(mode="json")
     for key, value in dotted.items():
-        if isinstance(value, tuple):
-            value = list(value)
-        _set(data, key, value)
+        _set(data, key, list(value) if isinstance(value, tuple) else value)
     return Case.model_validate(data)
 
 
@@ -172,7 +170,9 @@ def _all_documented(case: Case, params: Mapping[str, int]) -> Case:
 SATISFY: dict[str, Callable[[Case, Mapping[str, int]], Case]] = {
     "termination_session_efforts": _enough_attempts,
     "legal_advice": lambda c, p: with_changes(c, **{"court_order.legal_advice_obtained": True}),
-    "client_consent_for_transfer": lambda c, p: with_changes(c, **{"transfer.client_consent": True}),
+    "client_consent_for_transfer": lambda c, p: with_changes(
+        c, **{"transfer.client_consent": True}
+    ),
     "arrange_alternative_services": lambda c, p: with_changes(
         c, **{"alternatives.efforts_made": True}
     ),
@@ -191,7 +191,9 @@ SATISFY: dict[str, Callable[[Case, Mapping[str, int]], Case]] = {
         c, **{"alternatives.client_supported_to_connect": True}
     ),
     "court_direction": lambda c, p: with_changes(c, **{"court_order.court_direction_sought": True}),
-    "supervision_or_consultation": lambda c, p: with_changes(c, **{"consultation.supervision": True}),
+    "supervision_or_consultation": lambda c, p: with_changes(
+        c, **{"consultation.supervision": True}
+    ),
     "remote_session_for_safety": lambda c, p: with_changes(
         c, **{"termination_session.modality": "video"}
     ),

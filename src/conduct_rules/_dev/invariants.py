@@ -38,7 +38,7 @@ VERDICT_RANK = {"not_permitted": 0, "conditional": 1, "permitted": 2}
 FINDINGS_2_8 = frozenset({"discontinued_needed_services", "no_termination_session_efforts"})
 
 
-class CheckFailed(AssertionError):
+class CheckFailed(AssertionError):  # noqa: N818 - reads as what it is: a check failed
     """An invariant does not hold; the message names the check, the case id and the ids involved."""
 
 
@@ -121,7 +121,9 @@ def edge_01_not_needed_never_a_2_8_finding(case: Case, ctx: Context) -> None:
         a = ctx.run(c)
         bad = _ids(a.findings) & FINDINGS_2_8
         bad |= {f.id for f in a.findings if any(x.startswith("oreg384-2.8") for x in f.citations)}
-        expect(not bad, f"{c.case_id} [{c.stage}]: 2.8 finding(s) {sorted(bad)} on unneeded services")
+        expect(
+            not bad, f"{c.case_id} [{c.stage}]: 2.8 finding(s) {sorted(bad)} on unneeded services"
+        )
         expect(a.verdict == "permitted", f"{c.case_id}: unneeded services, verdict {a.verdict}")
 
 

@@ -119,6 +119,72 @@ def _numeric_op(raw: Any) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Edit:
+    """One change to one rule: set ``path`` to ``value``, delete it, or shift a parameter."""
+
+    operator: str
+    location: str
+    path: Path = ()
+    value: Any = None
+    drop: bool = False
+    param: str | None = None  # shift this parameter's default by ``value`` instead
+
+
+def _shifts(path: Path, node: Any) -> Iterator[_Edit]:
+    op = _numeric_op(node)
+    if op is None:
+        return
+    value = node[op]
+    for step in (1, -1):
+        sign = "+1" if step > 0 else "-1"
+        if isinstance(value, dict):
+            yield _Edit("shift-param", f"{value['param']}{sign}", value=step, param=value["param"])
+        else:
+            yield _Edit("shift-param", f"{_label(path)}{sign}", (*path, op), value + step)
+
+
+def _edits(rule: Mapping[str, Any]) -> Iterator[_Edit]:
+    """Every single-point edit of one rule, for every operator."""
+    yield _Edit("remove", "")
+    yield _Edit("negate", "", ("when",), {"not": rule["when"]})
+    for cpath in _conditions(rule):
+        for path, node in _nodes(_get(rule, cpath), cpath):
+            for word, op in (("all", "drop-conjunct"), ("any", "drop-disjunct")):
+                if isinstance(node, dict) and set(node) == {word} and len(node[word]) > 1:
+                    for i in range(len(node[word])):
+                        at = (*path, word, i)
+                        yield _Edit(op, _label(at), at, drop=True)
+            yield from _shifts(path, node)
+    if len(rule["then"]) > 1:
+        for i in range(len(rule["then"])):
+            yield _Edit("drop-conclusion", f"then[{i}]", ("then", i), drop=True)
+    for cpath in _conditions(rule):
+        if cpath != ("when",):
+            second = _get(rule, cpath)
+            yield _Edit("negate-second", _label(cpath), cpath, {"not": second})
+            yield _Edit("drop-second", _label(cpath), cpath, True)
+
+
+def _apply(
+    edit: _Edit, index: int, base: dict[str, Any], header: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    rules, hdr = copy.deepcopy(base), copy.deepcopy(header)
+    if edit.operator == "remove":
+        del rules["rules"][index]
+    elif edit.param is not None:
+        spec = hdr["parameters"][edit.param]
+        spec["default"] += edit.value
+        # Keep the shifted default inside its bounds, so the loader accepts the mutant.
+        spec["minimum"] = min(spec.get("minimum", 0), spec["default"])
+        spec["maximum"] = max(spec.get("maximum", 1000), spec["default"])
+    elif edit.drop:
+        del _get(rules["rules"][index], edit.path[:-1])[edit.path[-1]]
+    else:
+        _set(rules["rules"][index], edit.path, edit.value)
+    return rules, hdr
+
+
 def make_mutants(
     rules_data: Mapping[str, Any],
     header_data: Mapping[str, Any],
@@ -129,76 +195,25 @@ def make_mutants(
     base = _normalised(rules_data)
     header = copy.deepcopy(dict(header_data))
     out: list[Mutant] = []
-
-    def add(rule: str, op: str, loc: str, rules: dict[str, Any], hdr: dict[str, Any]) -> None:
-        if rules == base and hdr == header:  # a no-op edit is not a mutant
-            return
-        mid = f"{rule}:{op}" + (f"@{loc}" if loc else "")
-        out.append(Mutant(mid, rule, op, loc, rules, hdr))
-
+    seen: set[str] = set()
     for index, rule in enumerate(base["rules"]):
         rid = str(rule["id"])
         if only_rules is not None and rid not in only_rules:
             continue
-
-        def edited(path: Path, value: Any, *, drop: bool = False) -> dict[str, Any]:
-            data = copy.deepcopy(base)
-            target = data["rules"][index]  # noqa: B023 - used at once, inside this iteration
-            if drop:
-                del _get(target, path[:-1])[path[-1]]
-            else:
-                _set(target, path, value)
-            return data
-
-        if "remove" in operators:
-            data = copy.deepcopy(base)
-            del data["rules"][index]
-            add(rid, "remove", "", data, header)
-        if "negate" in operators:
-            add(rid, "negate", "", edited(("when",), {"not": rule["when"]}), header)
-        for cpath in _conditions(rule):
-            for path, node in _nodes(_get(rule, cpath), cpath):
-                for word, op in (("all", "drop-conjunct"), ("any", "drop-disjunct")):
-                    if op not in operators or not isinstance(node, dict) or set(node) != {word}:
-                        continue
-                    args = node[word]
-                    if len(args) < 2:
-                        continue
-                    for i in range(len(args)):
-                        add(rid, op, _label((*path, word, i)), edited((*path, word, i), None, drop=True), header)  # fmt: skip
-                num_op = _numeric_op(node) if "shift-param" in operators else None
-                if num_op is None:
-                    continue
-                value = node[num_op]
-                for step in (1, -1):
-                    sign = "+1" if step > 0 else "-1"
-                    loc = f"{_label(path)}{sign}"
-                    if isinstance(value, dict):
-                        name = value["param"]
-                        hdr = copy.deepcopy(header)
-                        spec = hdr["parameters"][name]
-                        spec["default"] += step
-                        spec["minimum"] = min(spec.get("minimum", 0), spec["default"])
-                        spec["maximum"] = max(spec.get("maximum", 1000), spec["default"])
-                        add(rid, "shift-param", f"{name}{sign}", copy.deepcopy(base), hdr)
-                    else:
-                        add(rid, "shift-param", loc, edited((*path, num_op), value + step), header)
-        for i, _ in enumerate(rule["then"]):
-            if "drop-conclusion" in operators and len(rule["then"]) > 1:
-                add(rid, "drop-conclusion", f"then[{i}]", edited(("then", i), None, drop=True), header)  # fmt: skip
-        for cpath in _conditions(rule):
-            if cpath == ("when",):
+        for edit in _edits(rule):
+            if edit.operator not in operators:
                 continue
-            second = _get(rule, cpath)
-            if "negate-second" in operators:
-                add(rid, "negate-second", _label(cpath), edited(cpath, {"not": second}), header)
-            if "drop-second" in operators:
-                add(rid, "drop-second", _label(cpath), edited(cpath, True), header)
+            rules, hdr = _apply(edit, index, base, header)
+            mid = f"{rid}:{edit.operator}" + (f"@{edit.location}" if edit.location else "")
+            if (rules == base and hdr == header) or mid in seen:  # a no-op edit is no mutant
+                continue
+            seen.add(mid)
+            out.append(Mutant(mid, rid, edit.operator, edit.location, rules, hdr))
     return out
 
 
 def disable_twin(mutant: Mutant, rules_data: Mapping[str, Any]) -> Mutant:
-    """For a ``remove`` mutant: the same rule kept with ``when: false`` (loads where removal not)."""
+    """For a ``remove`` mutant: the rule kept with ``when: false``, which the loader accepts."""
     data = _normalised(rules_data)
     for r in data["rules"]:
         if r["id"] == mutant.rule:

@@ -46,7 +46,7 @@ from .cases import corpus
 from .mutants import OPERATORS, QUICK_OPERATORS, Mutant, disable_twin, make_mutants
 from .suite import FAMILIES, run_suite
 
-__all__ = ["Outcome", "Report", "load_equivalents", "main", "run_mutation"]
+__all__ = ["Outcome", "Report", "load_equivalents", "main", "mutant_ruleset", "run_mutation"]
 
 DEFAULT_EQUIVALENTS = Path(__file__).resolve().parents[3] / "tests" / "mutation_equivalents.yaml"
 DEFAULT_CASES = 300
@@ -111,7 +111,11 @@ def load_equivalents(path: Path) -> dict[str, str]:
     out: dict[str, str] = {}
     for i, e in enumerate(entries):
         if not isinstance(e, dict) or not e.get("mutant") or not str(e.get("reason", "")).strip():
-            raise RulesetError("each entry needs 'mutant' and a 'reason'", file=str(path), field=f"equivalents[{i}]")  # fmt: skip
+            raise RulesetError(
+                "each entry needs 'mutant' and a 'reason'",
+                file=str(path),
+                field=f"equivalents[{i}]",
+            )
         out[str(e["mutant"])] = str(e["reason"]).strip()
     return out
 
@@ -133,6 +137,21 @@ def _write(folder: Path, source: Path, rules: Mapping[str, Any], header: Mapping
     for name, data in (("rules.yaml", rules), ("ruleset.yaml", header)):
         text = yaml.dump(dict(data), Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False)
         (folder / name).write_text(text, encoding="utf-8")
+
+
+def mutant_ruleset(mutant_id: str, ruleset: str = "ontario") -> Ruleset:
+    """Load one mutant by id (as printed by ``--list``), for tests that show a check can fail."""
+    source = _builtin_dir() / ruleset
+    with _workspace(source) as (tmp, rules_data, header_data):
+        for m in make_mutants(rules_data, header_data):
+            if m.id == mutant_id:
+                _write(tmp / "m", source, m.rules, m.header)
+                return load_ruleset(tmp / "m")
+            if m.id == mutant_id.replace(":disable", ":remove"):
+                twin = disable_twin(m, rules_data)
+                _write(tmp / "m", source, twin.rules, twin.header)
+                return load_ruleset(tmp / "m")
+    raise KeyError(f"no mutant '{mutant_id}'")
 
 
 def _differences(original: Ruleset, mutant: Ruleset, cases: Sequence[Any]) -> int:
@@ -192,8 +211,10 @@ def run_mutation(
                 outcomes.append(Outcome(m, "equivalent", listed))
             else:
                 diff = _differences(baseline, mutant_rs, cases)
-                seen = f"changes {diff} of {len(cases)} corpus assessments" if diff else (
-                    "no corpus assessment changes"
+                seen = (
+                    f"changes {diff} of {len(cases)} corpus assessments"
+                    if diff
+                    else ("no corpus assessment changes")
                 )
                 outcomes.append(Outcome(m, "survived", seen))
             if progress and done % 25 == 0:
@@ -240,11 +261,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--ruleset", default="ontario", help="built-in name or folder")
     parser.add_argument("--quick", action="store_true", help="only: " + ", ".join(QUICK_OPERATORS))
-    parser.add_argument("--operators", nargs="+", choices=OPERATORS, metavar="OP",
-                        help="operators to use: " + ", ".join(OPERATORS))  # fmt: skip
+    parser.add_argument(
+        "--operators",
+        nargs="+",
+        choices=OPERATORS,
+        metavar="OP",
+        help="operators to use: " + ", ".join(OPERATORS),
+    )
     parser.add_argument("--rule", action="append", help="only mutate this rule (repeatable)")
-    parser.add_argument("--checks", nargs="+", choices=FAMILIES, default=list(FAMILIES),
-                        metavar="FAMILY", help="check families: " + ", ".join(FAMILIES))  # fmt: skip
+    parser.add_argument(
+        "--checks",
+        nargs="+",
+        choices=FAMILIES,
+        default=list(FAMILIES),
+        metavar="FAMILY",
+        help="check families: " + ", ".join(FAMILIES),
+    )
     parser.add_argument("--cases", type=int, default=DEFAULT_CASES, help="corpus size")
     parser.add_argument("--equivalents", type=Path, default=DEFAULT_EQUIVALENTS)
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")

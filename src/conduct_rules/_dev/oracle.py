@@ -72,7 +72,12 @@ def expected(case: Case, parameters: Mapping[str, int] | None = None) -> Expecte
     """The §4 reading of ``case`` under the given thresholds (defaults where not given)."""
     p = {**DEFAULT_PARAMETERS, **(parameters or {})}
     svc, cl, mem, court = case.services, case.client, case.member, case.court_order
-    alt, ts, cons, tr = case.alternatives, case.termination_session, case.consultation, case.transfer
+    alt, ts, cons, tr = (
+        case.alternatives,
+        case.termination_session,
+        case.consultation,
+        case.transfer,
+    )
 
     # Derived facts (§4 first paragraph).
     risk = mem.serious_risk_of_harm or mem.threats_received
@@ -111,7 +116,14 @@ def expected(case: Case, parameters: Mapping[str, int] | None = None) -> Expecte
 
     # Safeguards table: id -> (required when, met when).
     table: dict[str, tuple[bool, bool]] = {
-        "termination_session_efforts": (session_owed, efforts_met),
+        # §4 says "session_owed"; the ruleset adds a member-planned ending of needed services
+        # without serious risk (scenario 1: the session is part of the plan before notice, and
+        # such an ending can only rest on iii or iv). Only the list of a not_permitted case
+        # changes. Reported as a divergence from §4 in docs/testing.md.
+        "termination_session_efforts": (
+            session_owed or (ending and svc.needed and member_initiated and not risk),
+            efforts_met,
+        ),
         "legal_advice": (court.applies, legal_obtained),
         "client_consent_for_transfer": (tr.summary_to_new_provider, tr.client_consent),
         "arrange_alternative_services": (

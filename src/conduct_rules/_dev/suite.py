@@ -11,6 +11,7 @@ per edge case), ``output`` (citations, JSON round trip, verdict against lists), 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -155,6 +156,7 @@ SCENARIOS: tuple[tuple[Case, Mapping[str, Any]], ...] = (
             "safeguards": {
                 "client_consent_for_transfer": "outstanding",
                 "supervision_or_consultation": "met",
+                "termination_session_efforts": "outstanding",
             },
             "missing": {"decision_rationale", "consultations", "client_consent"},
         },
@@ -350,7 +352,8 @@ def run_suite(
     ctx = Context(ruleset, backend)
     if "scenarios" in families:
         for case, want in SCENARIOS:
-            if not attempt("scenarios", case, lambda: scenario_expectations_hold(case, ctx, want)):
+            run = functools.partial(scenario_expectations_hold, case, ctx, want)
+            if not attempt("scenarios", case, run):
                 return failures
     # Cheap, sharp families first: most mutants die in the oracle within a few cases.
     for family in sorted((f for f in families if f != "scenarios"), key=_ORDER.index):
@@ -358,6 +361,6 @@ def run_suite(
         for case, params in cases if cases is not None else list(corpus()):
             cctx = ctx.with_parameters(params)
             for name, check in checks.items():
-                if not attempt(name, case, lambda: check(case, cctx)):  # noqa: B023 - called at once
+                if not attempt(name, case, functools.partial(check, case, cctx)):
                     return failures
     return failures

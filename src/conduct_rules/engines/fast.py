@@ -1,4 +1,4 @@
-"""The fast backend: each ruleset compiled once into one plain Python function.
+"""The fast backend: each ruleset compiled once into plain Python functions.
 
 Why generate source: interpreting the condition tree costs a function call per node and a dict
 look-up per fact; a generated function reads each feature once into a local variable and tests
@@ -9,8 +9,13 @@ Why this is safe although it calls ``compile``: the source is generated from the
 condition tree, a closed grammar (``conditions.py``). Nothing from a ruleset file reaches the
 source except (a) attribute names that name fields of the ``Case`` model (checked identifiers)
 and (b) literals whose type is checked (``None``, ``bool``, ``int``, ``str``, tuples of ``str``),
-written with ``repr``. The function runs with no builtins except ``len``, so even a bug in this
-generator could not reach ``open`` or ``__import__``.
+written with ``repr``. The functions run with no builtins but ``len``, ``bool`` and ``tuple``,
+so even a bug in this generator could not reach ``open`` or ``__import__``
+(``tests/test_fast_backend.py`` checks the generated source's names).
+
+Two functions share one body: ``evaluate`` returns the ``Evaluation`` (every fact, as the python
+backend holds them), ``summarize`` only what an audit row reports (``Summary``), skipping the
+facts dict, which is most of the cost on the Ontario ruleset.
 
 The semantics are the python backend's, exactly (the differential tests compare all three):
 
@@ -27,8 +32,9 @@ from __future__ import annotations
 import keyword
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from itertools import compress
-from typing import Any
+from typing import Any, NamedTuple
 
 from conduct_rules._fields import feature_type
 from conduct_rules.case import Case
@@ -37,13 +43,12 @@ from conduct_rules.engines import Evaluation
 from conduct_rules.errors import EvaluationError
 from conduct_rules.ruleset import Ruleset
 
-__all__ = ["FastBackend", "generate_source"]
+__all__ = ["FastBackend", "Summary", "generate_source"]
 
 #: Most compiled rulesets kept per backend (id × version × parameters × folder); the oldest is
 #: dropped beyond this, so a parameter sweep cannot grow memory without bound.
 MAX_COMPILED = 256
 
-Program = Callable[[Case], Evaluation]
 ANY_MISSING = "documentation.any_missing"
 
 
@@ -198,6 +203,7 @@ class _Writer:
     # -- the whole function ------------------------------------------------------------------
 
     def build(self) -> str:
+        """Two functions over one body: ``evaluate`` (an ``Evaluation``) and ``summarize``."""
         rs = self.ruleset
         for key in rs.feature_keys:
             if feature_type(key) is None:  # pragma: no cover - feature_keys are features
@@ -210,23 +216,60 @@ class _Writer:
         auto_keys = [*self.auto, ANY_MISSING]
         for key in auto_keys:
             self.fact(key)
+        body = list(self.lines)
+        # evaluate: every fact, exactly as the python backend holds them
         entries = [
             f"{_literal(k)}: {self.features[k]}" for k in rs.feature_keys if k not in self.auto
         ]
         entries += [f"{_literal(k)}: {self.facts[k]}" for k in auto_keys]
-        self.lines.append("facts = {" + ", ".join(entries) + "}")
+        tail = ["facts = {" + ", ".join(entries) + "}"]
         skip = set(auto_keys)
         by_units: dict[tuple[str, ...], list[str]] = {}  # one test per set of producing units
-        for key, units in self.producers.items():
+        for key, producers in self.producers.items():
             if key not in skip:
-                by_units.setdefault(tuple(units), []).append(key)
-        for units, keys in by_units.items():
+                by_units.setdefault(tuple(producers), []).append(key)
+        for group, keys in by_units.items():
             sets = "; ".join(f"facts[{_literal(k)}] = True" for k in keys)
-            self.lines.append(f"if {' or '.join(units)}: {sets}")
+            tail.append(f"if {' or '.join(group)}: {sets}")
         flags = ", ".join(self.unit_var[u.name] for u in rs.units)
-        self.lines.append(f"return _Evaluation(tuple(_compress(_NAMES, ({flags},))), facts)")
-        body = "\n".join("    " + line for line in self.lines)
-        return f"def evaluate(case):\n{body}\n"
+        tail.append(f"return _Evaluation(tuple(_compress(_NAMES, ({flags},))), facts)")
+        # summarize: what an audit row reports, straight from the locals
+        out = rs.outputs
+
+        def listed(prefix: str, ids: Iterable[str], suffix: str = "") -> str:
+            names = tuple(ids)
+            if not names:
+                return "()"
+            tests = ", ".join(self.truthy(f"{prefix}{i}{suffix}") for i in names)
+            return f"tuple(_compress({_literal(names)}, ({tests},)))"
+
+        summary = [
+            listed("verdict.", out.verdicts),
+            f"bool({self.truthy('termination_required')})",
+            listed("safeguard.", out.safeguards, ".outstanding"),
+            listed("documentation.", out.documentation, ".missing"),
+            listed("finding.", out.findings),
+        ]
+        summarize = [*self.lines[len(body) :], f"return _Summary({', '.join(summary)})"]
+
+        def function(name: str, lines: list[str]) -> str:
+            return f"def {name}(case):\n" + "\n".join("    " + line for line in lines) + "\n"
+
+        return function("evaluate", body + tail) + "\n\n" + function("summarize", body + summarize)
+
+
+class Summary(NamedTuple):
+    """What an audit row reports about one case, in the ruleset's catalogue order.
+
+    Equal to reading the same facts from ``evaluate(...).facts`` (the tests check it), but built
+    without the facts dict and the ``Evaluation``: the fastest honest path for large batches.
+    """
+
+    verdicts: tuple[str, ...]  # exactly one for a well-formed ruleset
+    termination_required: bool
+    outstanding_safeguards: tuple[str, ...]
+    missing_documentation: tuple[str, ...]
+    findings: tuple[str, ...]
 
 
 def generate_source(ruleset: Ruleset) -> str:
@@ -234,55 +277,66 @@ def generate_source(ruleset: Ruleset) -> str:
     return _Writer(ruleset).build()
 
 
-def _compile(ruleset: Ruleset) -> Program:
+@dataclass(frozen=True)
+class _Program:
+    evaluate: Callable[[Case], Evaluation]
+    summarize: Callable[[Case], Summary]
+    rules: tuple[Any, ...]  # the ruleset's rules object: a reloaded folder gets a new program
+
+
+def _compile(ruleset: Ruleset) -> _Program:
     source = generate_source(ruleset)
     names = tuple(u.name for u in ruleset.units)
     namespace: dict[str, Any] = {
         "__builtins__": {"len": len, "bool": bool, "tuple": tuple},
         "_Evaluation": Evaluation,
+        "_Summary": Summary,
         "_compress": compress,
         "_NAMES": names,
     }
     try:
         code = compile(source, f"<conduct_rules.fast {ruleset.id} {ruleset.version}>", "exec")
-        exec(code, namespace)  # noqa: S102 - source generated from the closed grammar (docstring)
+        exec(code, namespace)  # source generated from the closed grammar: see the docstring
     except (SyntaxError, RecursionError, MemoryError) as exc:
         raise EvaluationError(
             f"ruleset {ruleset.id} {ruleset.version} is too deeply nested for the fast backend "
             f"({type(exc).__name__}); use backend='python'"
         ) from None
-    program: Program = namespace["evaluate"]
-    return program
+    return _Program(namespace["evaluate"], namespace["summarize"], ruleset.rules)
 
 
 class FastBackend:
-    """Runs each ruleset's generated function. Compiled functions are pure: thread-safe."""
+    """Runs each ruleset's generated functions. They are pure, so this is thread-safe."""
 
     name = "fast"
 
     def __init__(self) -> None:
-        self._programs: dict[str, Program] = {}
+        self._programs: dict[str, _Program] = {}
         self._lock = threading.Lock()
 
-    def program(self, ruleset: Ruleset) -> Program:
-        """The compiled function for ``ruleset`` (compiled on first use, cached by fingerprint)."""
+    def _program(self, ruleset: Ruleset) -> _Program:
         key = ruleset.fingerprint
         prog = self._programs.get(key)
-        if prog is None:
+        if prog is None or prog.rules is not ruleset.rules:
             with self._lock:
-                prog = self._programs.get(key)
-                if prog is None:
-                    prog = _compile(ruleset)
-                    if len(self._programs) >= MAX_COMPILED:
-                        del self._programs[next(iter(self._programs))]
-                    self._programs[key] = prog
+                prog = _compile(ruleset)
+                if key not in self._programs and len(self._programs) >= MAX_COMPILED:
+                    del self._programs[next(iter(self._programs))]
+                self._programs[key] = prog
         return prog
+
+    def program(self, ruleset: Ruleset) -> Callable[[Case], Evaluation]:
+        """The compiled ``evaluate`` function for ``ruleset`` (compiled once, then cached)."""
+        return self._program(ruleset).evaluate
 
     def evaluate(self, ruleset: Ruleset, case: Case) -> Evaluation:
         """Evaluate every unit of ``ruleset`` over ``case``."""
-        return self.program(ruleset)(case)
+        return self._program(ruleset).evaluate(case)
 
-    def evaluate_many(self, ruleset: Ruleset, cases: Iterable[Case]) -> list[Evaluation]:
-        """Evaluate many cases with one look-up of the compiled function (for batches)."""
-        prog = self.program(ruleset)
-        return [prog(c) for c in cases]
+    def summarize(self, ruleset: Ruleset, case: Case) -> Summary:
+        """Verdicts, outstanding safeguards, missing records and findings, without the facts."""
+        return self._program(ruleset).summarize(case)
+
+    def summarizer(self, ruleset: Ruleset) -> Callable[[Case], Summary]:
+        """The compiled ``summarize`` function, for loops over many cases."""
+        return self._program(ruleset).summarize

@@ -1,0 +1,185 @@
+"""The fast backend: generated code that cannot reach anything, caches that cannot go stale.
+
+The differential tests (``test_backends_agree.py``) show the fast backend *agrees*; these show
+the properties its design rests on: the generated source only names its own locals and three
+builtins, a literal or field name outside the grammar is refused, a ruleset reloaded from an
+edited folder (same fingerprint) is recompiled and its new texts are used, the compile cache is
+bounded, and the 8-rule benchmark ruleset (``benchmarks/rulesets/bench8``) means what its page
+says.
+"""
+
+from __future__ import annotations
+
+import ast
+import random
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conduct_rules import Case, assess, durable_available, load_ruleset
+from conduct_rules.api import get_backend
+from conduct_rules.engines import fast
+from conduct_rules.engines.fast import FastBackend, _attr, _literal, generate_source
+from conduct_rules.errors import EvaluationError
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH8 = ROOT / "benchmarks" / "rulesets" / "bench8"
+ALLOWED_GLOBALS = {"_Evaluation", "_Summary", "_compress", "_NAMES", "len", "bool", "tuple"}
+
+
+@pytest.mark.parametrize("folder", [ROOT / "rulesets" / "ontario", BENCH8])
+def test_generated_source_names_only_its_locals(folder: Path) -> None:
+    """Every name read is a local it assigned, ``case``, or one of the allowed globals."""
+    tree = ast.parse(generate_source(load_ruleset(folder)))
+    functions = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
+    assert [f.name for f in functions] == ["evaluate", "summarize"]
+    assert all(isinstance(n, ast.FunctionDef) for n in tree.body)
+    for fn in functions:
+        assigned = {"case", "x"} | {
+            t.id for n in ast.walk(fn) if isinstance(n, ast.Assign) for t in n.targets
+            if isinstance(t, ast.Name)
+        }  # fmt: skip
+        for node in ast.walk(fn):
+            assert not isinstance(node, ast.Import | ast.ImportFrom | ast.Lambda | ast.Global)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                assert node.id in assigned | ALLOWED_GLOBALS, node.id
+            if isinstance(node, ast.Attribute):
+                assert not node.attr.startswith("_"), node.attr
+            if isinstance(node, ast.Call):
+                assert isinstance(node.func, ast.Name)
+                assert node.func.id in ALLOWED_GLOBALS - {"_NAMES"}, node.func.id
+
+
+def test_compiled_functions_have_no_other_builtins() -> None:
+    program = FastBackend().program(load_ruleset("ontario"))
+    assert set(program.__globals__["__builtins__"]) == {"len", "bool", "tuple"}
+
+
+@pytest.mark.parametrize("value", [1.5, [1], {"a": 1}, object(), (1, 2), ("a", 1)])
+def test_literals_outside_the_grammar_are_refused(value: Any) -> None:
+    with pytest.raises(EvaluationError):
+        _literal(value)
+
+
+@pytest.mark.parametrize("name", ["__class__", "_private", "import", "a-b", "a.b", ""])
+def test_field_names_must_be_plain_identifiers(name: str) -> None:
+    with pytest.raises(EvaluationError):
+        _attr(name)
+
+
+def test_reloaded_ruleset_is_recompiled_and_its_texts_used(tmp_path: Path) -> None:
+    """Same folder, same id, version and parameters (same fingerprint), edited data."""
+    folder = tmp_path / "ontario"
+    shutil.copytree(ROOT / "rulesets" / "ontario", folder)
+    case = Case(case_id="R-1", stage="ended", services={"needed": False})  # type: ignore[arg-type]
+    before = assess(case, ruleset=load_ruleset(folder), backend="fast")
+    assert before.verdict == "permitted"
+    outputs = folder / "outputs.yaml"
+    old = before.verdict_explanation.split(";")[0]
+    outputs.write_text(outputs.read_text("utf-8").replace(old, "EDITED TEXT", 1), "utf-8")
+    rules = folder / "rules.yaml"
+    text = rules.read_text("utf-8")
+    # verdict-not-needed now needs services that are still requested: this case has none.
+    edited = text.replace(
+        "when: {not: services.needed}\n    then: {verdict: permitted}",
+        "when: {all: [{not: services.needed}, services.requested]}\n    then: {verdict: permitted}",
+    )
+    assert edited != text
+    rules.write_text(edited, "utf-8")
+    reloaded = load_ruleset(folder)
+    after = assess(case, ruleset=reloaded, backend="fast")
+    assert after.verdict_explanation.startswith("EDITED TEXT")
+    unrequested = case.model_copy(update={"services": case.services.model_copy(
+        update={"requested": False})})  # fmt: skip
+    with pytest.raises(EvaluationError, match="no verdict"):
+        assess(unrequested, ruleset=reloaded, backend="fast")
+    with pytest.raises(EvaluationError, match="no verdict"):
+        assess(unrequested, ruleset=reloaded, backend="python")
+
+
+def test_compile_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fast, "MAX_COMPILED", 2)
+    backend = FastBackend()
+    base = load_ruleset("ontario")
+    case = Case(case_id="B-1")
+    for n in (1, 2, 3, 4):
+        rs = base.with_parameters(min_attempts=n)
+        assert backend.evaluate(rs, case) == get_backend("python").evaluate(rs, case)
+    assert len(backend._programs) == 2
+
+
+# --------------------------------------------------------------------------------------------
+# The 8-rule benchmark ruleset means what shared/benchmark-ruleset.md says
+
+
+def _page(r: dict[str, Any]) -> set[str]:
+    """The page's table, read literally."""
+    reason = r["client_requested"] or r["client_withdrew"] or r["alt_efforts"] or r["opportunity"]
+    r1 = r["terminating"] and r["needed"] and not (reason or r["serious_risk"])
+    r2 = r["terminating"] and reason and not r["serious_risk"]
+    out = {
+        "misconduct_2_8": r1,
+        "termination_session_required": r2,
+        "session_efforts_insufficient": r2 and not r["session_held"] and r["session_attempts"] < 2,
+        "legal_advice_required": r["court_ordered"] and r["terminating"] and not r["legal_advice"],
+        "remote_session_only": r["serious_risk"] or r["threats"],
+        "missing_doc_rationale": r["terminating"] and not r["documented_rationale"],
+        "missing_doc_attempts": r2 and r["session_attempts"] > 0 and not r["documented_attempts"],
+        "termination_permitted": r["terminating"] and not r1,
+    }
+    return {k for k, v in out.items() if v}
+
+
+def _as_case(r: dict[str, Any]) -> Case:
+    """The mapping documented in bench8/rules.yaml (and benchmarks/run.py ``to_case``)."""
+    n = r["session_attempts"]
+    return Case.model_validate(
+        {
+            "case_id": "b",
+            "stage": "ended" if r["terminating"] else "continued",
+            "services": {"needed": r["needed"]},
+            "client": {"requested_termination": r["client_requested"],
+                       "withdrew": r["client_withdrew"]},
+            "alternatives": {"efforts_made": r["alt_efforts"],
+                             "opportunity_given": r["opportunity"]},
+            "member": {"serious_risk_of_harm": r["serious_risk"], "threats_received": r["threats"]},
+            "court_order": {"applies": r["court_ordered"],
+                            "legal_advice_obtained": r["legal_advice"]},
+            "termination_session": {
+                "status": "held" if r["session_held"] else "not_attempted",
+                "attempts": [{"channel": "email", "date": f"2026-02-1{i}"} for i in range(n)],
+            },
+            "documented": [d for d, f in (("decision_rationale", "documented_rationale"),
+                                          ("contact_attempts", "documented_attempts")) if r[f]],
+        }
+    )  # fmt: skip
+
+
+FLAGS = (
+    "needed", "terminating", "client_requested", "client_withdrew", "alt_efforts", "opportunity",
+    "serious_risk", "court_ordered", "legal_advice", "session_held", "documented_rationale",
+    "documented_attempts", "threats",
+)  # fmt: skip
+
+
+def test_bench8_ruleset_means_what_the_page_says() -> None:
+    rs = load_ruleset(BENCH8)
+    rng = random.Random(8)
+    backends = ["fast", "python", *(["durable_rules"] if durable_available() else [])]
+    seen: set[str] = set()
+    for _ in range(400):
+        r: dict[str, Any] = {f: rng.random() < 0.5 for f in FLAGS}
+        r["session_attempts"] = rng.randint(0, 4)
+        want = _page(r)
+        seen |= want
+        case = _as_case(r)
+        for name in backends:
+            ev = get_backend(name).evaluate(rs, case)
+            got = {k[8:] for k, v in ev.facts.items() if k.startswith("finding.") and v}
+            assert got == want, (name, r)
+        summary = FastBackend().summarize(rs, case)
+        assert set(summary.findings) == want
+        assert summary.outstanding_safeguards == summary.missing_documentation == ()
+    assert len(seen) == 8  # every conclusion was reached
