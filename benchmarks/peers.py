@@ -183,7 +183,8 @@ def clips_engine() -> Engine:
 
     clipspy 1.0.6 calls ``ReleaseFact(env, fact)`` but the C function takes only the fact; the
     TypeError is swallowed in ``__del__`` so no fact is ever released. Patched here when the
-    installed signature shows the bug.
+    installed signature shows the bug: unpatched, retained facts pile up and each pass is slower:
+    20000 cases took 166, then 669, then 1173 µs/case over three passes (patched: 30 each).
     """
     import clips  # type: ignore[import-untyped]
     from clips._clips import ffi, lib  # type: ignore[import-untyped]

@@ -27,7 +27,6 @@ import gc
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import time
@@ -320,10 +319,23 @@ def ontario(n: int, n_durable: int, seed: int, repeats: int) -> Figures:
 # 3. Memory, in a fresh process
 
 
+def _status_mb(field: str) -> float:
+    """A ``/proc/self/status`` memory line (Linux), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def rss_mb() -> float:
-    """Resident set size now, from /proc (Linux)."""
-    pages = int(Path("/proc/self/statm").read_text().split()[1])
-    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    """Resident set size now."""
+    return _status_mb("VmRSS")
+
+
+def peak_rss_mb() -> float:
+    """This process's peak RSS. Not ``ru_maxrss``: Linux carries that across ``exec`` from the
+    parent, so a child started by a big parent would report the parent's peak."""
+    return _status_mb("VmHWM")
 
 
 def memory_child(n: int, seed: int) -> Figures:
@@ -344,7 +356,7 @@ def memory_child(n: int, seed: int) -> Figures:
     after = rss_mb()
     seconds = time.process_time() - start
     wall = time.perf_counter() - wall
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mb()
     return {
         "cases": n,
         "warm_up_cases": warm,

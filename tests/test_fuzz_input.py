@@ -440,7 +440,11 @@ def test_worker_reports_a_crash_as_a_failure() -> None:
     """The crash path of the harness can fail: a worker that dies fails the test, no hang."""
     worker = DurableWorker()
     worker.proc = subprocess.Popen(
-        [sys.executable, "-c", "import os, sys; sys.stdin.readline(); os.abort()"],
+        [
+            sys.executable,
+            "-c",
+            "import os, signal, sys; sys.stdin.readline(); os.kill(os.getpid(), signal.SIGKILL)",
+        ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
