@@ -200,15 +200,15 @@ def test_edge_05_needs_needed_services() -> None:
 #: For each property, one mutant of the Ontario ruleset (see ``python -m
 #: conduct_rules._dev.mutation --list``) it must kill on its own.
 KILLS: dict[str, str] = {
-    "edge_01_not_needed_never_a_2_8_finding": "finding-discontinued-needed:drop-conjunct@when.all[1]",  # noqa: E501
-    "edge_02_needed_without_basis_never_permitted": "finding-discontinued-needed:drop-conjunct@when.all[0]",  # noqa: E501
+    "edge_01_not_needed_never_a_2_8_finding": "finding-discontinued-needed:drop-conjunct@when.all[1]",  # noqa: E501 - a mutant id cannot be split
+    "edge_02_needed_without_basis_never_permitted": "finding-discontinued-needed:drop-conjunct@when.all[0]",  # noqa: E501 - a mutant id cannot be split
     "edge_03_any_single_basis_permits_ending": "basis-for-ending:drop-disjunct@when.any[0]",
     "edge_04_risk_alone_needs_no_session": "action-session-in-person:drop-conjunct@when.all[1]",
-    "edge_05_bases_i_to_iv_require_session_efforts": "termination-session-owed:drop-conjunct@when.all[2]",  # noqa: E501
+    "edge_05_bases_i_to_iv_require_session_efforts": "termination-session-owed:drop-conjunct@when.all[2]",  # noqa: E501 - a mutant id cannot be split
     "edge_06_no_benefit_means_refer_not_continue": "action-continue:drop-conjunct@when.all[0]",
-    "edge_07_court_order_always_requires_legal_advice": "safeguard-legal-advice:drop-disjunct@then[0].met_when.any[1]",  # noqa: E501
+    "edge_07_court_order_always_requires_legal_advice": "safeguard-legal-advice:drop-disjunct@then[0].met_when.any[1]",  # noqa: E501 - a mutant id cannot be split
     "edge_08_threats_make_risk_available": "risk-of-harm:drop-disjunct@when.any[1]",
-    "edge_09_summary_needs_client_consent": "safeguard-consent-for-transfer:negate-second@then[0].met_when",  # noqa: E501
+    "edge_09_summary_needs_client_consent": "safeguard-consent-for-transfer:negate-second@then[0].met_when",  # noqa: E501 - a mutant id cannot be split
     "edge_11_satisfied_safeguard_never_forbids": "blocking-safeguard-outstanding:negate",
     "verdict_agrees_with_lists": "blocking-safeguard-outstanding:drop-disjunct@when.any[1]",
     "one_rule_decides_the_verdict": "verdict-basis-safeguards-met:drop-conjunct@when.all[0]",

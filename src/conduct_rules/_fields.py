@@ -154,7 +154,3 @@ class FeatureExtractor:
 
     def __call__(self, case: Case) -> dict[str, Any]:
         return {k: g(case) for k, g in self._getters}
-
-    def values(self, case: Case) -> list[Any]:
-        """The features' values in ``keys`` order (no dict: for engines that map them again)."""
-        return [g(case) for _, g in self._getters]

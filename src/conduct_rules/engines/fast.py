@@ -154,7 +154,9 @@ class _Writer:
         if key in self.facts:
             return self.facts[key]
         if key == ANY_MISSING:
-            expr = " or ".join(self.fact(k) for k in self.missing_keys) or "False"
+            if not self.missing_keys:
+                return "False"
+            expr = " or ".join(self.fact(k) for k in self.missing_keys)
         elif key in self.auto:
             required, met = self.auto[key]
             expr = f"(not {self.truthy(met)}) if {self.truthy(required)} else False"
@@ -221,7 +223,7 @@ class _Writer:
         entries = [
             f"{_literal(k)}: {self.features[k]}" for k in rs.feature_keys if k not in self.auto
         ]
-        entries += [f"{_literal(k)}: {self.facts[k]}" for k in auto_keys]
+        entries += [f"{_literal(k)}: {self.fact(k)}" for k in auto_keys]
         tail = ["facts = {" + ", ".join(entries) + "}"]
         skip = set(auto_keys)
         by_units: dict[tuple[str, ...], list[str]] = {}  # one test per set of producing units
@@ -331,7 +333,10 @@ class FastBackend:
 
     def evaluate(self, ruleset: Ruleset, case: Case) -> Evaluation:
         """Evaluate every unit of ``ruleset`` over ``case``."""
-        return self._program(ruleset).evaluate(case)
+        prog = self._programs.get(ruleset.fingerprint)  # inlined ``_program``: per-case path
+        if prog is None or prog.rules is not ruleset.rules:
+            prog = self._program(ruleset)
+        return prog.evaluate(case)
 
     def summarize(self, ruleset: Ruleset, case: Case) -> Summary:
         """Verdicts, outstanding safeguards, missing records and findings, without the facts."""
