@@ -33,22 +33,18 @@ from typing import Any
 
 from conduct_rules import assess
 from conduct_rules.api import get_backend, get_ruleset
-from conduct_rules.case import Case
-
-_CHANNELS = ("email", "phone", "letter", "text", "in_person", "video")
-_STATUS = ("held", "scheduled", "attempted", "not_attempted", "declined_by_client")
-_MODALITY = ("in_person", "video", "phone", "none")
-_DOCS = (
-    "decision_rationale",
-    "consultations",
-    "alternatives_and_referrals",
-    "contact_attempts",
-    "termination_session",
-    "legal_advice",
-    "safety_concerns",
-    "written_notice",
-    "client_consent",
+from conduct_rules.case import (
+    CHANNELS,
+    DOCUMENTATION_IDS,
+    MODALITIES,
+    SESSION_STATUSES,
+    Case,
 )
+
+_CHANNELS = CHANNELS
+_STATUS = SESSION_STATUSES
+_MODALITY = MODALITIES
+_DOCS = DOCUMENTATION_IDS
 
 
 def _flag(rng: random.Random, p: float = 0.3) -> bool:

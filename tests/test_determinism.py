@@ -25,23 +25,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conduct_rules import assess, durable_available
+from conduct_rules.case import CHANNELS, DOCUMENTATION_IDS
 
 ROOT = Path(__file__).resolve().parents[1]
 BACKENDS = ["python", *(["durable_rules"] if durable_available() else [])]
 SEEDS = ["0", "1", "42", "4294967295", "random"]
 
-_CHANNELS = ["email", "phone", "letter", "text", "in_person", "video"]
-_DOCS = [
-    "decision_rationale",
-    "consultations",
-    "alternatives_and_referrals",
-    "contact_attempts",
-    "termination_session",
-    "legal_advice",
-    "safety_concerns",
-    "written_notice",
-    "client_consent",
-]
+_CHANNELS = list(CHANNELS)
+_DOCS = list(DOCUMENTATION_IDS)
 
 
 def _cases(n: int = 150) -> list[dict[str, Any]]:

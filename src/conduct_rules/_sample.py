@@ -14,21 +14,13 @@ import random
 from collections.abc import Iterator
 from typing import Any
 
+from conduct_rules.case import CHANNELS, DOCUMENTATION_IDS, SESSION_STATUSES
+
 __all__ = ["sample_cases"]
 
-_CHANNELS = ("email", "phone", "letter", "text", "in_person", "video")
-_DOCS = (
-    "decision_rationale",
-    "consultations",
-    "alternatives_and_referrals",
-    "contact_attempts",
-    "termination_session",
-    "legal_advice",
-    "safety_concerns",
-    "written_notice",
-    "client_consent",
-)
-_STATUSES = ("held", "scheduled", "attempted", "not_attempted", "declined_by_client")
+_CHANNELS = CHANNELS
+_DOCS = DOCUMENTATION_IDS
+_STATUSES = SESSION_STATUSES
 _DAY0 = dt.date(2019, 1, 1).toordinal()
 
 # Ways a record can be wrong, as exports go wrong: a word for a boolean, a misspelt field, a

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
 
@@ -44,6 +44,13 @@ DocumentationId = Literal[
     "written_notice",
     "client_consent",
 ]
+
+#: The allowed values of each enumerated field, in the contract's order (for generators).
+STAGES: tuple[str, ...] = get_args(Stage)
+SESSION_STATUSES: tuple[str, ...] = get_args(SessionStatus)
+MODALITIES: tuple[str, ...] = get_args(Modality)
+CHANNELS: tuple[str, ...] = get_args(Channel)
+DOCUMENTATION_IDS: tuple[str, ...] = get_args(DocumentationId)
 
 #: Upper bound for counts: far above any real caseload, low enough to reject garbage.
 MAX_COUNT = 10_000

@@ -13,9 +13,11 @@ written with ``repr``. The functions run with no builtins but ``len``, ``bool`` 
 so even a bug in this generator could not reach ``open`` or ``__import__``
 (``tests/test_fast_backend.py`` checks the generated source's names).
 
-Two functions share one body: ``evaluate`` returns the ``Evaluation`` (every fact, as the python
-backend holds them), ``summarize`` only what an audit row reports (``Summary``), skipping the
-facts dict, which is most of the cost on the Ontario ruleset.
+Three functions share one body. ``evaluate`` returns the ``Evaluation`` with the units that fired
+and ``LazyFacts``: the facts dict, most of the cost on the Ontario ruleset, is built (by the
+second function, ``facts``) only if someone reads it; ``build_assessment`` needs only the fired
+units (``LazyFacts.flags``) once it has seen a combination. ``summarize`` returns only what an
+audit row reports (``Summary``).
 
 The semantics are the python backend's, exactly (the differential tests compare all three):
 
@@ -39,7 +41,7 @@ from typing import Any, NamedTuple
 from conduct_rules._fields import feature_type
 from conduct_rules.case import Case
 from conduct_rules.conditions import All, Any_, Cmp, Condition, Const, Not, Ref
-from conduct_rules.engines import Evaluation
+from conduct_rules.engines import Evaluation, LazyFacts
 from conduct_rules.errors import EvaluationError
 from conduct_rules.ruleset import Ruleset
 
@@ -202,10 +204,26 @@ class _Writer:
         sym = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}[c.op]
         return f"({v} is not None and {v} {sym} {lit})"
 
+    def boolean(self, c: Condition) -> bool:
+        """Whether ``cond(c)`` always evaluates to a bool (else a unit wraps it in ``bool``).
+
+        Units, ``k`` locals, comparisons, ``not`` and constants are bools; a reference to a
+        feature is one only if the field is a non-null yes/no field.
+        """
+        if isinstance(c, Ref):
+            key = c.key
+            if key in self.auto or key == ANY_MISSING or key not in self.features:
+                return True
+            t = feature_type(key)
+            return t is not None and t.kind == "bool" and not t.nullable
+        if isinstance(c, All | Any_):
+            return all(self.boolean(a) for a in c.args)
+        return True
+
     # -- the whole function ------------------------------------------------------------------
 
     def build(self) -> str:
-        """Two functions over one body: ``evaluate`` (an ``Evaluation``) and ``summarize``."""
+        """Three functions over one body: ``evaluate``, ``facts`` and ``summarize``."""
         rs = self.ruleset
         for key in rs.feature_keys:
             if feature_type(key) is None:  # pragma: no cover - feature_keys are features
@@ -213,7 +231,10 @@ class _Writer:
             self.feature(key)
         for u in rs.units:
             var = self.unit_var[u.name]
-            self.lines.append(f"{var} = {self.cond(u.condition)}")
+            expr = self.cond(u.condition)
+            # Every unit local holds a bool, so ``flags`` (a cache key downstream) has no other
+            # values; only the truth of a unit local is ever read, so this changes no result.
+            self.lines.append(f"{var} = {expr if self.boolean(u.condition) else f'bool({expr})'}")
             self.done.setdefault(u.condition, var)
         auto_keys = [*self.auto, ANY_MISSING]
         for key in auto_keys:
@@ -225,6 +246,12 @@ class _Writer:
         ]
         entries += [f"{_literal(k)}: {self.fact(k)}" for k in auto_keys]
         tail = ["facts = {" + ", ".join(entries) + "}"]
+        flags = ", ".join(self.unit_var[u.name] for u in rs.units)
+        evaluate = [
+            f"flags = ({flags},)",
+            "fired = tuple(_compress(_NAMES, flags))",
+            "return _Evaluation(fired, _LazyFacts(flags, fired, case, _SOURCE))",
+        ]
         skip = set(auto_keys)
         by_units: dict[tuple[str, ...], list[str]] = {}  # one test per set of producing units
         for key, producers in self.producers.items():
@@ -233,8 +260,7 @@ class _Writer:
         for group, keys in by_units.items():
             sets = "; ".join(f"facts[{_literal(k)}] = True" for k in keys)
             tail.append(f"if {' or '.join(group)}: {sets}")
-        flags = ", ".join(self.unit_var[u.name] for u in rs.units)
-        tail.append(f"return _Evaluation(tuple(_compress(_NAMES, ({flags},))), facts)")
+        tail.append("return facts")
         # summarize: what an audit row reports, straight from the locals
         out = rs.outputs
 
@@ -257,7 +283,13 @@ class _Writer:
         def function(name: str, lines: list[str]) -> str:
             return f"def {name}(case):\n" + "\n".join("    " + line for line in lines) + "\n"
 
-        return function("evaluate", body + tail) + "\n\n" + function("summarize", body + summarize)
+        return "\n\n".join(
+            (
+                function("evaluate", body + evaluate),
+                function("facts", body + tail),
+                function("summarize", body + summarize),
+            )
+        )
 
 
 class Summary(NamedTuple):
@@ -281,9 +313,13 @@ def generate_source(ruleset: Ruleset) -> str:
 
 @dataclass(frozen=True)
 class _Program:
+    """One ruleset's compiled functions; the ``FactSource`` of its ``LazyFacts``."""
+
     evaluate: Callable[[Case], Evaluation]
+    facts: Callable[[Case], dict[str, Any]]
     summarize: Callable[[Case], Summary]
     rules: tuple[Any, ...]  # the ruleset's rules object: a reloaded folder gets a new program
+    fingerprint: str
 
 
 def _compile(ruleset: Ruleset) -> _Program:
@@ -292,6 +328,7 @@ def _compile(ruleset: Ruleset) -> _Program:
     namespace: dict[str, Any] = {
         "__builtins__": {"len": len, "bool": bool, "tuple": tuple},
         "_Evaluation": Evaluation,
+        "_LazyFacts": LazyFacts,
         "_Summary": Summary,
         "_compress": compress,
         "_NAMES": names,
@@ -304,7 +341,15 @@ def _compile(ruleset: Ruleset) -> _Program:
             f"ruleset {ruleset.id} {ruleset.version} is too deeply nested for the fast backend "
             f"({type(exc).__name__}); use backend='python'"
         ) from None
-    return _Program(namespace["evaluate"], namespace["summarize"], ruleset.rules)
+    program = _Program(
+        namespace["evaluate"],
+        namespace["facts"],
+        namespace["summarize"],
+        ruleset.rules,
+        ruleset.fingerprint,
+    )
+    namespace["_SOURCE"] = program  # read when ``evaluate`` runs, so it can be set after exec
+    return program
 
 
 class FastBackend:
