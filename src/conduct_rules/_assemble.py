@@ -17,17 +17,20 @@ both), the part is rebuilt for every case. Cases that are not ordinary (a unit l
 unit the ruleset lacks, a verdict or engine outside the contract) take the reference build.
 ``tests/test_backends_agree.py`` compares both paths on generated cases, byte for byte.
 
-What remains per case (about 13 µs, ``docs/benchmarks.md``) is mostly reading the ~75 facts an
-assessment reports and the two model instances.
+Evaluations that carry one truth value per unit (the fast backend's lazy ones) take a shorter
+path, ``_assemble_flags.ByFlags``: the same validated parts, keyed by the truth values of the
+units that decide them, so a case whose parts are cached needs no facts at all (about 5.5 µs
+per case, ``docs/benchmarks.md``). Other evaluations read the ~75 facts an assessment reports
+(about 13 µs).
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from itertools import compress
-from operator import itemgetter, truth
-from typing import Any, get_args
+from collections.abc import Callable, Mapping, Sequence
+from operator import truth
+from typing import TYPE_CHECKING, Any, get_args
 
 from conduct_rules.assessment import (
     Action,
@@ -40,9 +43,12 @@ from conduct_rules.assessment import (
     Warning_,
 )
 from conduct_rules.case import Case
-from conduct_rules.engines import Evaluation, LazyFacts
+from conduct_rules.engines import Evaluation, unit_flags
 from conduct_rules.errors import EvaluationError
 from conduct_rules.ruleset import Ruleset
+
+if TYPE_CHECKING:
+    from conduct_rules._assemble_flags import ByFlags
 
 __all__ = ["build_assessment"]
 
@@ -65,13 +71,29 @@ _VERDICTS = frozenset(get_args(Assessment.model_fields["verdict"].annotation))
 _FIELDS = frozenset(Assessment.model_fields)
 _new = object.__new__
 _set = object.__setattr__
-_UNSET = object()
 
 Sources = dict[tuple[str, str], list[str]]
 
 
+#: ``rules`` object -> (that object, its rules by id). Keyed by ``id`` and checked by identity
+#: (rules are tuples of dataclasses: hashing one walks every condition). Bounded like the plans.
+_BY_ID: dict[int, tuple[Any, dict[str, Any]]] = {}
+
+
+def _rules_by_id(ruleset: Ruleset) -> dict[str, Any]:
+    """The rules by id, built once per loaded ruleset (the reference code reads it per item)."""
+    rules = ruleset.rules
+    hit = _BY_ID.get(id(rules))
+    if hit is None or hit[0] is not rules:
+        hit = (rules, {r.id: r for r in rules})
+        if len(_BY_ID) >= MAX_PLANS:
+            _BY_ID.clear()
+        _BY_ID[id(rules)] = hit
+    return hit[1]
+
+
 def _sources(ruleset: Ruleset, fired_rules: Sequence[str]) -> Sources:
-    by_id = {r.id: r for r in ruleset.rules}
+    by_id = _rules_by_id(ruleset)
     out: Sources = {}
     for rid in fired_rules:
         for c in by_id[rid].then:
@@ -79,12 +101,23 @@ def _sources(ruleset: Ruleset, fired_rules: Sequence[str]) -> Sources:
     return out
 
 
+#: The last (fired, rules, sources): a case missing several cached parts asks for its sources
+#: once per part. Held objects cannot be reused, so identity is a safe check; swapped whole.
+_last_sources: tuple[Any, Any, Sources] = ((), (), {})
+
+
 def _sources_of(ruleset: Ruleset, ev: Evaluation) -> Sources:
-    return _sources(ruleset, tuple(n for n in ev.fired if "#" not in n))
+    global _last_sources  # noqa: PLW0603 - a one-entry cache, see above
+    fired, rules, sources = _last_sources
+    if fired is not ev.fired or rules is not ruleset.rules:
+        fired, rules = ev.fired, ruleset.rules
+        sources = _sources(ruleset, tuple(n for n in fired if "#" not in n))
+        _last_sources = (fired, rules, sources)
+    return sources
 
 
 def _citations(ruleset: Ruleset, rules: Sequence[str]) -> tuple[str, ...]:
-    by_id = {r.id: r for r in ruleset.rules}
+    by_id = _rules_by_id(ruleset)
     seen: dict[str, None] = {}
     for rid in rules:
         for cite in by_id[rid].cites:
@@ -307,16 +340,13 @@ class _Plan:
         self.ref = RulesetRef(
             id=ruleset.id, version=ruleset.version, parameters=dict(ruleset.parameter_values)
         )
-        self._by_flags: object = _UNSET
+        # Imported here: that module builds on this one's reference code.
+        from conduct_rules._assemble_flags import ByFlags, NotByFlags
 
-    def by_flags(self) -> _ByFlags | None:
-        """The flag-keyed path, built on first use; None when the ruleset does not allow it."""
-        if self._by_flags is _UNSET:
-            try:
-                self._by_flags = _ByFlags(self, self.ruleset)
-            except _NotByFlags:
-                self._by_flags = None
-        return self._by_flags  # type: ignore[return-value]
+        self.by_flags: ByFlags | None = None
+        if _ASSEMBLY_OK:
+            with contextlib.suppress(NotByFlags):  # then every case takes ``assemble``
+                self.by_flags = ByFlags(self, ruleset)
 
     def matches(self, ruleset: Ruleset) -> bool:
         return (
@@ -426,145 +456,17 @@ _PLANS: dict[tuple[str, str], _Plan] = {}
 _PLANS_LOCK = threading.Lock()
 
 
-class _NotByFlags(Exception):  # noqa: N818 - a control-flow signal, not an error
-    """This ruleset's assessments do not follow from the fired units alone (see ``_ByFlags``)."""
-
-
-def _key_of(indices: Sequence[int]) -> Callable[[tuple[Any, ...]], Any]:
-    """A function picking these flags out of a flag tuple, in C (``itemgetter``)."""
-    if not indices:
-        return lambda flags: ()
-    return itemgetter(*sorted(indices))
-
-
-class _ByFlags:
-    """The assembled path for evaluations that carry unit flags (``engines.LazyFacts``).
-
-    Why: such an evaluation's facts are the case's features plus what the fired units conclude
-    plus the auto facts, and the build reads no feature (checked here, else ``_NotByFlags``), so
-    each part of the assessment is a function of the flags of the few units that can change it:
-    the units concluding a fact the part reads (for an ``outstanding`` or ``missing`` fact, those
-    concluding its ``required`` and ``met`` / ``recorded`` facts) and the rules that can conclude
-    one of its items (their order in ``fired`` is unit order, so the flags fix it). A cached
-    part is therefore exactly what the reference code gives, and a case whose parts are all
-    cached needs no facts at all: its ``LazyFacts`` are never computed. ``rules_fired`` is read
-    from the flags directly.
-    """
-
-    def __init__(self, plan: _Plan, ruleset: Ruleset) -> None:
-        units = ruleset.units
-        by_id = {r.id: r for r in ruleset.rules}
-        features = frozenset(ruleset.feature_keys)
-        producers: dict[str, set[int]] = {}
-        concluders: dict[str, set[int]] = {}  # kind -> units whose rule concludes that kind
-        for i, u in enumerate(units):
-            for e in u.effects:
-                producers.setdefault(e, set()).add(i)
-            if "#" not in u.name:  # what ``_sources_of`` reads
-                rule = by_id.get(u.name)
-                if rule is None:
-                    raise _NotByFlags
-                for c in rule.then:
-                    concluders.setdefault(c.kind, set()).add(i)
-        out = ruleset.outputs
-        auto = {f"safeguard.{s}.outstanding": ("required", "met") for s in out.safeguards}
-        auto |= {f"documentation.{d}.missing": ("required", "recorded") for d in out.documentation}
-
-        def deps(keys: Iterable[str]) -> set[int]:
-            found: set[int] = set()
-            for key in keys:
-                read = [key]
-                if key in auto:  # ``add_auto_facts`` decides it from two concluded facts
-                    stem = key.rsplit(".", 1)[0]
-                    read = [f"{stem}.{suffix}" for suffix in auto[key]]
-                for k in read:
-                    if k in features:  # a case value: the flags do not decide it
-                        raise _NotByFlags
-                    found |= producers.get(k, set())
-            return found
-
-        kinds = ("permit", "safeguard", "document", "finding")
-        self.parts = tuple(
-            (_key_of(deps(part.keys) | concluders.get(kind, set())), part.build, {})
-            for part, kind in zip(plan.parts, kinds, strict=True)
-        )
-        head = [f"verdict.{v}" for v in out.verdicts]
-        head += [f"documentation.{d}.required" for d in out.documentation]
-        head += ["termination_required", *ruleset.header.derived]
-        self.head_key = _key_of(deps(head))
-        self.heads: dict[Any, tuple[str, str, bool, tuple[str, ...], dict[str, bool]]] = {}
-        self.unit_rules = tuple(plan.unit_rule[u.name] for u in units)
-
-    def assemble(
-        self,
-        plan: _Plan,
-        case_id: str,
-        ev: Evaluation,
-        flags: tuple[Any, ...],
-        engine: str,
-        warnings: tuple[Warning_, ...],
-    ) -> Assessment:
-        key = self.head_key(flags)
-        head = self.heads.get(key)
-        if head is None:  # the verdict first: an ambiguous one raises, and is never cached
-            head = self._head(plan, case_id, ev)
-            plan._store(self.heads, key, head)
-        lists: list[tuple[Item, ...]] = []
-        sources: Sources | None = None
-        for key_of, build, cache in self.parts:
-            key = key_of(flags)
-            items = cache.get(key)
-            if items is None:
-                if sources is None:
-                    sources = _sources_of(plan.ruleset, ev)
-                built = build(plan.ruleset, ev.facts, sources, plan.fr)
-                items = tuple(plan._intern(i) for i in built)
-                plan._store(cache, key, items)
-            lists.append(items)
-        ref = plan.ref
-        ref_values = dict(ref.__dict__)
-        ref_values["parameters"] = dict(ref_values["parameters"])
-        values = {
-            "case_id": case_id,
-            "lang": plan.lang,
-            "verdict": head[0],
-            "verdict_explanation": head[1],
-            "termination_required": head[2],
-            "permitted_actions": lists[0],
-            "required_safeguards": lists[1],
-            "missing_documentation": lists[2],
-            "required_documentation": head[3],
-            "findings": lists[3],
-            "derived_facts": dict(head[4]),
-            "rules_fired": tuple(dict.fromkeys(compress(self.unit_rules, flags))),
-            "ruleset": _construct(RulesetRef, ref_values, set(ref.__pydantic_fields_set__)),
-            "engine": engine,
-            "warnings": warnings,
-        }
-        assessment: Assessment = _construct(Assessment, values, set(_FIELDS))
-        return assessment
-
-    @staticmethod
-    def _head(
-        plan: _Plan, case_id: str, ev: Evaluation
-    ) -> tuple[str, str, bool, tuple[str, ...], dict[str, bool]]:
-        rs = plan.ruleset
-        facts = ev.facts
-        verdict = _verdict(rs, facts, case_id, ev)
-        if verdict not in _VERDICTS:
-            raise _Fallback  # the reference build raises pydantic's error
-        vspec = rs.outputs.verdicts[verdict]
-        get = facts.get
-        return (
-            verdict,
-            vspec.fr if plan.fr else vspec.en,
-            bool(get("termination_required", False)),
-            tuple(d for d in rs.outputs.documentation if get(f"documentation.{d}.required")),
-            {k: bool(get(k, False)) for k in rs.header.derived},
-        )
+#: The plan used last, with its ruleset object and language. A batch uses one plan, and an
+#: identity check costs less than the fingerprint look-up (a ``Ruleset`` is immutable, so the
+#: same object is the same ruleset). Replaced as a whole, so a thread reads a consistent triple.
+_last: tuple[Ruleset | None, str, _Plan | None] = (None, "", None)
 
 
 def _plan(ruleset: Ruleset, lang: str) -> _Plan:
+    global _last  # noqa: PLW0603 - a one-entry cache in front of ``_PLANS``
+    last = _last
+    if last[0] is ruleset and last[1] == lang and last[2] is not None:
+        return last[2]
     key = (ruleset.fingerprint, lang)
     plan = _PLANS.get(key)
     if plan is None or not plan.matches(ruleset):
@@ -573,6 +475,7 @@ def _plan(ruleset: Ruleset, lang: str) -> _Plan:
             if key not in _PLANS and len(_PLANS) >= MAX_PLANS:
                 del _PLANS[next(iter(_PLANS))]
             _PLANS[key] = plan
+    _last = (ruleset, lang, plan)
     return plan
 
 
@@ -587,27 +490,25 @@ def build_assessment(
 ) -> Assessment:
     """Turn an evaluation into an assessment; raise ``EvaluationError`` on an ambiguous verdict."""
     case_id = case.case_id
-    warns = tuple(warnings)
+    warns = warnings if type(warnings) is tuple else tuple(warnings)
     if (
-        _ASSEMBLY_OK
-        and type(case_id) is str
+        type(case_id) is str
         and engine in _ENGINES
         and lang in ("en", "fr")
-        and all(type(w) is Warning_ for w in warns)
+        and (not warns or all(type(w) is Warning_ for w in warns))
     ):
         try:
-            plan = _plan(ruleset, lang)
-            facts = ev.facts
-            if type(facts) is LazyFacts and facts.fired is ev.fired:
-                source = facts.source
-                by_flags = plan.by_flags()
-                if (
-                    by_flags is not None
-                    and source.rules is ruleset.rules
-                    and source.fingerprint == ruleset.fingerprint
-                ):
-                    return by_flags.assemble(plan, case_id, ev, facts.flags, engine, warns)
-            return plan.assemble(case_id, ev, engine, warns)
+            last = _last  # inlined ``_plan``: this is the per-case path
+            plan = last[2] if last[0] is ruleset and last[1] == lang else None
+            if plan is None:
+                plan = _plan(ruleset, lang)
+            lazy = unit_flags(ev)
+            if lazy is not None and plan.by_flags is not None:
+                flags, source = lazy
+                if source.rules is ruleset.rules and source.fingerprint == ruleset.fingerprint:
+                    return plan.by_flags.assemble(plan, case_id, ev, flags, engine, warns)
+            if _ASSEMBLY_OK:
+                return plan.assemble(case_id, ev, engine, warns)
         except (_Fallback, KeyError, TypeError):  # the reference build decides, or raises
             pass
     return _validated(ruleset, case_id, ev, lang=lang, engine=engine, warnings=warns)

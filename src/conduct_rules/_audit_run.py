@@ -3,7 +3,9 @@
 Why a row is computed from the evaluation's facts and not from a full ``Assessment``: building the
 assessment (texts, citations, pydantic models) costs more than evaluating the rules, and an audit
 row needs only ids. The ids are read from the same facts ``build_assessment`` reads, in the same
-catalogue order, and ``tests/test_batch.py`` checks that rows agree with ``assess``.
+catalogue order, and ``tests/test_batch.py`` checks that rows agree with ``assess``. With the fast
+backend they come from ``FastBackend.summarizer`` (the same facts, read by the generated code
+without building the facts dict; ``tests/test_backends_agree.py`` checks it against them).
 
 Why processes and chunks: the engines are CPU-bound Python, so only processes use several cores.
 Chunks of ``CHUNK_ROWS`` raw records go to the workers, at most three per worker in flight, so the
@@ -17,13 +19,14 @@ import itertools
 import os
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from conduct_rules._contradictions import contradictions
+from conduct_rules._contradictions import CHECKS
 from conduct_rules._records import Chunk, RecordSource, decode
 from conduct_rules._validation import parse_case
 from conduct_rules.api import get_backend
+from conduct_rules.case import Case
 from conduct_rules.engines import Backend
 from conduct_rules.errors import CaseValidationError, ConductRulesError, EngineUnavailableError
 from conduct_rules.ruleset import Ruleset
@@ -104,6 +107,11 @@ class RowAssessor:
     def __init__(self, ruleset: Ruleset, backend: str) -> None:
         self.ruleset = ruleset
         self.backend = resolve_backend(backend)
+        # The fast backend reports a row's content without building the facts dict.
+        summarizer = getattr(self.backend, "summarizer", None)
+        self._summarize: Callable[[Case], Any] | None = (
+            summarizer(ruleset) if callable(summarizer) else None
+        )
         out = ruleset.outputs
         self._verdicts = tuple((v, f"verdict.{v}") for v in out.verdicts)
         self._safeguards = tuple((s, f"safeguard.{s}.outstanding") for s in out.safeguards)
@@ -127,8 +135,15 @@ class RowAssessor:
         except CaseValidationError as exc:
             return self.reject(row, data, exc.errors)
         try:
-            facts = self.backend.evaluate(self.ruleset, case).facts
-            verdicts = [v for v, key in self._verdicts if facts.get(key)]
+            if self._summarize is not None:
+                verdicts, termination, outstanding, missing, findings = self._summarize(case)
+            else:
+                facts = self.backend.evaluate(self.ruleset, case).facts
+                verdicts = tuple(v for v, key in self._verdicts if facts.get(key))
+                termination = bool(facts.get("termination_required", False))
+                outstanding = tuple(s for s, key in self._safeguards if facts.get(key))
+                missing = tuple(d for d, key in self._missing if facts.get(key))
+                findings = tuple(f for f, key in self._findings if facts.get(key))
             if len(verdicts) != 1:
                 what = "no verdict" if not verdicts else "opposite verdicts"
                 return self.reject(row, data, [("(ruleset)", f"the ruleset concluded {what}")])
@@ -137,11 +152,11 @@ class RowAssessor:
                 case.case_id,
                 "assessed",
                 verdicts[0],
-                bool(facts.get("termination_required", False)),
-                tuple(s for s, key in self._safeguards if facts.get(key)),
-                tuple(d for d, key in self._missing if facts.get(key)),
-                tuple(f for f, key in self._findings if facts.get(key)),
-                tuple(w.id for w in contradictions(case)),
+                termination,
+                outstanding,
+                missing,
+                findings,
+                tuple(c.id for c in CHECKS if c.applies(case)),  # ``contradictions``' ids
             )
         except ConductRulesError as exc:  # our messages carry no case values
             return self.reject(row, data, [("(engine)", str(exc))])

@@ -8,109 +8,86 @@ fired*, which the differential tests compare.
 
 from __future__ import annotations
 
-from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping, ValuesView
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from itertools import compress
+from typing import TYPE_CHECKING, Any, Protocol
 
 from conduct_rules.case import Case
 from conduct_rules.ruleset import Ruleset
 
-__all__ = ["Backend", "Evaluation", "FactSource", "LazyFacts"]
+__all__ = ["Backend", "Evaluation", "FactSource", "lazy_evaluation", "unit_flags"]
+
+_new = object.__new__
+_set = object.__setattr__
 
 
 @dataclass(frozen=True)
 class Evaluation:
-    """What a backend found: fired unit names (evaluation order) and every fact's final value."""
+    """What a backend found: fired unit names (evaluation order) and every fact's final value.
+
+    A backend may return it *lazy* (``lazy_evaluation``): it then holds one truth value per
+    unit, and ``fired`` and ``facts`` are computed when first read. Why: building the tuple of
+    names and, above all, the dict of every fact is most of an evaluation's cost, and the most
+    common caller, ``build_assessment``, needs neither once it has seen a combination of fired
+    units (``unit_flags``). A lazy evaluation reads, compares, copies and pickles as the eager
+    one with the same values: only ``vars()`` shows the difference.
+    """
 
     fired: tuple[str, ...]
     facts: Mapping[str, Any]
 
+    if not TYPE_CHECKING:  # at run time only: mypy keeps checking attribute names
+
+        def __getattr__(self, name: str) -> Any:
+            # Called only for attributes the instance lacks: the two fields of a lazy evaluation.
+            d = self.__dict__
+            if name in ("fired", "facts") and "_flags" in d:
+                source = d["_source"]
+                if name == "fired":
+                    value = tuple(compress(source.names, d["_flags"]))
+                else:
+                    value = source.facts(d["_case"], d["_flags"])
+                _set(self, name, value)  # two threads may both compute it: equal values
+                return value
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __reduce__(self) -> tuple[type[Evaluation], tuple[tuple[str, ...], Mapping[str, Any]]]:
+        # A copy or pickle is the eager evaluation: compiled functions stay in this process.
+        return (Evaluation, (self.fired, self.facts))
+
 
 class FactSource(Protocol):
-    """What ``LazyFacts`` computes its facts with: one compiled ruleset."""
+    """What a lazy evaluation computes its fields with: one compiled ruleset."""
 
     fingerprint: str  # the ruleset's ``fingerprint``
     rules: tuple[Any, ...]  # the ruleset's ``rules`` object (identity: a reload is another)
+    names: tuple[str, ...]  # the ruleset's unit names, in unit order
 
-    def facts(self, case: Case) -> dict[str, Any]:
-        """Every fact's final value for ``case``, as the python backend holds them."""
+    def facts(self, case: Case, flags: tuple[Any, ...]) -> dict[str, Any]:
+        """Every fact's final value for ``case`` (whose unit truth values are ``flags``)."""
         ...
 
 
-class LazyFacts(Mapping[str, Any]):
-    """An evaluation's facts, computed only when first read.
+def lazy_evaluation(flags: tuple[Any, ...], case: Case, source: FactSource) -> Evaluation:
+    """An evaluation holding one truth value per unit of ``source`` (unit order).
 
-    Why: most callers (``build_assessment``, audit rows) need only which units fired, and building
-    the dict of every fact is most of an evaluation's cost. The mapping reads like the dict the
-    python backend returns (equal to it, ``dict(...)`` of it is that dict, a copy or pickle is a
-    plain dict), so callers that read facts are unaffected.
-
-    It also states a guarantee ``build_assessment`` relies on: ``flags`` holds one truth value
-    per unit of the ruleset ``source`` was compiled from (unit order), ``fired`` exactly the
-    names of the true ones in unit order, and the facts are the case's features, ``True`` for
-    each effect of a fired unit, and the ``_facts.add_auto_facts`` facts: the standard semantics,
-    so everything concluded follows from ``flags`` alone.
+    The promise the caller makes, which ``build_assessment`` relies on: ``fired`` is the names
+    of the units whose flag is true, in unit order, and ``facts`` is ``source.facts(case, flags)``:
+    the case's features, ``True`` for each effect of a fired unit, and the auto facts
+    (``_facts.add_auto_facts``), as the python backend computes them.
     """
+    ev: Evaluation = _new(Evaluation)
+    _set(ev, "__dict__", {"_flags": flags, "_case": case, "_source": source})
+    return ev
 
-    __slots__ = ("_case", "_facts", "fired", "flags", "source")
 
-    def __init__(
-        self, flags: tuple[Any, ...], fired: tuple[str, ...], case: Case, source: FactSource
-    ) -> None:
-        self.flags = flags
-        self.fired = fired
-        self.source = source
-        self._case = case
-        self._facts: dict[str, Any] | None = None
-
-    def materialize(self) -> dict[str, Any]:
-        """The facts as a dict (computed once; the same object afterwards)."""
-        facts = self._facts
-        if facts is None:  # two threads may both compute it: equal dicts, either is kept
-            facts = self._facts = self.source.facts(self._case)
-        return facts
-
-    def __getitem__(self, key: str) -> Any:
-        return self.materialize()[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        """As ``dict.get`` (overridden: the mixin's goes through an exception)."""
-        return self.materialize().get(key, default)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.materialize()
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.materialize())
-
-    def __len__(self) -> int:
-        return len(self.materialize())
-
-    def keys(self) -> KeysView[str]:
-        """The dict's own view (the mixin's would go through ``__getitem__``)."""
-        return self.materialize().keys()
-
-    def items(self) -> ItemsView[str, Any]:
-        """The dict's own view."""
-        return self.materialize().items()
-
-    def values(self) -> ValuesView[Any]:
-        """The dict's own view."""
-        return self.materialize().values()
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, LazyFacts):
-            other = other.materialize()
-        return self.materialize() == other
-
-    __hash__ = None  # type: ignore[assignment]  # a mapping: unhashable, like dict
-
-    def __repr__(self) -> str:
-        return repr(self.materialize())
-
-    def __reduce__(self) -> tuple[Callable[..., dict[str, Any]], tuple[dict[str, Any]]]:
-        # A copy or a pickle is the plain dict: the compiled functions stay in this process.
-        return (dict, (dict(self.materialize()),))
+def unit_flags(ev: Evaluation) -> tuple[tuple[Any, ...], FactSource] | None:
+    """A lazy evaluation's unit flags and source; None for an eager one."""
+    d = ev.__dict__
+    if "_flags" not in d:
+        return None
+    return d["_flags"], d["_source"]
 
 
 class Backend(Protocol):

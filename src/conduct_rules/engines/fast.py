@@ -13,11 +13,11 @@ written with ``repr``. The functions run with no builtins but ``len``, ``bool`` 
 so even a bug in this generator could not reach ``open`` or ``__import__``
 (``tests/test_fast_backend.py`` checks the generated source's names).
 
-Three functions share one body. ``evaluate`` returns the ``Evaluation`` with the units that fired
-and ``LazyFacts``: the facts dict, most of the cost on the Ontario ruleset, is built (by the
-second function, ``facts``) only if someone reads it; ``build_assessment`` needs only the fired
-units (``LazyFacts.flags``) once it has seen a combination. ``summarize`` returns only what an
-audit row reports (``Summary``).
+Three functions share one body. ``evaluate`` returns a lazy ``Evaluation`` holding one truth
+value per unit: the names fired and the facts dict (most of the cost on the Ontario ruleset,
+built by the second function, ``facts``, from the case's features and those truth values) are
+computed only if someone reads them, and ``build_assessment`` needs neither once it has seen a
+combination of fired units. ``summarize`` returns only what an audit row reports (``Summary``).
 
 The semantics are the python backend's, exactly (the differential tests compare all three):
 
@@ -41,7 +41,7 @@ from typing import Any, NamedTuple
 from conduct_rules._fields import feature_type
 from conduct_rules.case import Case
 from conduct_rules.conditions import All, Any_, Cmp, Condition, Const, Not, Ref
-from conduct_rules.engines import Evaluation, LazyFacts
+from conduct_rules.engines import Evaluation, lazy_evaluation
 from conduct_rules.errors import EvaluationError
 from conduct_rules.ruleset import Ruleset
 
@@ -246,12 +246,13 @@ class _Writer:
         ]
         entries += [f"{_literal(k)}: {self.fact(k)}" for k in auto_keys]
         tail = ["facts = {" + ", ".join(entries) + "}"]
-        flags = ", ".join(self.unit_var[u.name] for u in rs.units)
-        evaluate = [
-            f"flags = ({flags},)",
-            "fired = tuple(_compress(_NAMES, flags))",
-            "return _Evaluation(fired, _LazyFacts(flags, fired, case, _SOURCE))",
-        ]
+        names = ", ".join(self.unit_var[u.name] for u in rs.units)
+        flags = f"({names},)" if names else "()"
+        evaluate = [f"return _lazy({flags}, case, _SOURCE)"]
+        # facts: run after ``evaluate``, so the units' values are known; only the features and
+        # the ``k`` locals (auto facts) are computed again
+        facts_body = [f"{flags} = flags"] if names else []
+        facts_body += [line for line in body if not line.startswith("u")]
         skip = set(auto_keys)
         by_units: dict[tuple[str, ...], list[str]] = {}  # one test per set of producing units
         for key, producers in self.producers.items():
@@ -280,13 +281,14 @@ class _Writer:
         ]
         summarize = [*self.lines[len(body) :], f"return _Summary({', '.join(summary)})"]
 
-        def function(name: str, lines: list[str]) -> str:
-            return f"def {name}(case):\n" + "\n".join("    " + line for line in lines) + "\n"
+        def function(name: str, lines: list[str], params: str = "case") -> str:
+            head = f"def {name}({params}):\n"
+            return head + "\n".join("    " + line for line in lines) + "\n"
 
         return "\n\n".join(
             (
                 function("evaluate", body + evaluate),
-                function("facts", body + tail),
+                function("facts", facts_body + tail, "case, flags"),
                 function("summarize", body + summarize),
             )
         )
@@ -313,13 +315,14 @@ def generate_source(ruleset: Ruleset) -> str:
 
 @dataclass(frozen=True)
 class _Program:
-    """One ruleset's compiled functions; the ``FactSource`` of its ``LazyFacts``."""
+    """One ruleset's compiled functions; the ``FactSource`` of its lazy evaluations."""
 
     evaluate: Callable[[Case], Evaluation]
-    facts: Callable[[Case], dict[str, Any]]
+    facts: Callable[[Case, tuple[Any, ...]], dict[str, Any]]
     summarize: Callable[[Case], Summary]
     rules: tuple[Any, ...]  # the ruleset's rules object: a reloaded folder gets a new program
     fingerprint: str
+    names: tuple[str, ...]  # unit names, unit order
 
 
 def _compile(ruleset: Ruleset) -> _Program:
@@ -327,11 +330,9 @@ def _compile(ruleset: Ruleset) -> _Program:
     names = tuple(u.name for u in ruleset.units)
     namespace: dict[str, Any] = {
         "__builtins__": {"len": len, "bool": bool, "tuple": tuple},
-        "_Evaluation": Evaluation,
-        "_LazyFacts": LazyFacts,
+        "_lazy": lazy_evaluation,
         "_Summary": Summary,
         "_compress": compress,
-        "_NAMES": names,
     }
     try:
         code = compile(source, f"<conduct_rules.fast {ruleset.id} {ruleset.version}>", "exec")
@@ -347,6 +348,7 @@ def _compile(ruleset: Ruleset) -> _Program:
         namespace["summarize"],
         ruleset.rules,
         ruleset.fingerprint,
+        names,
     )
     namespace["_SOURCE"] = program  # read when ``evaluate`` runs, so it can be set after exec
     return program
