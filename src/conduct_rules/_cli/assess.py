@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import click
 
-from conduct_rules._cli.common import fail, read_case
+from conduct_rules._cli.common import fail, lang_option, read_case
 from conduct_rules._report import render_text
 from conduct_rules.api import BACKENDS, assess
 from conduct_rules.errors import ConductRulesError
@@ -20,13 +20,7 @@ __all__ = ["assess_cmd"]
 
 @click.command("assess")
 @click.argument("case_file", metavar="CASE.json")
-@click.option(
-    "--lang",
-    type=click.Choice(["en", "fr"]),
-    default="en",
-    show_default=True,
-    help="Language of the report and of every explanation.",
-)
+@lang_option("Language of the report and of every explanation.")
 @click.option(
     "--format",
     "fmt",

@@ -19,8 +19,9 @@ from typing import IO
 
 import click
 
-from conduct_rules._cli.common import fail
+from conduct_rules._cli.common import fail, lang_option
 from conduct_rules._records import RecordSource, records_from_csv, records_from_jsonl
+from conduct_rules.api import BACKENDS
 from conduct_rules.batch import AuditResult, assess_many, records_from_file
 from conduct_rules.errors import ConductRulesError, InputError, ParameterError, RulesetError
 
@@ -81,16 +82,10 @@ def _run(result: AuditResult, fmt: str, out: str | None, max_cases: int) -> None
     help="jsonl / csv: one record per input row, in order; html: a report for people.",
 )
 @click.option("--out", default=None, metavar="PATH", help="Write here instead of stdout.")
-@click.option(
-    "--lang",
-    type=click.Choice(["en", "fr"]),
-    default="en",
-    show_default=True,
-    help="Language of the HTML report's labels and explanations.",
-)
+@lang_option("Language of the HTML report's labels and explanations.")
 @click.option(
     "--backend",
-    type=click.Choice(["auto", "fast", "python", "durable_rules"]),
+    type=click.Choice(list(BACKENDS)),
     default="auto",
     show_default=True,
     help="auto: fast where available, else python.",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -18,9 +19,19 @@ from conduct_rules._validation import parse_case
 from conduct_rules.case import Case
 from conduct_rules.errors import CaseValidationError, ConductRulesError
 
-__all__ = ["EXIT_INVALID", "fail", "read_case"]
+__all__ = ["EXIT_INVALID", "LANGS", "fail", "lang_option", "read_case"]
 
 EXIT_INVALID = 2
+LANGS = ("en", "fr")
+
+
+def lang_option(
+    help_text: str = "Language of every explanation.",
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The ``--lang en|fr`` option, the same for every subcommand that explains."""
+    return click.option(
+        "--lang", type=click.Choice(LANGS), default="en", show_default=True, help=help_text
+    )
 
 
 def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import click
 from pydantic import TypeAdapter
 
-from conduct_rules._cli.common import fail, read_case
+from conduct_rules._cli.common import fail, lang_option, read_case
 from conduct_rules._labels import Lang, colon, value_text
 from conduct_rules.counterfactual import ChangeSet, what_would_permit
 from conduct_rules.errors import ConductRulesError
@@ -167,7 +167,7 @@ def render_changesets(sets: Sequence[ChangeSet], lang: Lang, max_changes: int) -
     return "\n".join(lines)
 
 
-_LANG = click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
+_LANG = lang_option()
 _FORMAT = click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
