@@ -27,6 +27,9 @@ from conduct_rules._yaml import MAX_BYTES
 HERE = Path(__file__).resolve().parent / "bad_rulesets"
 VALID = HERE / "_valid"
 ONTARIO = Path(__file__).resolve().parents[1] / "rulesets" / "ontario"
+#: A ruleset with its own flat record (``record:`` in ruleset.yaml), for the record checks.
+BENCH8_FLAT = Path(__file__).resolve().parents[1] / "benchmarks" / "rulesets" / "bench8-flat"
+BASES = {"ontario": ONTARIO, "bench8-flat": BENCH8_FLAT}
 CASES = sorted(p.name for p in HERE.iterdir() if p.is_dir() and not p.name.startswith("_"))
 # Words that would mean a dependency's own message or a traceback reached the user.
 FOREIGN = (
@@ -48,7 +51,7 @@ def _expected(name: str) -> dict[str, Any]:
 
 def _build(name: str, dest: Path, marker: Path) -> Path:
     exp = _expected(name)
-    base = ONTARIO if exp.get("base") == "ontario" else VALID
+    base = BASES.get(exp.get("base", "valid"), VALID)
     folder = dest / name
     shutil.copytree(base, folder)
     for f in (HERE / name).iterdir():

@@ -43,6 +43,7 @@ from conduct_rules.errors import (
     RulesetError,
 )
 from conduct_rules.explain import Explanation, WhyNot, explain, why_not
+from conduct_rules.record import Record
 from conduct_rules.ruleset import Ruleset, available_rulesets, load_ruleset
 
 __version__ = "0.1.0"
@@ -67,6 +68,7 @@ __all__ = [
     "InputError",
     "Item",
     "ParameterError",
+    "Record",
     "Ruleset",
     "RulesetError",
     "RulesetRef",

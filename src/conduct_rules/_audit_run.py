@@ -112,6 +112,11 @@ class RowAssessor:
         self._summarize: Callable[[Case], Any] | None = (
             summarizer(ruleset) if callable(summarizer) else None
         )
+        vocab = ruleset.vocabulary
+        # The contradiction checks speak of the standard ``Case``; a flat record has none.
+        self._parse: Callable[[Any], Any] = parse_case if vocab.is_case else vocab.parse
+        self._checks = CHECKS if vocab.is_case else ()
+        self._fields = None if vocab.is_case else vocab.fields
         out = ruleset.outputs
         self._verdicts = tuple((v, f"verdict.{v}") for v in out.verdicts)
         self._safeguards = tuple((s, f"safeguard.{s}.outstanding") for s in out.safeguards)
@@ -131,7 +136,7 @@ class RowAssessor:
         if errors:
             return self.reject(row, data, errors)
         try:
-            case = parse_case(data)
+            case = self._parse(data)
         except CaseValidationError as exc:
             return self.reject(row, data, exc.errors)
         try:
@@ -156,7 +161,7 @@ class RowAssessor:
                 outstanding,
                 missing,
                 findings,
-                tuple(c.id for c in CHECKS if c.applies(case)),  # ``contradictions``' ids
+                tuple(c.id for c in self._checks if c.applies(case)),  # ``contradictions``' ids
             )
         except ConductRulesError as exc:  # our messages carry no case values
             return self.reject(row, data, [("(engine)", str(exc))])
@@ -164,7 +169,8 @@ class RowAssessor:
             return self.reject(row, data, [("(engine)", f"internal error ({type(exc).__name__})")])
 
     def run(self, chunk: Chunk) -> list[AuditRow]:
-        return [self.assess(row, data, errs) for row, data, errs in decode(chunk)]
+        rows = decode(chunk, self._fields)
+        return [self.assess(row, data, errs) for row, data, errs in rows]
 
 
 _WORKER: RowAssessor | None = None

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from conduct_rules import _schema as s
-from conduct_rules._fields import FieldType, feature_type
+from conduct_rules._fields import CASE_VOCABULARY, FieldType, Vocabulary
 from conduct_rules._rules import EXTRA_KEY, KINDS, Conclusion, Rule, main_effect
 from conduct_rules.conditions import (
     Cmp,
@@ -136,6 +136,7 @@ def check_header(
     outputs: s.OutputsFile,
     label: str,
     prov_label: str,
+    vocab: Vocabulary = CASE_VOCABULARY,
 ) -> None:
     for pid, p in provs.provisions.items():
         if p.parent is not None and p.parent not in provs.provisions:
@@ -163,17 +164,19 @@ def check_header(
             "the verdicts listed here and in outputs.yaml differ", file=label, field="verdicts"
         )
     for i, path in enumerate(header.actionable):
-        if feature_type(path) is None:
+        if vocab.feature_type(path) is None:
             raise RulesetError(f"unknown case field '{path}'", file=label, field=f"actionable[{i}]")
-    _check_levers(header, provs, label)
+    _check_levers(header, provs, label, vocab)
 
 
-def _check_levers(header: s.HeaderFile, provs: s.ProvisionsFile, label: str) -> None:
+def _check_levers(
+    header: s.HeaderFile, provs: s.ProvisionsFile, label: str, vocab: Vocabulary
+) -> None:
     """Levers act only on actionable fields, with one operation that fits the field's type."""
     seen: set[str] = set()
     for path, steps in header.levers.items():
         where = f"levers.{path}"
-        ftype = feature_type(path)
+        ftype = vocab.feature_type(path)
         if path not in header.actionable or ftype is None:
             raise RulesetError(
                 "a lever's field must be listed in 'actionable'", file=label, field=where
@@ -228,6 +231,7 @@ def check_rules(
     provs: s.ProvisionsFile,
     outputs: s.OutputsFile,
     label: str,
+    vocab: Vocabulary = CASE_VOCABULARY,
 ) -> tuple[Rule, ...]:
     catalogue: dict[str, Iterable[str]] = {
         "derive": header.derived,
@@ -313,7 +317,7 @@ def check_rules(
                 rule=r.id,
                 field="exception_to",
             )
-    _check_types(parsed, header, label)
+    _check_types(parsed, header, label, vocab)
     _check_coverage(parsed, outputs, header, label)
     return tuple(parsed)
 
@@ -347,13 +351,15 @@ def conditions_of(rule: Rule) -> list[tuple[str, Condition]]:
     return out
 
 
-def _check_types(rules: list[Rule], header: s.HeaderFile, label: str) -> None:
+def _check_types(
+    rules: list[Rule], header: s.HeaderFile, label: str, vocab: Vocabulary
+) -> None:
     produced = produced_facts(rules)
     for r in rules:
         for where, cond in conditions_of(r):
             for node in walk(cond):
                 if isinstance(node, Ref | Cmp):
-                    _check_leaf(node, produced, header, label, r.id, where)
+                    _check_leaf(node, produced, header, label, r.id, where, vocab)
 
 
 def _check_leaf(
@@ -363,9 +369,10 @@ def _check_leaf(
     label: str,
     rule: str,
     where: str,
+    vocab: Vocabulary,
 ) -> None:
     key = node.key
-    ftype = feature_type(key)
+    ftype = vocab.feature_type(key)
     if ftype is None and key not in produced:
         if key in header.derived:
             raise RulesetError(

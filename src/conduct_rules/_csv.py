@@ -31,7 +31,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from conduct_rules._fields import case_fields
+from conduct_rules._fields import FieldType, case_fields
 from conduct_rules.errors import InputError
 
 __all__ = ["CSV_COLUMNS", "FlatColumns", "flatten_case"]
@@ -39,9 +39,13 @@ __all__ = ["CSV_COLUMNS", "FlatColumns", "flatten_case"]
 _BOOL, _INT, _TEXT, _ID, _JSON, _GROUP, _UNKNOWN = range(7)
 
 _KIND_OF = {"bool": _BOOL, "int": _INT, "enum": _TEXT, "list_enum": _JSON, "list_obj": _JSON}
-_LEAVES: dict[str, int] = {"case_id": _ID} | {
-    path: _KIND_OF[t.kind] for path, t in case_fields().items()
-}
+
+
+def _leaves_of(fields: Mapping[str, FieldType]) -> dict[str, int]:
+    return {"case_id": _ID} | {path: _KIND_OF[t.kind] for path, t in fields.items()}
+
+
+_LEAVES: dict[str, int] = _leaves_of(case_fields())
 _GROUPS = {p.rsplit(".", 1)[0] for p in _LEAVES if "." in p}
 #: Every column a flat case may have, in the contract's order.
 CSV_COLUMNS: tuple[str, ...] = tuple(_LEAVES)
@@ -155,6 +159,17 @@ class FlatColumns:
             seen.add(name)
         kinds = tuple(_LEAVES.get(n, _GROUP if n in _GROUPS else _UNKNOWN) for n in header)
         return cls(tuple(header), kinds, tuple(tuple(n.split(".")) for n in header), native)
+
+    def for_fields(self, fields: Mapping[str, FieldType]) -> FlatColumns:
+        """The same header classified for another case vocabulary (a ruleset's flat record).
+
+        Why here and not when the file is opened: a source does not know which ruleset will
+        read it, so columns are first classified for the standard ``Case`` and, for a ruleset
+        with its own record, again where the rows are assessed.
+        """
+        leaves = _leaves_of(fields)
+        kinds = tuple(leaves.get(n, _UNKNOWN) for n in self.names)
+        return FlatColumns(self.names, kinds, tuple((n,) for n in self.names), self.native)
 
     def to_mapping(self, cells: Sequence[Any] | None) -> tuple[dict[str, Any], _Errors]:
         """The nested case mapping for one row and its errors as ``(column, message)`` pairs.

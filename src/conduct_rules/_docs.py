@@ -52,9 +52,13 @@ _HEADER = (
 # JSON Schemas
 
 
-def case_schema() -> dict[str, Any]:
-    """JSON Schema of the input: what ``Case.model_validate`` accepts (unknown keys rejected)."""
-    schema = Case.model_json_schema(mode="validation")
+def case_schema(ruleset: Ruleset | None = None) -> dict[str, Any]:
+    """JSON Schema of the input: what ``Case.model_validate`` accepts (unknown keys rejected).
+
+    For a ruleset that declares its own flat record, that record's schema instead.
+    """
+    model = Case if ruleset is None else ruleset.vocabulary.model
+    schema = model.model_json_schema(mode="validation")
     return {"$schema": _DRAFT, **schema}
 
 
@@ -64,9 +68,9 @@ def assessment_schema() -> dict[str, Any]:
     return {"$schema": _DRAFT, **schema}
 
 
-def schema_text(name: SchemaName) -> str:
+def schema_text(name: SchemaName, ruleset: Ruleset | None = None) -> str:
     """The schema as stable JSON text (two-space indent, sorted keys, final newline)."""
-    schema = case_schema() if name == "case" else assessment_schema()
+    schema = case_schema(ruleset) if name == "case" else assessment_schema()
     return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 

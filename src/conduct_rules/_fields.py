@@ -19,9 +19,20 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
+from conduct_rules._validation import parse_record
 from conduct_rules.case import Case
+from conduct_rules.errors import CaseValidationError
+from conduct_rules.record import Record
 
-__all__ = ["FeatureExtractor", "FieldType", "case_fields", "feature_type"]
+__all__ = [
+    "CASE_VOCABULARY",
+    "FeatureExtractor",
+    "FieldType",
+    "Vocabulary",
+    "case_fields",
+    "feature_type",
+    "record_vocabulary",
+]
 
 
 @dataclass(frozen=True)
@@ -92,7 +103,99 @@ def _walk(model: type[BaseModel], prefix: str) -> Iterable[tuple[str, FieldType]
             yield from _walk(t, path + ".")
 
 
-_CASE_FIELDS: dict[str, FieldType] = dict(_walk(Case, ""))
+def _feature_type(fields: Mapping[str, FieldType], key: str) -> FieldType | None:
+    if key in fields:
+        return fields[key]
+    if key.startswith("count(") and key.endswith(")"):
+        base = fields.get(key[6:-1])
+        return FieldType("int") if base and base.kind in ("list_obj", "list_enum") else None
+    if key.startswith("distinct(") and key.endswith(")"):
+        path, _, sub = key[9:-1].rpartition(".")
+        base = fields.get(path)
+        if base and base.kind == "list_obj" and sub in dict(base.item_fields):
+            return FieldType("int")
+        return None
+    if key.startswith("contains(") and key.endswith(")"):
+        path, _, value = key[9:-1].partition(",")
+        base = fields.get(path)
+        if base and base.kind == "list_enum" and value in base.values:
+            return FieldType("bool")
+        return None
+    return None
+
+
+class Vocabulary:
+    """What a ruleset's conditions may read, and the model that validates its cases.
+
+    Why an object: most rulesets read the standard ``Case`` (``CASE_VOCABULARY``), but a ruleset
+    may declare a flat record of its own (``record.py``); the loader's type checks, the engines
+    and the parsers then ask the ruleset's vocabulary instead of assuming the ``Case``.
+    """
+
+    __slots__ = ("_source", "fields", "model")
+
+    def __init__(self, model: type[BaseModel], source: tuple[Any, ...] = ()) -> None:
+        self.model = model
+        self.fields: dict[str, FieldType] = dict(_walk(model, ""))
+        self._source = source  # (record spec, ruleset id, label) to rebuild it in a worker
+
+    @property
+    def is_case(self) -> bool:
+        """True for the standard ``Case`` (contradiction warnings and the sample speak of it)."""
+        return self.model is Case
+
+    def feature_type(self, key: str) -> FieldType | None:
+        """The type of a feature key, or None if the key names no field of this vocabulary."""
+        return _feature_type(self.fields, key)
+
+    def parse(self, data: Any) -> Any:
+        """Validate ``data`` into this vocabulary's model; ``CaseValidationError`` names fields."""
+        model = self.model
+        if type(data) is model:
+            return data
+        if isinstance(data, BaseModel):
+            if isinstance(data, Record) and not self.is_case:
+                # A record of another load of this declaration (a folder loaded twice builds
+                # two classes), or of another ruleset: its fields are checked again here.
+                data = data.model_dump()
+            else:  # a ``Case`` given to a ruleset with its own record, or the reverse: say so
+                wanted = "a Case" if self.is_case else f"a flat record ({model.__name__})"
+                raise CaseValidationError([("(case)", f"this ruleset reads {wanted}")])
+        return parse_record(data, model)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A record model is built at run time and cannot be pickled by name: a process-pool
+        # worker rebuilds it from the same declaration.
+        if not self._source:
+            return (_case_vocabulary, ())
+        return (record_vocabulary, self._source)
+
+    def __eq__(self, other: object) -> bool:
+        # Two loads of one declaration build two model classes: equal vocabularies all the same.
+        if not isinstance(other, Vocabulary):
+            return NotImplemented
+        return self.model is other.model or (bool(self._source) and self._source == other._source)
+
+    def __hash__(self) -> int:
+        return hash(self.model.__name__)
+
+    def __repr__(self) -> str:
+        return f"Vocabulary({self.model.__name__})"
+
+
+CASE_VOCABULARY = Vocabulary(Case)
+_CASE_FIELDS = CASE_VOCABULARY.fields
+
+
+def _case_vocabulary() -> Vocabulary:
+    return CASE_VOCABULARY
+
+
+def record_vocabulary(spec: Any, ruleset_id: str, label: str) -> Vocabulary:
+    """The vocabulary of a ruleset's ``record:`` block (``RulesetError`` if inconsistent)."""
+    from conduct_rules.record import record_model
+
+    return Vocabulary(record_model(spec, ruleset_id, label), (spec, ruleset_id, label))
 
 
 def case_fields() -> Mapping[str, FieldType]:
@@ -101,25 +204,8 @@ def case_fields() -> Mapping[str, FieldType]:
 
 
 def feature_type(key: str) -> FieldType | None:
-    """The type of a feature key, or None if the key names no case field."""
-    if key in _CASE_FIELDS:
-        return _CASE_FIELDS[key]
-    if key.startswith("count(") and key.endswith(")"):
-        base = _CASE_FIELDS.get(key[6:-1])
-        return FieldType("int") if base and base.kind in ("list_obj", "list_enum") else None
-    if key.startswith("distinct(") and key.endswith(")"):
-        path, _, sub = key[9:-1].rpartition(".")
-        base = _CASE_FIELDS.get(path)
-        if base and base.kind == "list_obj" and sub in dict(base.item_fields):
-            return FieldType("int")
-        return None
-    if key.startswith("contains(") and key.endswith(")"):
-        path, _, value = key[9:-1].partition(",")
-        base = _CASE_FIELDS.get(path)
-        if base and base.kind == "list_enum" and value in base.values:
-            return FieldType("bool")
-        return None
-    return None
+    """The type of a feature key of the standard ``Case``, or None if it names no case field."""
+    return _feature_type(_CASE_FIELDS, key)
 
 
 def _getter(path: str) -> Callable[[Case], Any]:

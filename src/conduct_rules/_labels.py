@@ -163,6 +163,17 @@ def value_text(key: str, value: Scalar, lang: Lang) -> str:
 def fact_label(rs: Ruleset, key: str, lang: Lang) -> str:
     """A readable name for any fact key: case feature, derived fact or concluded item."""
     i = 1 if lang == "fr" else 0
+    record = rs.header.record
+    if record is not None:  # a ruleset's own flat record names its fields in both languages
+        name, _, value = key.removeprefix("contains(").removesuffix(")").partition(",")
+        name = name.removeprefix("count(").removesuffix(")")
+        spec_r = record.fields.get(name)
+        if spec_r is not None:
+            text = (spec_r.fr if lang == "fr" else spec_r.en).rstrip(".")
+            text = text[:1].lower() + text[1:]
+            if key.startswith("count("):
+                return ("number of ", "nombre de ")[i] + name
+            return f"{text}{colon(lang)}{value}" if value else text
     if key in FIELD_LABELS:
         return FIELD_LABELS[key][i]
     if key.startswith("count("):

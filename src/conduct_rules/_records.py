@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from conduct_rules._csv import FlatColumns
+from conduct_rules._fields import FieldType
 from conduct_rules.errors import ConductRulesError, InputError
 
 __all__ = [
@@ -300,10 +301,14 @@ def records_from_file(path: str | Path, input_format: str = "auto") -> RecordSou
 # Decoding (runs where the case is assessed)
 
 
-def decode(chunk: Chunk) -> Iterator[tuple[int, Any, list[tuple[str, str]]]]:
+def decode(
+    chunk: Chunk, fields: Mapping[str, FieldType] | None = None
+) -> Iterator[tuple[int, Any, list[tuple[str, str]]]]:
     """``(row, data, errors)`` per item: the decoded mapping, and why it cannot be read, if so.
 
     ``data`` may be partial when there are errors (it is used only to show a valid ``case_id``).
+    ``fields``: the flat record a ruleset declares, if any (CSV and DataFrame columns are then
+    read as its fields instead of the standard case's dotted paths).
     """
     if chunk.kind == "mapping":
         for row, item in zip(chunk.rows, chunk.items, strict=True):
@@ -317,7 +322,8 @@ def decode(chunk: Chunk) -> Iterator[tuple[int, Any, list[tuple[str, str]]]]:
                 yield row, None, [("(line)", "not valid JSON (one UTF-8 JSON object per line)")]
     else:
         assert chunk.columns is not None
-        convert = chunk.columns.to_mapping
+        columns = chunk.columns if fields is None else chunk.columns.for_fields(fields)
+        convert = columns.to_mapping
         for row, cells in zip(chunk.rows, chunk.items, strict=True):
             data, errors = convert(cells)
             yield row, data, errors

@@ -22,6 +22,8 @@ __all__ = [
     "ParameterSpec",
     "ProvisionSpec",
     "ProvisionsFile",
+    "RecordFieldSpec",
+    "RecordSpec",
     "RuleSpec",
     "RulesFile",
     "SafeguardSpec",
@@ -104,6 +106,40 @@ class LeverSpec(_Strict):
     fr: Text
 
 
+#: A record field's name: a plain lower-case identifier (it becomes an attribute of the record).
+FieldName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
+
+
+class RecordFieldSpec(_Strict):
+    """One field of a flat case record (``record.fields`` in ``ruleset.yaml``).
+
+    ``type`` is ``bool``, ``int`` (bounded by ``minimum`` / ``maximum``), ``enum`` (one of
+    ``values``) or ``list`` (a set of ``values``, order and duplicates dropped). Without a
+    ``default`` the field is required: a compliance answer must not rest on a value nobody gave.
+    """
+
+    type: Literal["bool", "int", "enum", "list"]
+    minimum: int | None = None
+    maximum: int | None = None
+    values: list[Id] | None = None
+    default: bool | int | str | list[Id] | None = None
+    en: Text
+    fr: Text
+
+
+class RecordSpec(_Strict):
+    """A ruleset's own case vocabulary: a flat record instead of the standard ``Case``.
+
+    Why: a code other than Ontario's may speak of facts the standard case does not hold, and a
+    flat record is what most case-management exports give. The record always has ``case_id``;
+    every other field is declared here and typed, so conditions are checked against it on load.
+    """
+
+    en: Text
+    fr: Text
+    fields: dict[FieldName, RecordFieldSpec] = Field(min_length=1, max_length=250)
+
+
 class HeaderFile(_Strict):
     id: Id
     version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")]
@@ -116,6 +152,7 @@ class HeaderFile(_Strict):
     derived: dict[Id, DerivedSpec] = {}
     actionable: list[str] = []  # case fields the member can still change (counterfactuals)
     levers: dict[str, list[LeverSpec]] = {}  # per actionable field: the steps open to the member
+    record: RecordSpec | None = None  # a flat case vocabulary of its own (else the ``Case``)
 
 
 class OutputSpec(_Strict):

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from conduct_rules.case import Case
 from conduct_rules.errors import CaseValidationError
 
-__all__ = ["describe_errors", "parse_case", "parse_case_json"]
+__all__ = ["describe_errors", "parse_case", "parse_case_json", "parse_record"]
+
+M = TypeVar("M", bound=BaseModel)
 
 # Messages that name the problem but never the offending value.
 _SAFE_MESSAGES: dict[str, str] = {
@@ -54,6 +56,9 @@ def _message(err: Mapping[str, Any]) -> str:
     if kind == "value_error":
         # Our own validators raise messages that never contain the value.
         return str((err.get("ctx") or {}).get("error", "invalid value"))
+    if kind == "greater_than_equal":
+        bound = (err.get("ctx") or {}).get("ge")
+        return "must not be negative" if bound in (0, None) else f"must be at least {bound}"
     if kind == "less_than_equal":
         bound = (err.get("ctx") or {}).get("le")
         return f"must be at most {bound}"
@@ -94,6 +99,26 @@ def describe_errors(exc: ValidationError) -> list[tuple[str, str]]:
     if len(errors) > MAX_ERRORS:
         out.append(("(case)", f"{len(errors) - MAX_ERRORS} further errors not listed"))
     return out
+
+
+def parse_record(data: Any, model: type[M]) -> M:
+    """Validate a mapping (or pass an instance through) into ``model``, privacy-safe.
+
+    ``parse_case`` for any case model: the standard ``Case`` or a ruleset's flat record
+    (``record.py``). Errors name fields, never values.
+    """
+    if isinstance(data, model):
+        return data
+    if not isinstance(data, Mapping):
+        raise CaseValidationError([("(case)", "expected an object")])
+    errors: list[tuple[str, str]]
+    try:
+        return model.model_validate(dict(data))
+    except ValidationError as exc:
+        errors = describe_errors(exc)
+    except (RecursionError, OverflowError):
+        errors = [("(case)", "input too deeply nested or too large")]
+    raise CaseValidationError(errors)
 
 
 def parse_case(data: Mapping[str, Any] | Case) -> Case:

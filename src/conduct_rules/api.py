@@ -12,10 +12,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+from pydantic import BaseModel
+
 from conduct_rules._assemble import build_assessment
 from conduct_rules._contradictions import contradictions
 from conduct_rules._validation import parse_case
-from conduct_rules.assessment import Assessment
+from conduct_rules.assessment import Assessment, Warning_
 from conduct_rules.case import Case
 from conduct_rules.engines import Backend
 from conduct_rules.engines.durable import DurableBackend, durable_available
@@ -81,17 +83,25 @@ def assess(
 ) -> Assessment:
     """Assess one case against a ruleset (the Ontario one by default).
 
-    ``case`` is a ``Case`` or a plain mapping in the contract's JSON shape. ``lang`` chooses the
-    language of explanations. ``parameters`` overrides named thresholds such as
-    ``{"min_attempts": 3}``. Raises ``CaseValidationError`` (a ``ValueError``) naming the bad
-    field; never echoes case values other than ``case_id``.
+    ``case`` is a ``Case`` or a plain mapping in the contract's JSON shape (for a ruleset that
+    declares its own flat record, a mapping of that record's fields or an instance of
+    ``ruleset.vocabulary.model``). ``lang`` chooses the language of explanations.
+    ``parameters`` overrides named thresholds such as ``{"min_attempts": 3}``. Raises
+    ``CaseValidationError`` (a ``ValueError``) naming the bad field; never echoes case values
+    other than ``case_id``.
     """
     if lang not in ("en", "fr"):
         raise ConductRulesError("lang must be 'en' or 'fr'")
-    c = parse_case(case)
     rs = get_ruleset(ruleset, parameters)
+    vocab = rs.vocabulary
+    c: Any
+    warnings: tuple[Warning_, ...]
+    if vocab.is_case:
+        c = parse_case(case) if not isinstance(case, BaseModel) else vocab.parse(case)
+        warnings = contradictions(c, lang)
+    else:  # a ruleset with its own flat record: the contradiction checks speak of the ``Case``
+        c = vocab.parse(case)
+        warnings = ()
     engine = get_backend(backend)
     evaluation = engine.evaluate(rs, c)
-    return build_assessment(
-        rs, c, evaluation, lang=lang, engine=engine.name, warnings=contradictions(c, lang)
-    )
+    return build_assessment(rs, c, evaluation, lang=lang, engine=engine.name, warnings=warnings)

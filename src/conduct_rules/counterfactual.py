@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict
 
 from conduct_rules._fields import FeatureExtractor, case_fields
 from conduct_rules._labels import Lang
-from conduct_rules._validation import parse_case
+from conduct_rules._validation import parse_case, parse_record
 from conduct_rules.case import Case
 from conduct_rules.conditions import references
 from conduct_rules.engines.python import PythonBackend
@@ -175,7 +175,8 @@ def _base_date(data: Mapping[str, Any], fallback: str) -> dt.date:
     The ruleset's ``as_of`` date is the fallback, so the same case always gives the same dates.
     """
     dates: list[dt.date] = []
-    for path, ftype in case_fields().items():
+    # Only the standard ``Case`` has lists of dated items; a flat record has none.
+    for path, ftype in (case_fields() if _is_case(data) else {}).items():
         if ftype.kind == "list_obj":
             for item in _get(data, path):
                 dates += [dt.date.fromisoformat(v) for k, v in item.items() if k == "date"]
@@ -187,13 +188,19 @@ def _base_date(data: Mapping[str, Any], fallback: str) -> dt.date:
         return dt.date(2000, 1, 1)
 
 
-def _apply(case: Case, changes: Iterable[Change | _Lever], as_of: str = "") -> Case:
+def _is_case(data: Mapping[str, Any]) -> bool:
+    """Whether a dumped case is a standard ``Case`` (it has the case's groups)."""
+    return all(isinstance(data.get(g), Mapping) for g in ("services", "termination_session"))
+
+
+def _apply(case: Any, changes: Iterable[Change | _Lever], as_of: str = "") -> Any:
+    """The case with the changes made, validated again by its own model (``Case`` or record)."""
     data = case.model_dump(mode="json")
     base = _base_date(data, as_of)
     added = 0
     for change in changes:
         added = _apply_one(data, change, base, added)
-    return parse_case(data)
+    return parse_case(data) if isinstance(case, Case) else parse_record(data, type(case))
 
 
 def apply_changes(case: Case | Mapping[str, Any], changes: ChangeSet | Iterable[Change]) -> Case:
@@ -202,7 +209,8 @@ def apply_changes(case: Case | Mapping[str, Any], changes: ChangeSet | Iterable[
     The result is validated like any case, so a change set can be assessed, saved or shown.
     """
     items = changes.changes if isinstance(changes, ChangeSet) else tuple(changes)
-    return _apply(parse_case(case), items)
+    changed: Case = _apply(parse_case(case), items)
+    return changed
 
 
 # ------------------------------------------------------------------------------------ search

@@ -22,7 +22,6 @@ from pydantic import BaseModel, ConfigDict
 
 from conduct_rules._labels import Lang, Scalar, colon, fact_label, value_text
 from conduct_rules._schema import OutputSpec
-from conduct_rules._validation import parse_case
 from conduct_rules.api import get_ruleset
 from conduct_rules.case import Case
 from conduct_rules.conditions import All, Any_, Cmp, Condition, Const, Not, Ref, bind, evaluate
@@ -160,8 +159,8 @@ def evaluate_case(
     parameters: Mapping[str, int] | None = None,
 ) -> tuple[Case, Ruleset, Evaluation]:
     """Parse the case, resolve the ruleset and evaluate with the python backend."""
-    c = parse_case(case)
     rs = get_ruleset(ruleset, parameters)
+    c = rs.vocabulary.parse(case)
     return c, rs, PythonBackend().evaluate(rs, c)
 
 

@@ -35,7 +35,7 @@ from conduct_rules._checks import (
     produced_facts,
     validate_file,
 )
-from conduct_rules._fields import feature_type
+from conduct_rules._fields import CASE_VOCABULARY, Vocabulary, record_vocabulary
 from conduct_rules._rules import Conclusion, Rule, Unit, extra_effect, main_effect
 from conduct_rules._yaml import read_yaml
 from conduct_rules.conditions import All, bind, references
@@ -70,6 +70,9 @@ class Ruleset:
     parameter_values: Mapping[str, int]
     strata: int
     _units: tuple[Unit, ...] = field(repr=False, default=())
+    #: What the conditions read and what validates a case: the standard ``Case``, or the flat
+    #: record the header's ``record:`` block declares (``record.py``).
+    vocabulary: Vocabulary = field(repr=False, default=CASE_VOCABULARY)
 
     @property
     def id(self) -> str:
@@ -91,7 +94,9 @@ class Ruleset:
         """Every case feature some unit reads (facts concluded by rules excluded)."""
         keys: set[str] = set()
         for u in self._units:
-            keys |= {k for k in references(u.condition) if feature_type(k) is not None}
+            keys |= {
+                k for k in references(u.condition) if self.vocabulary.feature_type(k) is not None
+            }
         return tuple(sorted(keys))
 
     @cached_property
@@ -173,8 +178,11 @@ def load_ruleset(name_or_path: str | Path = DEFAULT_RULESET, **parameters: int) 
     )
     outputs: s.OutputsFile = validate_file(s.OutputsFile, raw["outputs.yaml"], lbl["outputs.yaml"])
     rules_file: s.RulesFile = validate_file(s.RulesFile, raw["rules.yaml"], lbl["rules.yaml"])
-    check_header(header, provs, outputs, lbl["ruleset.yaml"], lbl["provisions.yaml"])
-    rules = check_rules(rules_file, header, provs, outputs, lbl["rules.yaml"])
+    vocab = CASE_VOCABULARY
+    if header.record is not None:
+        vocab = record_vocabulary(header.record, header.id, lbl["ruleset.yaml"])
+    check_header(header, provs, outputs, lbl["ruleset.yaml"], lbl["provisions.yaml"], vocab)
+    rules = check_rules(rules_file, header, provs, outputs, lbl["rules.yaml"], vocab)
     rules, strata = _stratify(rules, lbl["rules.yaml"])
     values = {k: p.default for k, p in header.parameters.items()}
     ruleset = Ruleset(
@@ -187,6 +195,7 @@ def load_ruleset(name_or_path: str | Path = DEFAULT_RULESET, **parameters: int) 
         parameter_values=values,
         strata=strata,
         _units=_make_units(rules, values),
+        vocabulary=vocab,
     )
     return ruleset.with_parameters(**parameters) if parameters else ruleset
 

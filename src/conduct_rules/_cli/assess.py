@@ -43,7 +43,7 @@ def assess_cmd(case_file: str, lang: str, fmt: str, backend: str, ruleset: str |
     Exit status: 0 when the case was assessed (whatever the verdict), 2 when the file is missing,
     is not JSON, or does not fit the case format — with one line naming the file and the field.
     """
-    case = read_case(case_file)
+    case = read_case(case_file, ruleset)
     try:
         result = assess(case, lang=lang, backend=backend, ruleset=ruleset)  # type: ignore[arg-type]
     except ConductRulesError as exc:

@@ -15,8 +15,9 @@ from typing import Any, NoReturn
 
 import click
 
+from conduct_rules._fields import Vocabulary
 from conduct_rules._validation import parse_case
-from conduct_rules.case import Case
+from conduct_rules.api import get_ruleset
 from conduct_rules.errors import CaseValidationError, ConductRulesError
 
 __all__ = ["EXIT_INVALID", "LANGS", "fail", "lang_option", "read_case"]
@@ -40,8 +41,22 @@ def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
     raise SystemExit(code)
 
 
-def read_case(path: str) -> Case:
-    """Read and validate a case file (JSON; ``-`` for standard input)."""
+def _vocabulary(ruleset: str | None) -> Vocabulary | None:
+    """The case vocabulary of ``--ruleset``; None for the default or a ruleset that fails to load
+    (the command then reports that error where it loads the ruleset, as for any ruleset)."""
+    if ruleset is None:
+        return None
+    try:
+        return get_ruleset(ruleset).vocabulary
+    except ConductRulesError:
+        return None
+
+
+def read_case(path: str, ruleset: str | None = None) -> Any:
+    """Read and validate a case file (JSON; ``-`` for standard input).
+
+    The case is a ``Case``, or the flat record of ``ruleset`` when that ruleset declares one.
+    """
     try:
         text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -54,8 +69,9 @@ def read_case(path: str) -> Case:
         data: Any = json.loads(text)
     except (ValueError, RecursionError):
         fail(f"{path}: not valid JSON")
+    vocab = _vocabulary(ruleset)
     try:
-        return parse_case(data)
+        return parse_case(data) if vocab is None or vocab.is_case else vocab.parse(data)
     except CaseValidationError as exc:
         fail(f"{path}: {exc}")
     except ConductRulesError as exc:  # pragma: no cover - defensive

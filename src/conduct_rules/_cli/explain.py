@@ -192,7 +192,7 @@ def explain_cmd(
     case_file: str, lang: Lang, item: str | None, fmt: str, ruleset: str | None
 ) -> None:
     """Show which rules fired for a case, on which facts, applying which provisions."""
-    case = read_case(case_file)
+    case = read_case(case_file, ruleset)
     try:
         if item is not None:
             answer = why_not(case, item, lang=lang, ruleset=ruleset)
@@ -222,7 +222,7 @@ def what_if_cmd(
     case_file: str, lang: Lang, fmt: str, max_changes: int, ruleset: str | None
 ) -> None:
     """List the smallest sets of steps still open to the member that make ending permitted."""
-    case = read_case(case_file)
+    case = read_case(case_file, ruleset)
     try:
         sets = what_would_permit(case, lang=lang, ruleset=ruleset, max_changes=max_changes)
     except ConductRulesError as exc:

@@ -9,13 +9,27 @@ from __future__ import annotations
 
 import click
 
+from conduct_rules._cli.common import fail
 from conduct_rules._docs import SCHEMAS, schema_text
+from conduct_rules.api import get_ruleset
+from conduct_rules.errors import ConductRulesError
 
 __all__ = ["schema_cmd"]
 
 
 @click.command("schema")
 @click.argument("which", type=click.Choice(list(SCHEMAS)), default="case", required=False)
-def schema_cmd(which: str) -> None:
+@click.option(
+    "--ruleset",
+    default=None,
+    help="For 'case': the record of a ruleset that declares its own (default: the standard case).",
+)
+def schema_cmd(which: str, ruleset: str | None) -> None:
     """Print the JSON Schema of a case file (default) or of an assessment."""
-    click.echo(schema_text(which), nl=False)  # type: ignore[arg-type]  # checked by click.Choice
+    rs = None
+    if ruleset is not None:
+        try:
+            rs = get_ruleset(ruleset)
+        except ConductRulesError as exc:
+            fail(str(exc))
+    click.echo(schema_text(which, rs), nl=False)  # type: ignore[arg-type]  # click.Choice

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from conduct_rules._facts import add_auto_facts
-from conduct_rules._fields import FeatureExtractor, feature_type
+from conduct_rules._fields import FeatureExtractor
 from conduct_rules.case import Case
 from conduct_rules.conditions import All, Any_, Cmp, Condition, Const, Not, Ref, references
 from conduct_rules.engines import Evaluation
@@ -187,11 +187,6 @@ _POS_OP = {"gt": "$gt", "gte": "$gte", "lt": "$lt", "lte": "$lte"}
 Expr = dict[str, Any] | bool
 
 
-def _nullable(key: str) -> bool:
-    t = feature_type(key)
-    return bool(t and t.nullable)
-
-
 def _combine(word: str, parts: list[Expr]) -> Expr:
     is_and = word == "$and"
     kept: list[dict[str, Any]] = []
@@ -210,25 +205,33 @@ def _combine(word: str, parts: list[Expr]) -> Expr:
     return kept[0] if len(kept) == 1 else {word: kept}
 
 
-def _to_durable(cond: Condition, keymap: Mapping[str, str], neg: bool = False) -> Expr:
+def _to_durable(
+    cond: Condition,
+    keymap: Mapping[str, str],
+    neg: bool = False,
+    nullables: frozenset[str] = frozenset(),
+) -> Expr:
+    """``cond`` (negated if ``neg``) as a durable_rules expression; ``nullables``: the features
+    that may be null, for which a negated comparison must also hold when the value is absent."""
     if isinstance(cond, Const):
         return cond.value != neg
     if isinstance(cond, Not):
-        return _to_durable(cond.arg, keymap, not neg)
+        return _to_durable(cond.arg, keymap, not neg, nullables)
     if isinstance(cond, All | Any_):
         word = "$and" if isinstance(cond, All) != neg else "$or"
-        return _combine(word, [_to_durable(c, keymap, neg) for c in cond.args])
+        return _combine(word, [_to_durable(c, keymap, neg, nullables) for c in cond.args])
     if isinstance(cond, Ref):
         k = keymap[cond.key]
         return {"$neq": {k: True}} if neg else {k: True}
     assert isinstance(cond, Cmp)
     k = keymap[cond.key]
     op, v = cond.op, cond.value
-    nullable = _nullable(cond.key)
+    nullable = cond.key in nullables
     absent = {"$nex": {k: 1}}
     if op == "in":
         assert isinstance(v, tuple)
-        return _to_durable(Any_(tuple(Cmp(cond.key, "eq", x) for x in v)), keymap, neg)
+        either = Any_(tuple(Cmp(cond.key, "eq", x) for x in v))
+        return _to_durable(either, keymap, neg, nullables)
     if op in ("eq", "ne"):
         equal = (op == "eq") != neg
         if v is None:
@@ -278,14 +281,16 @@ def _compile(ruleset: Ruleset, host: _Host) -> _Compiled:
             f"most {MAX_MESSAGE_FIELDS - 2}: use backend='python'",
             file=f"{ruleset.path}/rules.yaml",
         )
-    features = tuple(k for k in sorted(keys) if feature_type(k) is not None)
-    fact_keys = tuple(k for k in sorted(keys) if feature_type(k) is None)
+    vocab = ruleset.vocabulary
+    features = tuple(k for k in sorted(keys) if vocab.feature_type(k) is not None)
+    fact_keys = tuple(k for k in sorted(keys) if vocab.feature_type(k) is None)
+    nullables = frozenset(k for k in features if (t := vocab.feature_type(k)) and t.nullable)
     name = f"cr_{ruleset.fingerprint}"
     definition: dict[str, Any] = {}
     for stratum in range(ruleset.strata):
         definition[f"__s{stratum}"] = {"all": [{"m": {"stratum": stratum}}], "run": "__sentinel"}
     for i, unit in enumerate(ruleset.units):
-        expr = _to_durable(unit.condition, keymap)
+        expr = _to_durable(unit.condition, keymap, nullables=nullables)
         if expr is False:
             continue
         gate = {"stratum": unit.stratum}
