@@ -21,13 +21,17 @@ from hypothesis import strategies as st
 
 from conduct_rules import Case
 from conduct_rules import _assemble as assemble
-from conduct_rules._assemble import _plan, _validated, build_assessment
+from conduct_rules import _assemble_flags as assemble_flags
+from conduct_rules._assemble import _plan, _sources_of, _validate, _validated, build_assessment
+from conduct_rules._assemble_flags import flag_layout
 from conduct_rules._contradictions import contradictions
 from conduct_rules._dev.cases import corpus
 from conduct_rules.api import get_backend, get_ruleset
+from conduct_rules.assessment import Action, Documentation, Finding, Safeguard
 from conduct_rules.engines import Evaluation, lazy_evaluation, unit_flags
+from conduct_rules.engines.fast import FastBackend
 from conduct_rules.errors import EvaluationError
-from strategies import cases
+from strategies import cases, parameters
 
 ONTARIO = get_ruleset()
 FAST = get_backend("fast")
@@ -92,29 +96,87 @@ def test_cached_cases_need_no_facts() -> None:
         assert "fired" not in vars(ev)
 
 
-class _Contradicting:
-    """A fact source whose facts hold two verdicts, whatever fired."""
-
-    def __init__(self) -> None:
-        self.fingerprint = ONTARIO.fingerprint
-        self.rules = ONTARIO.rules
-        self.names = tuple(u.name for u in ONTARIO.units)
-
-    def facts(self, case: Case, flags: tuple[Any, ...]) -> dict[str, Any]:
-        return {"verdict.permitted": True, "verdict.not_permitted": True}
-
-
 @pytest.mark.usefixtures("fresh_plans")
 def test_ambiguous_verdict_raises_every_time_and_is_never_cached() -> None:
+    """Flags no real case gives (every unit fired) conclude three verdicts."""
     case = Case(case_id="A-1")
-    flags = (False,) * len(ONTARIO.units)
+    lazy = unit_flags(FAST.evaluate(ONTARIO, case))
+    assert lazy is not None
+    source = lazy[1]  # the compiled program
+    flags = tuple((True,) * len(group) for group in source.layout)
     for _ in range(2):
-        ev = lazy_evaluation(flags, case, _Contradicting())
+        ev = lazy_evaluation(flags, case, source)
         with pytest.raises(EvaluationError, match=r"opposite verdicts.*'A-1'"):
             build_assessment(ONTARIO, case, ev, lang="en", engine="fast")
     by_flags = _plan(ONTARIO, "en").by_flags
     assert by_flags is not None
     assert by_flags.caches[0] == {}
+
+
+@given(case=cases(), params=parameters())
+def test_a_miss_reads_from_the_flags_what_the_evaluation_holds(
+    case: Case, params: dict[str, int]
+) -> None:
+    """``ByFlags._miss`` reads facts and sources from one group of flags: the same values."""
+    rs = ONTARIO.with_parameters(**params) if params else ONTARIO
+    ev = FAST.evaluate(rs, case)
+    lazy = unit_flags(ev)
+    by_flags = _plan(rs, "en").by_flags
+    assert lazy is not None
+    assert by_flags is not None
+    flags, source = lazy
+    assert source.layout == by_flags.layout == flag_layout(rs)
+    assert sorted({u for group in source.layout for u in group}) == list(range(len(rs.units)))
+    sources = _sources_of(rs, ev)
+    for which, kinds in enumerate((("permit", "finding"), ("safeguard",), ("document",))):
+        facts = by_flags.facts(which, flags[which])
+        assert facts == {k: bool(ev.facts.get(k)) for k in facts}
+        assert by_flags.sources(which, flags[which]) == {
+            k: v for k, v in sources.items() if k[0] in kinds
+        }
+
+
+@pytest.mark.usefixtures("fresh_plans")
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_stream_of_new_cases_equals_reference(lang: str) -> None:
+    """Empty caches, each case once: parts built on a miss, items from the memo."""
+    stream = [case for case, _ in corpus(300, seed=23)]
+    built = []
+    for case in stream:
+        _check(case, lang)
+        built.append(build_assessment(
+            ONTARIO, case, FAST.evaluate(ONTARIO, case), lang=lang, engine="fast"))  # fmt: skip
+    plan = _plan(ONTARIO, lang)
+    memo = {id(item) for item in plan.made.values()}
+    items = [i for a in built for part in _parts(a) for i in part]
+    assert items
+    assert {id(i) for i in items} <= memo  # every listed item is the memo's one instance
+    assert len(memo) == len(plan.made) < 100  # a few dozen distinct items, validated once each
+
+
+def _parts(a: Any) -> tuple[tuple[Any, ...], ...]:
+    return (a.permitted_actions, a.required_safeguards, a.missing_documentation, a.findings)
+
+
+@pytest.mark.usefixtures("fresh_plans")
+def test_item_memo_is_bounded_and_equal_to_validation(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(assemble, "MAX_ENTRIES", 5)
+    for case, _ in corpus(80, seed=29):
+        _check(case, "fr")
+    plan = _plan(ONTARIO, "fr")
+    assert len(plan.made) == 5
+    for key, item in plan.made.items():
+        cls, kind, item_id, rules, fr, *extra = key
+        spec = {
+            Action: ONTARIO.outputs.actions,
+            Safeguard: ONTARIO.outputs.safeguards,
+            Documentation: ONTARIO.outputs.documentation,
+            Finding: ONTARIO.outputs.findings,
+        }[cls][item_id]
+        sources = {(kind, item_id): list(rules)}
+        fresh = _validate(cls, ONTARIO, sources, fr, kind, item_id, spec, **dict(extra))
+        assert fresh.model_dump_json() == item.model_dump_json()
+        assert fresh.__pydantic_fields_set__ == item.__pydantic_fields_set__
 
 
 def test_lazy_evaluation_behaves_like_the_eager_one() -> None:
@@ -136,3 +198,25 @@ def test_lazy_evaluation_behaves_like_the_eager_one() -> None:
         lazy.no_such_field  # type: ignore[attr-defined]  # noqa: B018 - the access is the test
     with pytest.raises(dataclasses.FrozenInstanceError):
         lazy.fired = ()  # type: ignore[misc]
+
+
+@pytest.mark.usefixtures("fresh_plans")
+def test_flags_in_another_layout_take_the_facts_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A lazy evaluation grouped otherwise (here: one group, unit order) is not keyed by its
+    flags: ``build_assessment`` reads its facts, which equal the python backend's."""
+    monkeypatch.setattr(assemble_flags, "flag_layout", lambda rs: (tuple(range(len(rs.units))),))
+    backend = FastBackend()  # compiled now, in the patched layout
+    for case, _ in corpus(40, seed=31):
+        ev = backend.evaluate(ONTARIO, case)
+        lazy = unit_flags(ev)
+        assert lazy is not None
+        assert len(lazy[0]) == 1
+        by_flags = _plan(ONTARIO, "en").by_flags
+        assert by_flags is not None
+        assert not by_flags.accepts(lazy[1])
+        reference = PYTHON.evaluate(ONTARIO, case)
+        assert ev.fired == reference.fired
+        assert dict(ev.facts) == dict(reference.facts)
+        built = build_assessment(ONTARIO, case, ev, lang="en", engine="fast")
+        _same(built, _validated(ONTARIO, case.case_id, ev, lang="en", engine="fast"))
+    assert all(cache == {} for cache in by_flags.caches)

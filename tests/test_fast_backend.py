@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import random
 import shutil
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,24 @@ def test_generated_source_names_only_its_locals(folder: Path) -> None:
             if isinstance(node, ast.Call):
                 assert isinstance(node.func, ast.Name)
                 assert node.func.id in ALLOWED_GLOBALS - {"_SOURCE"}, node.func.id
+
+
+@pytest.mark.parametrize("folder", [ROOT / "rulesets" / "ontario", BENCH8])
+def test_evaluate_and_summarize_compute_only_what_they_return(folder: Path) -> None:
+    """No local is computed unread (``_live``), and a feature read once is read in place
+    (``_inline_once``), where ``and`` / ``or`` can skip it."""
+    tree = ast.parse(generate_source(load_ruleset(folder)))
+    functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    for name in ("evaluate", "summarize"):
+        fn = functions[name]
+        loads = Counter(
+            n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+        )
+        for stmt in fn.body[:-1]:
+            assert isinstance(stmt, ast.Assign)
+            target = stmt.targets[0]
+            assert isinstance(target, ast.Name)
+            assert loads[target.id] >= (2 if target.id.startswith("f") else 1), target.id
 
 
 def test_compiled_functions_have_no_other_builtins() -> None:

@@ -8,7 +8,10 @@ Why a plan per ruleset and language: validating an assessment with pydantic cost
 most of it rebuilding items (actions, safeguards, records, findings) whose text, citations and
 force are the same for every case that has them. So each *part* of an assessment is built and
 validated by pydantic the first time a given combination is seen (``_validated_*``, the reference
-code) and reused afterwards; the assessment around them is assembled from those validated parts
+code) and reused afterwards; within a part, each distinct item is validated once too
+(``_Plan.make``: a few dozen items make up thousands of lists, so a stream of new cases, which
+keeps meeting new lists, does not pay pydantic for each). The assessment around the parts is
+assembled from those validated parts
 plus checked per-case values (``case_id``, ``engine``, ``warnings``). Each part's cache key holds
 everything its reference code depends on — the truth of each fact it tests (it tests nothing
 else about them) and which of the rules that can conclude it fired — so a cached part is exactly
@@ -17,11 +20,12 @@ both), the part is rebuilt for every case. Cases that are not ordinary (a unit l
 unit the ruleset lacks, a verdict or engine outside the contract) take the reference build.
 ``tests/test_backends_agree.py`` compares both paths on generated cases, byte for byte.
 
-Evaluations that carry one truth value per unit (the fast backend's lazy ones) take a shorter
-path, ``_assemble_flags.ByFlags``: the same validated parts, keyed by the truth values of the
-units that decide them, so a case whose parts are cached needs no facts at all (about 5.5 µs
-per case, ``docs/benchmarks.md``). Other evaluations read the ~75 facts an assessment reports
-(about 13 µs).
+Evaluations that carry the truth value of every unit (the fast backend's lazy ones) take a
+shorter path, ``_assemble_flags.ByFlags``: the same validated parts, keyed by the truth values of
+the units that decide them, so a case whose parts are cached needs no facts at all (about 4 µs
+per case, ``benchmarks/run.py``), and a part met for the first time is built from those truth
+values too. Other evaluations read the ~75 facts an assessment
+reports (about 13 µs).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ import contextlib
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from operator import truth
-from typing import TYPE_CHECKING, Any, get_args
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, get_args
 
 from conduct_rules.assessment import (
     Action,
@@ -43,7 +47,7 @@ from conduct_rules.assessment import (
     Warning_,
 )
 from conduct_rules.case import Case
-from conduct_rules.engines import Evaluation, unit_flags
+from conduct_rules.engines import Evaluation
 from conduct_rules.errors import EvaluationError
 from conduct_rules.ruleset import Ruleset
 
@@ -143,48 +147,97 @@ def _common(
     }
 
 
+_I = TypeVar("_I", bound=Item)
+
+
+class Make(Protocol):
+    """How a part builder gets one item: validated now (``_validate``) or memoised (``_Plan``)."""
+
+    def __call__(
+        self,
+        cls: type[_I],
+        ruleset: Ruleset,
+        sources: Sources,
+        fr: bool,
+        kind: str,
+        item_id: str,
+        spec: Any,
+        **extra: Any,
+    ) -> _I: ...
+
+
+def _validate(
+    cls: type[_I],
+    ruleset: Ruleset,
+    sources: Sources,
+    fr: bool,
+    kind: str,
+    item_id: str,
+    spec: Any,
+    **extra: Any,
+) -> _I:
+    """One item, built and validated by pydantic: the reference."""
+    return cls(**_common(ruleset, sources, fr, kind, item_id, spec), **extra)
+
+
 def _validated_actions(
-    ruleset: Ruleset, facts: Mapping[str, Any], sources: Sources, fr: bool
+    ruleset: Ruleset,
+    facts: Mapping[str, Any],
+    sources: Sources,
+    fr: bool,
+    make: Make = _validate,
 ) -> tuple[Action, ...]:
     return tuple(
-        Action(
-            **_common(ruleset, sources, fr, "permit", a, spec),
+        make(
+            Action, ruleset, sources, fr, "permit", a, spec,
             required=bool(facts.get(f"action.{a}.required")),
         )
         for a, spec in ruleset.outputs.actions.items()
         if facts.get(f"action.{a}")
-    )
+    )  # fmt: skip
 
 
 def _validated_safeguards(
-    ruleset: Ruleset, facts: Mapping[str, Any], sources: Sources, fr: bool
+    ruleset: Ruleset,
+    facts: Mapping[str, Any],
+    sources: Sources,
+    fr: bool,
+    make: Make = _validate,
 ) -> tuple[Safeguard, ...]:
     return tuple(
-        Safeguard(
-            **_common(ruleset, sources, fr, "safeguard", sid, spec),
+        make(
+            Safeguard, ruleset, sources, fr, "safeguard", sid, spec,
             status="outstanding" if facts.get(f"safeguard.{sid}.outstanding") else "met",
             blocking=spec.blocking,
         )
         for sid, spec in ruleset.outputs.safeguards.items()
         if facts.get(f"safeguard.{sid}.required")
-    )
+    )  # fmt: skip
 
 
 def _validated_missing(
-    ruleset: Ruleset, facts: Mapping[str, Any], sources: Sources, fr: bool
+    ruleset: Ruleset,
+    facts: Mapping[str, Any],
+    sources: Sources,
+    fr: bool,
+    make: Make = _validate,
 ) -> tuple[Documentation, ...]:
     return tuple(
-        Documentation(**_common(ruleset, sources, fr, "document", d, spec))
+        make(Documentation, ruleset, sources, fr, "document", d, spec)
         for d, spec in ruleset.outputs.documentation.items()
         if facts.get(f"documentation.{d}.missing")
     )
 
 
 def _validated_findings(
-    ruleset: Ruleset, facts: Mapping[str, Any], sources: Sources, fr: bool
+    ruleset: Ruleset,
+    facts: Mapping[str, Any],
+    sources: Sources,
+    fr: bool,
+    make: Make = _validate,
 ) -> tuple[Finding, ...]:
     return tuple(
-        Finding(**_common(ruleset, sources, fr, "finding", f, spec))
+        make(Finding, ruleset, sources, fr, "finding", f, spec)
         for f, spec in ruleset.outputs.findings.items()
         if facts.get(f"finding.{f}")
     )
@@ -250,7 +303,25 @@ class _Fallback(Exception):  # noqa: N818 - a control-flow signal, not an error
     """This evaluation takes the reference build (unknown unit, ambiguous verdict, ...)."""
 
 
-PartBuilder = Callable[[Ruleset, Mapping[str, Any], Sources, bool], tuple[Item, ...]]
+#: What concludes an item of each part (``then`` kinds), in the order of ``_part_keys``.
+_PART_KINDS = ("permit", "safeguard", "document", "finding")
+
+
+def _part_keys(out: Any) -> tuple[list[str], ...]:
+    """The facts each part's reference builder reads: actions, safeguards, missing, findings."""
+    return (
+        [k for a in out.actions for k in (f"action.{a}", f"action.{a}.required")],
+        [
+            k
+            for s in out.safeguards
+            for k in (f"safeguard.{s}.required", f"safeguard.{s}.outstanding")
+        ],
+        [f"documentation.{d}.missing" for d in out.documentation],
+        [f"finding.{f}" for f in out.findings],
+    )
+
+
+PartBuilder = Callable[[Ruleset, Mapping[str, Any], Sources, bool, Make], tuple[Item, ...]]
 
 
 class _Part:
@@ -288,27 +359,19 @@ class _Plan:
         def rules_of(kind: str) -> list[str]:
             return list(dict.fromkeys(concluders.get(kind, [])))
 
-        self.parts = (
-            _Part(
-                [k for a in out.actions for k in (f"action.{a}", f"action.{a}.required")],
-                rules_of("permit"),
-                _validated_actions,
-            ),
-            _Part(
-                [
-                    k
-                    for s in out.safeguards
-                    for k in (f"safeguard.{s}.required", f"safeguard.{s}.outstanding")
-                ],
-                rules_of("safeguard"),
-                _validated_safeguards,
-            ),
-            _Part(
-                [f"documentation.{d}.missing" for d in out.documentation],
-                rules_of("document"),
-                _validated_missing,
-            ),
-            _Part([f"finding.{f}" for f in out.findings], rules_of("finding"), _validated_findings),
+        self.parts = tuple(
+            _Part(keys, rules_of(kind), build)
+            for keys, kind, build in zip(
+                _part_keys(out),
+                _PART_KINDS,
+                (
+                    _validated_actions,
+                    _validated_safeguards,
+                    _validated_missing,
+                    _validated_findings,
+                ),
+                strict=True,
+            )
         )
         self.verdicts: dict[Any, tuple[str, str]] = {}
         self.required: dict[Any, tuple[str, ...]] = {}
@@ -337,6 +400,7 @@ class _Plan:
         self.keys = tuple(keys)
         self.item_rules = tuple(rules)
         self.items: dict[Any, Item] = {}
+        self.made: dict[Any, Item] = {}
         self.ref = RulesetRef(
             id=ruleset.id, version=ruleset.version, parameters=dict(ruleset.parameter_values)
         )
@@ -359,6 +423,35 @@ class _Plan:
         key = (type(item), tuple(item.__dict__.values()))
         with self.lock:
             return self.items.setdefault(key, item)
+
+    def make(
+        self,
+        cls: type[_I],
+        ruleset: Ruleset,
+        sources: Sources,
+        fr: bool,
+        kind: str,
+        item_id: str,
+        spec: Any,
+        **extra: Any,
+    ) -> _I:
+        """``_validate``, memoised: each distinct item is validated by pydantic once.
+
+        Why: a part seen for the first time lists items seen many times before (the Ontario
+        ruleset has a few dozen distinct items, and thousands of lists of them), and validating
+        an item costs microseconds. An item is a function of these arguments alone, and of the
+        ruleset's texts and citations, which are this plan's (``matches``): the kind and id
+        decide the spec, and the rules that concluded it its citations. Items are frozen, so
+        one instance serves every list that has it (as ``_intern`` already does). Bounded like
+        the part caches (``MAX_ENTRIES``); beyond that, items are validated each time.
+        """
+        rules = tuple(sources.get((kind, item_id), ()))
+        key = (cls, kind, item_id, rules, fr, *extra.items())
+        item = self.made.get(key)
+        if item is None:
+            item = self._intern(_validate(cls, ruleset, sources, fr, kind, item_id, spec, **extra))
+            self._store(self.made, key, item)
+        return item  # type: ignore[return-value]  # ``_intern`` keeps the class: it is in the key
 
     def _store(self, cache: dict[Any, Any], key: Any, value: Any) -> None:
         with self.lock:
@@ -398,7 +491,7 @@ class _Plan:
                 if sources is None:
                     sources = _sources_of(rs, ev)
                 # Equal items are shared between lists, so the caches hold each item once.
-                items = tuple(self._intern(i) for i in part.build(rs, facts, sources, self.fr))
+                items = part.build(rs, facts, sources, self.fr, self.make)
                 # Two rules concluding one item: their order in ``fired`` matters, and the key
                 # does not hold it. Such lists are rebuilt for every case.
                 if key not in part.cache:
@@ -502,11 +595,14 @@ def build_assessment(
             plan = last[2] if last[0] is ruleset and last[1] == lang else None
             if plan is None:
                 plan = _plan(ruleset, lang)
-            lazy = unit_flags(ev)
-            if lazy is not None and plan.by_flags is not None:
-                flags, source = lazy
-                if source.rules is ruleset.rules and source.fingerprint == ruleset.fingerprint:
-                    return plan.by_flags.assemble(plan, case_id, ev, flags, engine, warns)
+            by_flags = plan.by_flags
+            if by_flags is not None:
+                # inlined ``unit_flags``: a lazy evaluation's dict holds its flags and source
+                lazy = ev.__dict__
+                if "_flags" in lazy and (
+                    lazy["_source"] is by_flags.source or by_flags.accepts(lazy["_source"])
+                ):
+                    return by_flags.assemble(plan, case_id, ev, lazy["_flags"], engine, warns)
             if _ASSEMBLY_OK:
                 return plan.assemble(case_id, ev, engine, warns)
         except (_Fallback, KeyError, TypeError):  # the reference build decides, or raises

@@ -8,9 +8,10 @@ fired*, which the differential tests compare.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from itertools import compress
+from itertools import chain, compress
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Protocol
 
 from conduct_rules.case import Case
@@ -26,8 +27,8 @@ _set = object.__setattr__
 class Evaluation:
     """What a backend found: fired unit names (evaluation order) and every fact's final value.
 
-    A backend may return it *lazy* (``lazy_evaluation``): it then holds one truth value per
-    unit, and ``fired`` and ``facts`` are computed when first read. Why: building the tuple of
+    A backend may return it *lazy* (``lazy_evaluation``): it then holds the truth value of
+    every unit, and ``fired`` and ``facts`` are computed when first read. Why: building the tuple of
     names and, above all, the dict of every fact is most of an evaluation's cost, and the most
     common caller, ``build_assessment``, needs neither once it has seen a combination of fired
     units (``unit_flags``). A lazy evaluation reads, compares, copies and pickles as the eager
@@ -45,7 +46,7 @@ class Evaluation:
             if name in ("fired", "facts") and "_flags" in d:
                 source = d["_source"]
                 if name == "fired":
-                    value = tuple(compress(source.names, d["_flags"]))
+                    value = _fired(source, d["_flags"])
                 else:
                     value = source.facts(d["_case"], d["_flags"])
                 _set(self, name, value)  # two threads may both compute it: equal values
@@ -57,20 +58,58 @@ class Evaluation:
         return (Evaluation, (self.fired, self.facts))
 
 
+#: ``object.__setattr__(ev, "__dict__", d)`` minus the look-up of the class's descriptor (one
+#: call per case: ``lazy_evaluation``)
+_set_dict = vars(Evaluation)["__dict__"].__set__
+
+
 class FactSource(Protocol):
-    """What a lazy evaluation computes its fields with: one compiled ruleset."""
+    """What a lazy evaluation computes its fields with: one compiled ruleset.
+
+    Its flags come in groups: ``flags[g][j]`` is the truth value of unit ``layout[g][j]``, and
+    every unit is in some group. Why groups, not one tuple in unit order: the consumer
+    (``_assemble_flags.flag_layout``) keys its caches by groups of units, and a backend that
+    builds each group from its own locals saves the picking and one long tuple per case.
+    """
 
     fingerprint: str  # the ruleset's ``fingerprint``
     rules: tuple[Any, ...]  # the ruleset's ``rules`` object (identity: a reload is another)
     names: tuple[str, ...]  # the ruleset's unit names, in unit order
+    layout: tuple[tuple[int, ...], ...]  # the unit indices of each group of flags
 
-    def facts(self, case: Case, flags: tuple[Any, ...]) -> dict[str, Any]:
+    def facts(self, case: Case, flags: tuple[tuple[Any, ...], ...]) -> dict[str, Any]:
         """Every fact's final value for ``case`` (whose unit truth values are ``flags``)."""
         ...
 
 
-def lazy_evaluation(flags: tuple[Any, ...], case: Case, source: FactSource) -> Evaluation:
-    """An evaluation holding one truth value per unit of ``source`` (unit order).
+#: ``id(layout)`` -> (that layout, a getter putting its flattened flags in unit order). Checked
+#: by identity; a compiled program keeps its layout, so a batch computes the getter once.
+_ORDERS: dict[int, tuple[Any, Callable[[tuple[Any, ...]], Any]]] = {}
+_MAX_ORDERS = 64
+
+
+def _fired(source: FactSource, flags: tuple[tuple[Any, ...], ...]) -> tuple[str, ...]:
+    """The names of the units whose flag is true, in unit order (picked in C: ``itemgetter``)."""
+    layout = source.layout
+    hit = _ORDERS.get(id(layout))
+    if hit is None or hit[0] is not layout:
+        first: dict[int, int] = {}  # unit -> its first place in the flattened flags
+        for place, unit in enumerate(chain.from_iterable(layout)):
+            first.setdefault(unit, place)
+        places = [first[i] for i in range(len(source.names))]
+        getter = itemgetter(*places) if len(places) != 1 else lambda flat: (flat[places[0]],)
+        hit = (layout, getter if places else lambda flat: ())
+        if len(_ORDERS) >= _MAX_ORDERS:
+            _ORDERS.clear()
+        _ORDERS[id(layout)] = hit
+    flat: tuple[Any, ...] = sum(flags, ())  # a few groups: concatenation beats ``chain``
+    return tuple(compress(source.names, hit[1](flat)))
+
+
+def lazy_evaluation(
+    flags: tuple[tuple[Any, ...], ...], case: Case, source: FactSource
+) -> Evaluation:
+    """An evaluation holding the truth value of every unit of ``source`` (``source.layout``).
 
     The promise the caller makes, which ``build_assessment`` relies on: ``fired`` is the names
     of the units whose flag is true, in unit order, and ``facts`` is ``source.facts(case, flags)``:
@@ -78,12 +117,12 @@ def lazy_evaluation(flags: tuple[Any, ...], case: Case, source: FactSource) -> E
     (``_facts.add_auto_facts``), as the python backend computes them.
     """
     ev: Evaluation = _new(Evaluation)
-    _set(ev, "__dict__", {"_flags": flags, "_case": case, "_source": source})
+    _set_dict(ev, {"_flags": flags, "_case": case, "_source": source})
     return ev
 
 
-def unit_flags(ev: Evaluation) -> tuple[tuple[Any, ...], FactSource] | None:
-    """A lazy evaluation's unit flags and source; None for an eager one."""
+def unit_flags(ev: Evaluation) -> tuple[tuple[tuple[Any, ...], ...], FactSource] | None:
+    """A lazy evaluation's unit flags (grouped as ``source.layout``) and source; None if eager."""
     d = ev.__dict__
     if "_flags" not in d:
         return None

@@ -13,11 +13,15 @@ written with ``repr``. The functions run with no builtins but ``len``, ``bool`` 
 so even a bug in this generator could not reach ``open`` or ``__import__``
 (``tests/test_fast_backend.py`` checks the generated source's names).
 
-Three functions share one body. ``evaluate`` returns a lazy ``Evaluation`` holding one truth
-value per unit: the names fired and the facts dict (most of the cost on the Ontario ruleset,
+Three functions share one body. ``evaluate`` returns a lazy ``Evaluation`` holding the truth
+value of every unit: the names fired and the facts dict (most of the cost on the Ontario ruleset,
 built by the second function, ``facts``, from the case's features and those truth values) are
 computed only if someone reads them, and ``build_assessment`` needs neither once it has seen a
-combination of fired units. ``summarize`` returns only what an audit row reports (``Summary``).
+combination of fired units. The truth values come in the groups ``build_assessment`` keys its
+caches by (``_assemble_flags.flag_layout``), so each group is a cache key as built here.
+``summarize`` returns only what an audit row reports (``Summary``). ``evaluate`` and
+``summarize`` compute only the locals their result reads (``_live``), and read a feature used
+once where it is used (``_inline_once``), so ``and`` / ``or`` can skip it.
 
 The semantics are the python backend's, exactly (the differential tests compare all three):
 
@@ -31,6 +35,7 @@ The semantics are the python backend's, exactly (the differential tests compare 
 
 from __future__ import annotations
 
+import ast
 import keyword
 import threading
 from collections.abc import Callable, Iterable
@@ -38,7 +43,6 @@ from dataclasses import dataclass
 from itertools import compress
 from typing import Any, NamedTuple
 
-from conduct_rules._fields import feature_type
 from conduct_rules.case import Case
 from conduct_rules.conditions import All, Any_, Cmp, Condition, Const, Not, Ref
 from conduct_rules.engines import Evaluation, lazy_evaluation
@@ -75,6 +79,7 @@ class _Writer:
     def __init__(self, ruleset: Ruleset) -> None:
         self.ruleset = ruleset
         self.lines: list[str] = []
+        self.layout: tuple[tuple[int, ...], ...] = ()  # the flag groups, set by ``build``
         self.paths: dict[str, str] = {"": "case"}  # dotted object path -> local name
         self.features: dict[str, str] = {}  # feature key -> local name
         self.facts: dict[str, str] = {}  # concluded / auto fact key -> local name
@@ -202,7 +207,21 @@ class _Writer:
         if c.value is None:
             return "False"
         sym = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}[c.op]
+        if self.never_null(c.key):
+            return f"({v} {sym} {lit})"
         return f"({v} is not None and {v} {sym} {lit})"
+
+    def never_null(self, key: str) -> bool:
+        """Whether ``fact(key)`` can never be None, so an ordering test needs no null guard.
+
+        True for a count or distinct-count feature no unit concludes: its local is a ``len``.
+        (A plain int field is left guarded: a case built without validation may hold None.)
+        """
+        if key in self.producers or key in self.auto or key not in self.features:
+            return False
+        t = self.ruleset.vocabulary.feature_type(key)
+        aggregate = key.startswith(("count(", "distinct("))
+        return aggregate and t is not None and t.kind == "int" and not t.nullable
 
     def boolean(self, c: Condition) -> bool:
         """Whether ``cond(c)`` always evaluates to a bool (else a unit wraps it in ``bool``).
@@ -214,7 +233,7 @@ class _Writer:
             key = c.key
             if key in self.auto or key == ANY_MISSING or key not in self.features:
                 return True
-            t = feature_type(key)
+            t = self.ruleset.vocabulary.feature_type(key)
             return t is not None and t.kind == "bool" and not t.nullable
         if isinstance(c, All | Any_):
             return all(self.boolean(a) for a in c.args)
@@ -225,8 +244,12 @@ class _Writer:
     def build(self) -> str:
         """Three functions over one body: ``evaluate``, ``facts`` and ``summarize``."""
         rs = self.ruleset
+        # Imported here: the assembly imports the engines package, not this module.
+        from conduct_rules._assemble_flags import flag_layout
+
+        self.layout = flag_layout(rs)
         for key in rs.feature_keys:
-            if feature_type(key) is None:  # pragma: no cover - feature_keys are features
+            if rs.vocabulary.feature_type(key) is None:  # pragma: no cover - always features
                 raise EvaluationError(f"'{key}' is not a case feature")
             self.feature(key)
         for u in rs.units:
@@ -246,12 +269,14 @@ class _Writer:
         ]
         entries += [f"{_literal(k)}: {self.fact(k)}" for k in auto_keys]
         tail = ["facts = {" + ", ".join(entries) + "}"]
-        names = ", ".join(self.unit_var[u.name] for u in rs.units)
-        flags = f"({names},)" if names else "()"
+        # The flags in the groups ``build_assessment`` keys its caches by (``flag_layout``):
+        # each group is a cache key as it stands, built from the locals with no picking.
+        groups = [[self.unit_var[rs.units[i].name] for i in g] for g in self.layout]
+        flags = "(" + "".join(_tuple(g) + ", " for g in groups) + ")"
         evaluate = [f"return _lazy({flags}, case, _SOURCE)"]
         # facts: run after ``evaluate``, so the units' values are known; only the features and
         # the ``k`` locals (auto facts) are computed again
-        facts_body = [f"{flags} = flags"] if names else []
+        facts_body = ["".join(f"({''.join(n + ', ' for n in g)}), " for g in groups) + "= flags"]
         facts_body += [line for line in body if not line.startswith("u")]
         skip = set(auto_keys)
         by_units: dict[tuple[str, ...], list[str]] = {}  # one test per set of producing units
@@ -280,6 +305,10 @@ class _Writer:
             listed("finding.", out.findings),
         ]
         summarize = [*self.lines[len(body) :], f"return _Summary({', '.join(summary)})"]
+        # ``facts`` needs every local; the other two only those their result reads
+        features = set(self.features.values())
+        evaluate = _inline_once(_live(body + evaluate), features)
+        summarize = _inline_once(_live(body + summarize), features)
 
         def function(name: str, lines: list[str], params: str = "case") -> str:
             head = f"def {name}({params}):\n"
@@ -287,11 +316,93 @@ class _Writer:
 
         return "\n\n".join(
             (
-                function("evaluate", body + evaluate),
+                function("evaluate", evaluate),
                 function("facts", facts_body + tail, "case, flags"),
-                function("summarize", body + summarize),
+                function("summarize", summarize),
             )
         )
+
+
+#: Longest tuple display built in one step: CPython builds longer ones through a list.
+_MAX_DISPLAY = 30
+
+
+def _tuple(names: list[str]) -> str:
+    """A tuple display of these locals, as chunks of at most ``_MAX_DISPLAY`` added together."""
+    if not names:
+        return "()"
+    chunks = -(-len(names) // _MAX_DISPLAY)
+    size = -(-len(names) // chunks)
+    parts = [f"({', '.join(names[i : i + size])},)" for i in range(0, len(names), size)]
+    return parts[0] if chunks == 1 else "(" + " + ".join(parts) + ")"
+
+
+def _loads(node: ast.AST) -> list[str]:
+    return [n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+
+
+def _live(lines: list[str]) -> list[str]:
+    """The lines the last one (a ``return``) depends on: unread locals are not computed.
+
+    Why: ``evaluate`` returns only the units' truth values, but the shared body also computes
+    the auto facts that only the facts dict reads (``k`` locals after the last unit that reads
+    them); each costs a test per case. Every other line assigns one local and has no effect
+    (attribute reads, ``len``, ``in``, comparisons over a validated case), so dropping an
+    unread one changes nothing but the time.
+    """
+    needed = set(_loads(ast.parse(lines[-1])))
+    kept = [lines[-1]]
+    for line in reversed(lines[:-1]):
+        stmt = ast.parse(line).body[0]
+        assert isinstance(stmt, ast.Assign)
+        assert isinstance(stmt.targets[0], ast.Name)
+        if stmt.targets[0].id in needed:
+            needed.update(_loads(stmt.value))
+            kept.append(line)
+    return kept[::-1]
+
+
+class _Substitute(ast.NodeTransformer):
+    def __init__(self, name: str, expr: ast.expr) -> None:
+        self.name, self.expr = name, expr
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        return self.expr if node.id == self.name else node
+
+
+def _inline_once(lines: list[str], features: set[str]) -> list[str]:
+    """Each feature local read by one line only is computed in that line instead.
+
+    Why: there ``and`` / ``or`` may skip it. Most features are read by one unit, often after
+    a test that is usually false (``(u14 and 'consultations' in o4)`` scans the list of
+    records only for a case that needed consultations; the Ontario ruleset counts channels,
+    building a set, only when the session was neither held nor declined and had two
+    attempts), and a local not stored costs nothing. Moving a read is safe: it reads the case
+    only, which is immutable, and raises nothing on a validated case.
+    """
+    trees = [ast.parse(line).body[0] for line in lines]
+    uses: dict[str, list[int]] = {}
+    defs: dict[str, int] = {}
+    for i, tree in enumerate(trees):
+        for name in _loads(tree):
+            uses.setdefault(name, []).append(i)
+        if isinstance(tree, ast.Assign) and isinstance(tree.targets[0], ast.Name):
+            defs[tree.targets[0].id] = i
+    changed: set[int] = set()
+    dropped: set[int] = set()
+    for name, at in defs.items():
+        used = uses.get(name, [])
+        if name in features and len(used) == 1 and used[0] > at:
+            value = trees[at]
+            assert isinstance(value, ast.Assign)
+            trees[used[0]] = _Substitute(name, value.value).visit(trees[used[0]])
+            changed.add(used[0])
+            dropped.add(at)
+    return [
+        ast.unparse(tree) if i in changed else line
+        for i, (tree, line) in enumerate(zip(trees, lines, strict=True))
+        if i not in dropped
+    ]
 
 
 class Summary(NamedTuple):
@@ -318,15 +429,16 @@ class _Program:
     """One ruleset's compiled functions; the ``FactSource`` of its lazy evaluations."""
 
     evaluate: Callable[[Case], Evaluation]
-    facts: Callable[[Case, tuple[Any, ...]], dict[str, Any]]
+    facts: Callable[[Case, tuple[tuple[Any, ...], ...]], dict[str, Any]]
     summarize: Callable[[Case], Summary]
     rules: tuple[Any, ...]  # the ruleset's rules object: a reloaded folder gets a new program
     fingerprint: str
     names: tuple[str, ...]  # unit names, unit order
+    layout: tuple[tuple[int, ...], ...]  # the units of each group of flags (``FactSource``)
 
 
 def _compile(ruleset: Ruleset) -> _Program:
-    source = generate_source(ruleset)
+    writer = _Writer(ruleset)
     names = tuple(u.name for u in ruleset.units)
     namespace: dict[str, Any] = {
         "__builtins__": {"len": len, "bool": bool, "tuple": tuple},
@@ -335,6 +447,7 @@ def _compile(ruleset: Ruleset) -> _Program:
         "_compress": compress,
     }
     try:
+        source = writer.build()  # parses its lines too (``_live``): deep nesting fails here
         code = compile(source, f"<conduct_rules.fast {ruleset.id} {ruleset.version}>", "exec")
         exec(code, namespace)  # source generated from the closed grammar: see the docstring
     except (SyntaxError, RecursionError, MemoryError) as exc:
@@ -349,6 +462,7 @@ def _compile(ruleset: Ruleset) -> _Program:
         ruleset.rules,
         ruleset.fingerprint,
         names,
+        writer.layout,
     )
     namespace["_SOURCE"] = program  # read when ``evaluate`` runs, so it can be set after exec
     return program
@@ -362,6 +476,10 @@ class FastBackend:
     def __init__(self) -> None:
         self._programs: dict[str, _Program] = {}
         self._lock = threading.Lock()
+        #: The ruleset evaluated last and its function: a batch uses one ruleset, and a
+        #: ``Ruleset`` is immutable, so the same object needs no fingerprint look-up. Replaced
+        #: as a whole, so a thread reads a consistent pair.
+        self._last: tuple[Ruleset, Callable[[Case], Evaluation]] | None = None
 
     def _program(self, ruleset: Ruleset) -> _Program:
         key = ruleset.fingerprint
@@ -380,9 +498,13 @@ class FastBackend:
 
     def evaluate(self, ruleset: Ruleset, case: Case) -> Evaluation:
         """Evaluate every unit of ``ruleset`` over ``case``."""
+        last = self._last
+        if last is not None and last[0] is ruleset:
+            return last[1](case)
         prog = self._programs.get(ruleset.fingerprint)  # inlined ``_program``: per-case path
         if prog is None or prog.rules is not ruleset.rules:
             prog = self._program(ruleset)
+        self._last = (ruleset, prog.evaluate)
         return prog.evaluate(case)
 
     def summarize(self, ruleset: Ruleset, case: Case) -> Summary:
