@@ -17,45 +17,90 @@ from typing import TYPE_CHECKING, Any, Protocol
 from conduct_rules.case import Case
 from conduct_rules.ruleset import Ruleset
 
-__all__ = ["Backend", "Evaluation", "FactSource", "lazy_evaluation", "unit_flags"]
+__all__ = [
+    "Backend",
+    "Evaluation",
+    "FactSource",
+    "fired_names",
+    "lazy_evaluation",
+    "lazy_facts_evaluation",
+    "unit_flags",
+]
 
 _new = object.__new__
 _set = object.__setattr__
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Evaluation:
     """What a backend found: fired unit names (evaluation order) and every fact's final value.
 
     A backend may return it *lazy* (``lazy_evaluation``): it then holds the truth value of
-    every unit, and ``fired`` and ``facts`` are computed when first read. Why: building the tuple of
-    names and, above all, the dict of every fact is most of an evaluation's cost, and the most
+    every unit, and ``fired`` and ``facts`` are computed when first read. Why: building the tuple
+    of names and, above all, the dict of every fact is most of an evaluation's cost, and the most
     common caller, ``build_assessment``, needs neither once it has seen a combination of fired
     units (``unit_flags``). A lazy evaluation reads, compares, copies and pickles as the eager
-    one with the same values: only ``vars()`` shows the difference.
+    one with the same values: only ``vars()`` and its class show the difference.
     """
 
     fired: tuple[str, ...]
     facts: Mapping[str, Any]
 
-    if not TYPE_CHECKING:  # at run time only: mypy keeps checking attribute names
+    def __eq__(self, other: object) -> bool:
+        # Any two evaluations with the same values are equal, lazy or not.
+        if not isinstance(other, Evaluation):
+            return NotImplemented
+        return self.fired == other.fired and self.facts == other.facts
 
-        def __getattr__(self, name: str) -> Any:
-            # Called only for attributes the instance lacks: the two fields of a lazy evaluation.
-            d = self.__dict__
-            if name in ("fired", "facts") and "_flags" in d:
-                source = d["_source"]
-                if name == "fired":
-                    value = _fired(source, d["_flags"])
-                else:
-                    value = source.facts(d["_case"], d["_flags"])
-                _set(self, name, value)  # two threads may both compute it: equal values
-                return value
-            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+    __hash__ = None  # type: ignore[assignment]  # ``facts`` is a dict: never hashable
+
+    def __repr__(self) -> str:  # the same for the lazy subclasses
+        return f"Evaluation(fired={self.fired!r}, facts={self.facts!r})"
 
     def __reduce__(self) -> tuple[type[Evaluation], tuple[tuple[str, ...], Mapping[str, Any]]]:
         # A copy or pickle is the eager evaluation: compiled functions stay in this process.
         return (Evaluation, (self.fired, self.facts))
+
+
+class _LazyEvaluation(Evaluation):
+    """An evaluation whose two fields are computed from its unit flags when first read.
+
+    The fields are properties of this subclass (a data descriptor wins over the instance dict),
+    so the eager class keeps plain attributes and no ``__getattr__`` hook slows every miss.
+    """
+
+    if not TYPE_CHECKING:  # at run time only: for mypy these stay the dataclass's fields
+
+        def __init__(self, fired: tuple[str, ...], facts: Mapping[str, Any]) -> None:
+            # What ``dataclasses.replace`` calls: the values given, nothing left to compute.
+            self.__dict__.update(_fired=fired, _facts=facts)
+
+        @property
+        def fired(self) -> tuple[str, ...]:
+            d = self.__dict__
+            value = d.get("_fired")
+            if value is None:  # two threads may both compute it: equal values
+                value = d["_fired"] = d["_source"].fired(d["_flags"])
+            return value
+
+        @property
+        def facts(self) -> Mapping[str, Any]:
+            d = self.__dict__
+            value = d.get("_facts")
+            if value is None:
+                value = d["_facts"] = d["_source"].facts(d["_case"], d["_flags"])
+            return value
+
+
+class _LazyFacts(Evaluation):
+    """An evaluation whose ``fired`` is given and whose ``facts`` are computed when first read."""
+
+    if not TYPE_CHECKING:
+
+        def __init__(self, fired: tuple[str, ...], facts: Mapping[str, Any]) -> None:
+            self.__dict__.update(fired=fired, _facts=facts)  # as ``_LazyEvaluation.__init__``
+
+        facts = _LazyEvaluation.facts
 
 
 #: ``object.__setattr__(ev, "__dict__", d)`` minus the look-up of the class's descriptor (one
@@ -81,6 +126,10 @@ class FactSource(Protocol):
         """Every fact's final value for ``case`` (whose unit truth values are ``flags``)."""
         ...
 
+    def fired(self, flags: tuple[tuple[Any, ...], ...]) -> tuple[str, ...]:
+        """The names of the units whose flag is true, in unit order (``fired_names``)."""
+        ...
+
 
 #: ``id(layout)`` -> (that layout, a getter putting its flattened flags in unit order). Checked
 #: by identity; a compiled program keeps its layout, so a batch computes the getter once.
@@ -88,8 +137,11 @@ _ORDERS: dict[int, tuple[Any, Callable[[tuple[Any, ...]], Any]]] = {}
 _MAX_ORDERS = 64
 
 
-def _fired(source: FactSource, flags: tuple[tuple[Any, ...], ...]) -> tuple[str, ...]:
-    """The names of the units whose flag is true, in unit order (picked in C: ``itemgetter``)."""
+def fired_names(source: FactSource, flags: tuple[tuple[Any, ...], ...]) -> tuple[str, ...]:
+    """The names of the units whose flag is true, in unit order (picked in C: ``itemgetter``).
+
+    A generic ``FactSource.fired`` for sources that do not generate their own.
+    """
     layout = source.layout
     hit = _ORDERS.get(id(layout))
     if hit is None or hit[0] is not layout:
@@ -116,8 +168,21 @@ def lazy_evaluation(
     the case's features, ``True`` for each effect of a fired unit, and the auto facts
     (``_facts.add_auto_facts``), as the python backend computes them.
     """
-    ev: Evaluation = _new(Evaluation)
+    ev: Evaluation = _new(_LazyEvaluation)
     _set_dict(ev, {"_flags": flags, "_case": case, "_source": source})
+    return ev
+
+
+def lazy_facts_evaluation(
+    flags: tuple[tuple[Any, ...], ...], fired: tuple[str, ...], case: Case, source: FactSource
+) -> Evaluation:
+    """``lazy_evaluation`` with ``fired`` already known (``source.fired(flags)`` must equal it).
+
+    Why: for a small ruleset the names cost less to build with the flags than through the
+    lazy field later (``engines.fast.EAGER_FIRED_MAX_UNITS``).
+    """
+    ev: Evaluation = _new(_LazyFacts)
+    _set_dict(ev, {"fired": fired, "_flags": flags, "_case": case, "_source": source})
     return ev
 
 

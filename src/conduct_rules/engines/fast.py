@@ -7,11 +7,12 @@ It is the engine for batches (``docs/benchmarks.md`` has the figures).
 
 Why this is safe although it calls ``compile``: the source is generated from the *validated*
 condition tree, a closed grammar (``conditions.py``). Nothing from a ruleset file reaches the
-source except (a) attribute names that name fields of the ``Case`` model (checked identifiers)
-and (b) literals whose type is checked (``None``, ``bool``, ``int``, ``str``, tuples of ``str``),
-written with ``repr``. The functions run with no builtins but ``len``, ``bool`` and ``tuple``,
-so even a bug in this generator could not reach ``open`` or ``__import__``
-(``tests/test_fast_backend.py`` checks the generated source's names).
+source except (a) names of fields of the case model (checked identifiers), read as keys of a
+model's field values (``_vars``, that is ``vars``, applied to the case and its sub-models only)
+or as attributes of list items, and (b) literals whose type is checked (``None``, ``bool``,
+``int``, ``str``, tuples of ``str``), written with ``repr``. The functions run with no builtins
+but ``len``, ``bool`` and ``tuple``, so even a bug in this generator could not reach ``open`` or
+``__import__`` (``tests/test_fast_backend.py`` checks the generated source's names).
 
 Three functions share one body. ``evaluate`` returns a lazy ``Evaluation`` holding the truth
 value of every unit: the names fired and the facts dict (most of the cost on the Ontario ruleset,
@@ -19,7 +20,8 @@ built by the second function, ``facts``, from the case's features and those trut
 computed only if someone reads them, and ``build_assessment`` needs neither once it has seen a
 combination of fired units. The truth values come in the groups ``build_assessment`` keys its
 caches by (``_assemble_flags.flag_layout``), so each group is a cache key as built here.
-``summarize`` returns only what an audit row reports (``Summary``). ``evaluate`` and
+``summarize`` returns only what an audit row reports (``Summary``); a fourth function, ``fired``,
+turns the groups of flags back into unit names for a lazy evaluation's ``fired``. ``evaluate`` and
 ``summarize`` compute only the locals their result reads (``_live``), and read a feature used
 once where it is used (``_inline_once``), so ``and`` / ``or`` can skip it.
 
@@ -45,7 +47,7 @@ from typing import Any, NamedTuple
 
 from conduct_rules.case import Case
 from conduct_rules.conditions import All, Any_, Cmp, Condition, Const, Not, Ref
-from conduct_rules.engines import Evaluation, lazy_evaluation
+from conduct_rules.engines import Evaluation, lazy_evaluation, lazy_facts_evaluation
 from conduct_rules.errors import EvaluationError
 from conduct_rules.ruleset import Ruleset
 
@@ -56,6 +58,13 @@ __all__ = ["FastBackend", "Summary", "generate_source"]
 MAX_COMPILED = 256
 
 ANY_MISSING = "documentation.any_missing"
+
+#: Rulesets with at most this many units get their fired names with the flags, eagerly. Why: a
+#: lazy ``fired`` costs a property, a call and an unpacking of the flag groups when read (about
+#: 0.5 µs), building the names at once about 0.15 µs for eight units; with many units (the
+#: Ontario ruleset has 67) the names cost more and the usual reader, ``build_assessment``, never
+#: reads them, so they stay lazy.
+EAGER_FIRED_MAX_UNITS = 16
 
 
 def _literal(value: Any) -> str:
@@ -78,9 +87,11 @@ class _Writer:
 
     def __init__(self, ruleset: Ruleset) -> None:
         self.ruleset = ruleset
+        self.name_sets: dict[tuple[str, ...], str] = {}  # names -> the global ``_Names`` cache
         self.lines: list[str] = []
         self.layout: tuple[tuple[int, ...], ...] = ()  # the flag groups, set by ``build``
-        self.paths: dict[str, str] = {"": "case"}  # dotted object path -> local name
+        self.paths: dict[str, str] = {}  # dotted path of a list -> local name
+        self.dicts: dict[str, str] = {}  # dotted path of a model -> local holding its fields
         self.features: dict[str, str] = {}  # feature key -> local name
         self.facts: dict[str, str] = {}  # concluded / auto fact key -> local name
         self.done: dict[Condition, str] = {}  # a unit's condition -> the local holding it
@@ -106,14 +117,33 @@ class _Writer:
 
     # -- features ----------------------------------------------------------------------------
 
+    def _fields_of(self, path: str) -> str:
+        """A local holding the field values of the model at a dotted path (``vars``).
+
+        Why ``vars`` and not attributes: a pydantic model keeps its field values in its
+        ``__dict__``, and a dict subscript costs about half an attribute read on a model; on
+        the benchmark ruleset that is a tenth of an evaluation. ``_vars`` is only ever called
+        on the case and on its sub-models, named by checked field names.
+        """
+        if path in self.dicts:
+            return self.dicts[path]
+        if path:
+            parent, _, name = path.rpartition(".")
+            model = f"{self._fields_of(parent)}[{_literal(_attr(name))}]"
+        else:
+            model = "case"
+        var = f"d{len(self.dicts)}"
+        self.lines.append(f"{var} = _vars({model})")
+        self.dicts[path] = var
+        return var
+
     def _object(self, path: str) -> str:
-        """A local holding the object at a dotted path of the case (parents first)."""
+        """A local holding the value at a dotted path of the case (a list, for aggregates)."""
         if path in self.paths:
             return self.paths[path]
         parent, _, name = path.rpartition(".")
-        base = self._object(parent)
         var = f"o{len(self.paths)}"
-        self.lines.append(f"{var} = {base}.{_attr(name)}")
+        self.lines.append(f"{var} = {self._fields_of(parent)}[{_literal(_attr(name))}]")
         self.paths[path] = var
         return var
 
@@ -133,7 +163,7 @@ class _Writer:
             expr = f"{_literal(value)} in {self._object(path)}"
         else:
             parent, _, name = key.rpartition(".")
-            expr = f"{self._object(parent)}.{_attr(name)}"
+            expr = f"{self._fields_of(parent)}[{_literal(_attr(name))}]"
         self.lines.append(f"{var} = {expr}")
         self.features[key] = var
         return var
@@ -241,8 +271,38 @@ class _Writer:
 
     # -- the whole function ------------------------------------------------------------------
 
+    def pick(self, names: tuple[str, ...], tests: list[str]) -> str:
+        """An expression for the ``names`` whose test is true, in order (a tuple of str).
+
+        Read from a per-program ``_Names`` cache keyed by the truth values: a dict look-up
+        costs a fifth of ``tuple(compress(...))`` and there are few combinations.
+        """
+        if not names:
+            return "()"
+        return f"{self.name_set(names)}[{_tuple(tests)}]"
+
+    def name_set(self, names: tuple[str, ...]) -> str:
+        """The global ``_Names`` cache of these names (one per distinct list)."""
+        return self.name_sets.setdefault(names, f"_N{len(self.name_sets)}")
+
+    def evaluate_tail(
+        self, groups: list[list[str]], units: list[str], unit_names: tuple[str, ...]
+    ) -> list[str]:
+        """The lines that end ``evaluate``: the lazy evaluation from the groups of flags."""
+        eager = len(units) <= EAGER_FIRED_MAX_UNITS
+        # A tuple needed twice (two equal groups, or a group in unit order when the names are
+        # picked eagerly) is built once, in a ``g`` local.
+        needed = [tuple(g) for g in groups if g] + ([tuple(units)] if eager else [])
+        shared = {g: f"g{i}" for i, g in enumerate(dict.fromkeys(needed)) if needed.count(g) > 1}
+        prelude = [f"{var} = {_tuple(list(g))}" for g, var in shared.items()]
+        flags = "(" + "".join(shared.get(tuple(g), _tuple(g)) + ", " for g in groups) + ")"
+        if not eager:
+            return [*prelude, f"return _lazy({flags}, case, _SOURCE)"]
+        fired = f"{self.name_set(unit_names)}[{shared.get(tuple(units), _tuple(units))}]"
+        return [*prelude, f"return _lazy_facts({flags}, {fired}, case, _SOURCE)"]
+
     def build(self) -> str:
-        """Three functions over one body: ``evaluate``, ``facts`` and ``summarize``."""
+        """``evaluate``, ``facts`` and ``summarize`` over one body; ``fired`` over the flags."""
         rs = self.ruleset
         # Imported here: the assembly imports the engines package, not this module.
         from conduct_rules._assemble_flags import flag_layout
@@ -272,8 +332,9 @@ class _Writer:
         # The flags in the groups ``build_assessment`` keys its caches by (``flag_layout``):
         # each group is a cache key as it stands, built from the locals with no picking.
         groups = [[self.unit_var[rs.units[i].name] for i in g] for g in self.layout]
-        flags = "(" + "".join(_tuple(g) + ", " for g in groups) + ")"
-        evaluate = [f"return _lazy({flags}, case, _SOURCE)"]
+        units = [self.unit_var[u.name] for u in rs.units]
+        unit_names = tuple(u.name for u in rs.units)
+        evaluate = self.evaluate_tail(groups, units, unit_names)
         # facts: run after ``evaluate``, so the units' values are known; only the features and
         # the ``k`` locals (auto facts) are computed again
         facts_body = ["".join(f"({''.join(n + ', ' for n in g)}), " for g in groups) + "= flags"]
@@ -292,10 +353,7 @@ class _Writer:
 
         def listed(prefix: str, ids: Iterable[str], suffix: str = "") -> str:
             names = tuple(ids)
-            if not names:
-                return "()"
-            tests = ", ".join(self.truthy(f"{prefix}{i}{suffix}") for i in names)
-            return f"tuple(_compress({_literal(names)}, ({tests},)))"
+            return self.pick(names, [self.truthy(f"{prefix}{i}{suffix}") for i in names])
 
         summary = [
             listed("verdict.", out.verdicts),
@@ -304,7 +362,9 @@ class _Writer:
             listed("documentation.", out.documentation, ".missing"),
             listed("finding.", out.findings),
         ]
-        summarize = [*self.lines[len(body) :], f"return _Summary({', '.join(summary)})"]
+        # ``tuple.__new__``: the named tuple's own ``__new__`` is Python code, slower
+        fields = f"({', '.join(summary)})"
+        summarize = [*self.lines[len(body) :], f"return _tnew(_Summary, {fields})"]
         # ``facts`` needs every local; the other two only those their result reads
         features = set(self.features.values())
         evaluate = _inline_once(_live(body + evaluate), features)
@@ -314,11 +374,15 @@ class _Writer:
             head = f"def {name}({params}):\n"
             return head + "\n".join("    " + line for line in lines) + "\n"
 
+        # fired: the names of the true units, in unit order, from the same groups of flags
+        unpack = "".join(f"({''.join(n + ', ' for n in g)}), " for g in groups) + "= flags"
+        fired = [unpack, f"return {self.pick(unit_names, units)}"]
         return "\n\n".join(
             (
                 function("evaluate", evaluate),
                 function("facts", facts_body + tail, "case, flags"),
                 function("summarize", summarize),
+                function("fired", fired, "flags"),
             )
         )
 
@@ -405,6 +469,32 @@ def _inline_once(lines: list[str], features: set[str]) -> list[str]:
     ]
 
 
+#: Combinations kept per ``_Names`` cache; beyond, names are picked for each case (memory stays
+#: bounded on adversarial input).
+MAX_NAME_SETS = 4096
+
+
+class _Names(dict[tuple[Any, ...], tuple[str, ...]]):
+    """The tuples of ``names`` picked by truth values, memoised per combination of values.
+
+    Why: generated code reads a name list as ``_N0[(u3, u7, ...)]``: a hit is one dict look-up,
+    a miss (``__missing__``) picks the names once. Values are the units' bools (or features'
+    truth values): hashable, and equal keys pick equal names.
+    """
+
+    __slots__ = ("names",)
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        super().__init__()
+        self.names = names
+
+    def __missing__(self, key: tuple[Any, ...]) -> tuple[str, ...]:
+        value = tuple(compress(self.names, key))
+        if len(self) < MAX_NAME_SETS:  # a race may add a few more: still bounded
+            self[key] = value
+        return value
+
+
 class Summary(NamedTuple):
     """What an audit row reports about one case, in the ruleset's catalogue order.
 
@@ -431,6 +521,7 @@ class _Program:
     evaluate: Callable[[Case], Evaluation]
     facts: Callable[[Case, tuple[tuple[Any, ...], ...]], dict[str, Any]]
     summarize: Callable[[Case], Summary]
+    fired: Callable[[tuple[tuple[Any, ...], ...]], tuple[str, ...]]
     rules: tuple[Any, ...]  # the ruleset's rules object: a reloaded folder gets a new program
     fingerprint: str
     names: tuple[str, ...]  # unit names, unit order
@@ -442,12 +533,15 @@ def _compile(ruleset: Ruleset) -> _Program:
     names = tuple(u.name for u in ruleset.units)
     namespace: dict[str, Any] = {
         "__builtins__": {"len": len, "bool": bool, "tuple": tuple},
+        "_vars": vars,
         "_lazy": lazy_evaluation,
+        "_lazy_facts": lazy_facts_evaluation,
         "_Summary": Summary,
-        "_compress": compress,
+        "_tnew": tuple.__new__,
     }
     try:
         source = writer.build()  # parses its lines too (``_live``): deep nesting fails here
+        namespace |= {var: _Names(names) for names, var in writer.name_sets.items()}
         code = compile(source, f"<conduct_rules.fast {ruleset.id} {ruleset.version}>", "exec")
         exec(code, namespace)  # source generated from the closed grammar: see the docstring
     except (SyntaxError, RecursionError, MemoryError) as exc:
@@ -459,6 +553,7 @@ def _compile(ruleset: Ruleset) -> _Program:
         namespace["evaluate"],
         namespace["facts"],
         namespace["summarize"],
+        namespace["fired"],
         ruleset.rules,
         ruleset.fingerprint,
         names,
