@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from bench8_page import FLAGS, page
 from conduct_rules import Case, assess, durable_available, load_ruleset
 from conduct_rules.api import get_backend
 from conduct_rules.engines import fast
@@ -136,24 +137,6 @@ def test_compile_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
 # The 8-rule benchmark ruleset means what shared/benchmark-ruleset.md says
 
 
-def _page(r: dict[str, Any]) -> set[str]:
-    """The page's table, read literally."""
-    reason = r["client_requested"] or r["client_withdrew"] or r["alt_efforts"] or r["opportunity"]
-    r1 = r["terminating"] and r["needed"] and not (reason or r["serious_risk"])
-    r2 = r["terminating"] and reason and not r["serious_risk"]
-    out = {
-        "misconduct_2_8": r1,
-        "termination_session_required": r2,
-        "session_efforts_insufficient": r2 and not r["session_held"] and r["session_attempts"] < 2,
-        "legal_advice_required": r["court_ordered"] and r["terminating"] and not r["legal_advice"],
-        "remote_session_only": r["serious_risk"] or r["threats"],
-        "missing_doc_rationale": r["terminating"] and not r["documented_rationale"],
-        "missing_doc_attempts": r2 and r["session_attempts"] > 0 and not r["documented_attempts"],
-        "termination_permitted": r["terminating"] and not r1,
-    }
-    return {k for k, v in out.items() if v}
-
-
 def _as_case(r: dict[str, Any]) -> Case:
     """The mapping documented in bench8/rules.yaml (and benchmarks/run.py ``to_case``)."""
     n = r["session_attempts"]
@@ -179,13 +162,6 @@ def _as_case(r: dict[str, Any]) -> Case:
     )  # fmt: skip
 
 
-FLAGS = (
-    "needed", "terminating", "client_requested", "client_withdrew", "alt_efforts", "opportunity",
-    "serious_risk", "court_ordered", "legal_advice", "session_held", "documented_rationale",
-    "documented_attempts", "threats",
-)  # fmt: skip
-
-
 def test_bench8_ruleset_means_what_the_page_says() -> None:
     rs = load_ruleset(BENCH8)
     rng = random.Random(8)
@@ -194,7 +170,7 @@ def test_bench8_ruleset_means_what_the_page_says() -> None:
     for _ in range(400):
         r: dict[str, Any] = {f: rng.random() < 0.5 for f in FLAGS}
         r["session_attempts"] = rng.randint(0, 4)
-        want = _page(r)
+        want = page(r)
         seen |= want
         case = _as_case(r)
         for name in backends:
@@ -205,3 +181,62 @@ def test_bench8_ruleset_means_what_the_page_says() -> None:
         assert set(summary.findings) == want
         assert summary.outstanding_safeguards == summary.missing_documentation == ()
     assert len(seen) == 8  # every conclusion was reached
+
+
+BENCH8_FLAT = ROOT / "benchmarks" / "rulesets" / "bench8-flat"
+
+
+def _flat_records(n: int, seed: int) -> list[Any]:
+    rs = load_ruleset(BENCH8_FLAT)
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        r: dict[str, Any] = {f: rng.random() < 0.5 for f in FLAGS}
+        out.append(rs.vocabulary.parse({"case_id": f"F-{i}", **r, "session_attempts": i % 5}))
+    return out
+
+
+def test_small_ruleset_names_are_eager_and_equal_to_the_reference() -> None:
+    """``EAGER_FIRED_MAX_UNITS``: the names come with the flags; they equal the python backend's,
+    and the lazy facts still behave as an eager evaluation's."""
+    import copy
+    import dataclasses
+    import pickle
+
+    from conduct_rules.engines import Evaluation, unit_flags
+
+    rs = load_ruleset(BENCH8_FLAT)
+    assert len(rs.units) <= fast.EAGER_FIRED_MAX_UNITS
+    for record in _flat_records(200, 5):
+        lazy = FastBackend().evaluate(rs, record)
+        eager = get_backend("python").evaluate(rs, record)
+        assert "fired" in vars(lazy)  # computed with the flags
+        assert lazy.fired == eager.fired
+        assert lazy == eager
+        assert dict(lazy.facts) == dict(eager.facts)
+    for copied in (copy.copy(lazy), pickle.loads(pickle.dumps(lazy))):
+        assert type(copied) is Evaluation
+        assert copied == eager
+        assert unit_flags(copied) is None
+    assert dataclasses.replace(lazy, fired=()).fired == ()
+    assert dataclasses.replace(lazy, facts={}).facts == {}
+    assert repr(lazy) == repr(Evaluation(lazy.fired, dict(lazy.facts)))
+
+
+def test_name_memos_are_bounded_and_exact(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``_Names`` keeps at most ``MAX_NAME_SETS`` combinations; beyond, names are still exact."""
+    monkeypatch.setattr(fast, "MAX_NAME_SETS", 2)
+    rs = load_ruleset(BENCH8_FLAT)
+    backend = FastBackend()
+    python = get_backend("python")
+    summarize = backend.summarizer(rs)
+    for record in _flat_records(300, 6):
+        ev = python.evaluate(rs, record)
+        assert backend.evaluate(rs, record).fired == ev.fired
+        findings = tuple(f for f in rs.outputs.findings if ev.facts.get(f"finding.{f}"))
+        assert summarize(record).findings == findings
+    memos = [
+        v for v in backend.summarizer(rs).__globals__.values() if isinstance(v, fast._Names)
+    ]
+    assert memos
+    assert all(len(m) <= 2 for m in memos)

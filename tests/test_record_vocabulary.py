@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bench8_page import FLAGS, page
 from conduct_rules import (
     Case,
     CaseValidationError,
@@ -40,30 +41,7 @@ from conduct_rules.record import Record
 ROOT = Path(__file__).resolve().parents[1]
 FLAT = ROOT / "benchmarks" / "rulesets" / "bench8-flat"
 RS = load_ruleset(FLAT)
-FLAGS = (
-    "needed", "terminating", "client_requested", "client_withdrew", "alt_efforts", "opportunity",
-    "serious_risk", "court_ordered", "legal_advice", "session_held", "documented_rationale",
-    "documented_attempts", "threats",
-)  # fmt: skip
 BACKENDS = ["fast", "python", *(["durable_rules"] if durable_available() else [])]
-
-
-def page(r: dict[str, Any]) -> set[str]:
-    """The page's R1-R8 (shared/benchmark-ruleset.md), written out independently."""
-    reason = r["client_requested"] or r["client_withdrew"] or r["alt_efforts"] or r["opportunity"]
-    r1 = r["terminating"] and r["needed"] and not (reason or r["serious_risk"])
-    r2 = r["terminating"] and reason and not r["serious_risk"]
-    out = {
-        "misconduct_2_8": r1,
-        "termination_session_required": r2,
-        "session_efforts_insufficient": r2 and not r["session_held"] and r["session_attempts"] < 2,
-        "legal_advice_required": r["court_ordered"] and r["terminating"] and not r["legal_advice"],
-        "remote_session_only": r["serious_risk"] or r["threats"],
-        "missing_doc_rationale": r["terminating"] and not r["documented_rationale"],
-        "missing_doc_attempts": r2 and r["session_attempts"] > 0 and not r["documented_attempts"],
-        "termination_permitted": r["terminating"] and not r1,
-    }
-    return {k for k, v in out.items() if v}
 
 
 records = st.fixed_dictionaries(

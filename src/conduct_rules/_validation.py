@@ -104,8 +104,11 @@ def describe_errors(exc: ValidationError) -> list[tuple[str, str]]:
 def parse_record(data: Any, model: type[M]) -> M:
     """Validate a mapping (or pass an instance through) into ``model``, privacy-safe.
 
-    ``parse_case`` for any case model: the standard ``Case`` or a ruleset's flat record
-    (``record.py``). Errors name fields, never values.
+    For any case model: the standard ``Case`` (``parse_case``) or a ruleset's flat record
+    (``record.py``). Errors name fields, never values. The error is raised *outside* the
+    ``except`` block, so pydantic's own error (whose message and ``input`` hold the case's
+    values) is not even kept as ``__context__``: error trackers that walk exception chains find
+    nothing to copy.
     """
     if isinstance(data, model):
         return data
@@ -122,24 +125,8 @@ def parse_record(data: Any, model: type[M]) -> M:
 
 
 def parse_case(data: Mapping[str, Any] | Case) -> Case:
-    """Validate a mapping (or pass a ``Case`` through) with privacy-safe errors.
-
-    The error is raised *outside* the ``except`` block, so pydantic's own error (whose message
-    and ``input`` hold the case's values) is not even kept as ``__context__``: error trackers
-    that walk exception chains find nothing to copy.
-    """
-    if isinstance(data, Case):
-        return data
-    if not isinstance(data, Mapping):
-        raise CaseValidationError([("(case)", "expected an object")])
-    errors: list[tuple[str, str]]
-    try:
-        return Case.model_validate(dict(data))
-    except ValidationError as exc:
-        errors = describe_errors(exc)
-    except (RecursionError, OverflowError):
-        errors = [("(case)", "input too deeply nested or too large")]
-    raise CaseValidationError(errors)
+    """Validate a mapping (or pass a ``Case`` through) with privacy-safe errors."""
+    return parse_record(data, Case)
 
 
 def parse_case_json(text: str | bytes) -> Case:

@@ -13,7 +13,15 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    field_validator,
+)
 
 __all__ = [
     "Alternatives",
@@ -181,10 +189,20 @@ class Transfer(_Part):
     client_consent: StrictBool = False
 
 
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("case_id must not be blank")
+    return value
+
+
+#: A case's identifier: the one value assessments echo (also a flat record's, ``record.py``).
+CaseId = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_not_blank)]
+
+
 class Case(_Part):
     """One case: what the client needs, who wants to end, what was tried, what was recorded."""
 
-    case_id: Annotated[str, Field(min_length=1, max_length=200)]
+    case_id: CaseId
     stage: Stage = "considering"
     initiated_by: Initiator = "member"
     services: Services = Services()
@@ -196,13 +214,6 @@ class Case(_Part):
     consultation: Consultation = Consultation()
     transfer: Transfer = Transfer()
     documented: tuple[DocumentationId, ...] = Field(default=(), max_length=MAX_DOCUMENTED)
-
-    @field_validator("case_id", mode="after")
-    @classmethod
-    def _case_id_not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("case_id must not be blank")
-        return value
 
     @field_validator("documented", mode="before")
     @classmethod

@@ -23,10 +23,10 @@ from pydantic import (
     StrictBool,
     StrictInt,
     create_model,
-    field_validator,
 )
 
 from conduct_rules import _schema as s
+from conduct_rules.case import CaseId
 from conduct_rules.errors import RulesetError
 
 __all__ = ["Record", "record_model"]
@@ -43,14 +43,7 @@ class Record(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
 
-    case_id: Annotated[str, Field(min_length=1, max_length=200)]
-
-    @field_validator("case_id", mode="after")
-    @classmethod
-    def _case_id_not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("case_id must not be blank")
-        return value
+    case_id: CaseId
 
 
 def _bounded(limit: int) -> Any:
