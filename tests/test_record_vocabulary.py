@@ -199,3 +199,35 @@ def test_schema_command_prints_the_record() -> None:
     assert schema["additionalProperties"] is False
     assert schema["properties"]["session_attempts"]["maximum"] == 4
     assert "threats" in schema["required"]
+
+
+def test_counterfactuals_work_over_a_record(tmp_path: Path) -> None:
+    """Levers name record fields and are typed against them; ``what_would_permit`` applies them
+    to the record and validates the result with the record's own model."""
+    import shutil
+
+    from conduct_rules import RulesetError, what_would_permit
+
+    folder = tmp_path / "flat-levers"
+    shutil.copytree(FLAT, folder)
+    levers = """
+actionable: [alt_efforts, documented_rationale]
+levers:
+  alt_efforts:
+    - {id: seek-alternatives, set: true, cites: [bench8-page], en: Seek alternatives., fr: Chercher des solutions de rechange.}
+  documented_rationale:
+    - {id: record-rationale, set: true, cites: [bench8-page], en: Record the rationale., fr: Consigner la justification.}
+"""  # noqa: E501
+    header = folder / "ruleset.yaml"
+    header.write_text(header.read_text(encoding="utf-8") + levers, encoding="utf-8")
+    rs = load_ruleset(folder)
+    record = _record(terminating=True, needed=True)
+    assert assess(record, ruleset=rs).verdict == "not_permitted"
+    sets = what_would_permit(record, ruleset=rs)
+    assert [[c.lever for c in s.changes] for s in sets] == [["seek-alternatives"]]
+    assert sets[0].verdict_after == "permitted"
+
+    text = header.read_text(encoding="utf-8")
+    header.write_text(text.replace("set: true, cites: [bench8-page], en: Seek", "set: 3, cites: [bench8-page], en: Seek"), encoding="utf-8")  # noqa: E501
+    with pytest.raises(RulesetError, match="does not fit 'alt_efforts'"):
+        load_ruleset(folder)
