@@ -142,3 +142,19 @@ def test_cli_explain_json_and_why_not() -> None:
     bad = runner.invoke(main, ["explain", str(SCENARIO_2), "--why-not", "nope"])
     assert bad.exit_code == 2
     assert "unknown item 'nope'" in bad.output
+
+
+def test_rule_notes_follow_the_language() -> None:
+    """Every note has its French text (the loader requires it), and explanations show it."""
+    from conduct_rules import load_ruleset
+
+    rs = load_ruleset("ontario")
+    assert all((r.note is None) == (r.note_fr is None) for r in rs.rules)
+    case = {"case_id": "N-1", "stage": "ended", "member": {"threats_received": True}}
+    notes = {
+        lang: {s.rule: s.note for s in explain(case, lang=lang).steps if s.note}  # type: ignore[arg-type]
+        for lang in ("en", "fr")
+    }
+    assert notes["en"]["risk-of-harm"].startswith("Threats make serious risk")
+    assert notes["fr"]["risk-of-harm"].startswith("Des menaces rendent le risque grave")
+    assert set(notes["en"]) == set(notes["fr"])

@@ -305,8 +305,26 @@ def check_rules(
             if kind == "document" and extra is None:
                 extra = Ref(f"contains({header.documentation_field},{target})")
             then.append(Conclusion(kind, target, extra))
+        if (spec.note is None) != (spec.note_fr is None):
+            # Explanations show the note in the reader's language: both or neither.
+            missing = "note_fr" if spec.note_fr is None else "note"
+            raise RulesetError(
+                "a note needs both its English (note) and French (note_fr) text",
+                file=label,
+                rule=spec.id,
+                field=missing,
+            )
         parsed.append(
-            Rule(spec.id, index, tuple(spec.cites), when, tuple(then), spec.note, spec.exception_to)
+            Rule(
+                spec.id,
+                index,
+                tuple(spec.cites),
+                when,
+                tuple(then),
+                spec.note,
+                spec.exception_to,
+                note_fr=spec.note_fr,
+            )
         )
     ids = {r.id for r in parsed}
     for r in parsed:

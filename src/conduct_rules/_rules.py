@@ -34,6 +34,7 @@ class Rule:
     note: str | None
     exception_to: str | None
     stratum: int = 0
+    note_fr: str | None = None  # ``note`` in French
 
 
 @dataclass(frozen=True)

@@ -199,7 +199,8 @@ class RuleSpec(_Strict):
     cites: list[Id] = Field(min_length=1)
     when: Any
     then: list[Conclusion] = Field(min_length=1)
-    note: Text | None = None
+    note: Text | None = None  # why the rule reads the sources this way (shown in explanations)
+    note_fr: Text | None = None  # the same note in French: required with ``note``
     exception_to: Id | None = None
 
 

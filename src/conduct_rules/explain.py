@@ -319,7 +319,7 @@ def explain(
             FiredRule(
                 rule=rule.id,
                 stratum=rule.stratum,
-                note=rule.note,
+                note=rule.note_fr if lang == "fr" else rule.note,
                 because=_checks(rs, unit.condition, facts, lang),
                 concluded=tuple(concluded),
                 provisions=_provisions(rs, rule.cites, lang),
