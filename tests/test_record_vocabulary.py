@@ -231,3 +231,26 @@ levers:
     header.write_text(text.replace("set: true, cites: [bench8-page], en: Seek", "set: 3, cites: [bench8-page], en: Seek"), encoding="utf-8")  # noqa: E501
     with pytest.raises(RulesetError, match="does not fit 'alt_efforts'"):
         load_ruleset(folder)
+
+
+def test_a_folder_is_loaded_once_until_a_file_changes(tmp_path: Path) -> None:
+    """``assess(..., ruleset=folder)`` in a loop reuses the loaded ruleset; an edit reloads it."""
+    import os
+    import shutil
+
+    from conduct_rules.api import get_ruleset
+
+    folder = tmp_path / "flat"
+    shutil.copytree(FLAT, folder)
+    first = get_ruleset(str(folder))
+    assert get_ruleset(folder) is first
+    outputs = folder / "outputs.yaml"
+    text = outputs.read_text(encoding="utf-8")
+    edited = text.replace("Benchmark verdict when R1 fires.", "EDITED.")
+    outputs.write_text(edited, encoding="utf-8")
+    st = outputs.stat()
+    os.utime(outputs, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))  # a coarse clock
+    again = get_ruleset(str(folder))
+    assert again is not first
+    record = _record(terminating=True, needed=True)
+    assert assess(record, ruleset=str(folder)).verdict_explanation == "EDITED."

@@ -23,7 +23,7 @@ from conduct_rules.engines import Backend
 from conduct_rules.engines.durable import DurableBackend, durable_available
 from conduct_rules.engines.python import PythonBackend
 from conduct_rules.errors import ConductRulesError
-from conduct_rules.ruleset import DEFAULT_RULESET, Ruleset, load_ruleset
+from conduct_rules.ruleset import DEFAULT_RULESET, RULESET_FILES, Ruleset, load_ruleset
 
 __all__ = ["BACKENDS", "assess", "default_backend", "get_backend", "get_ruleset"]
 
@@ -34,6 +34,27 @@ BACKENDS: tuple[str, ...] = ("auto", "durable_rules", "python", "fast")
 @functools.lru_cache(maxsize=32)
 def _cached_ruleset(name: str) -> Ruleset:
     return load_ruleset(name)
+
+
+@functools.lru_cache(maxsize=32)
+def _cached_folder(folder: str, signature: tuple[tuple[int, int], ...]) -> Ruleset:
+    return load_ruleset(folder)
+
+
+def _load_folder(ruleset: str | Path) -> Ruleset:
+    """A ruleset folder, loaded again only when one of its files changed.
+
+    Why: ``assess(case, ruleset="path/to/folder")`` in a loop would otherwise read and check
+    the four files, and recompile the rules for the fast backend, for every case. The key is
+    the folder and each file's modification time and size, so an edited ruleset is reloaded.
+    """
+    folder = Path(ruleset)
+    try:
+        resolved = folder.resolve(strict=True)
+        stats = [(resolved / name).stat() for name in RULESET_FILES]
+    except OSError:  # missing folder or file: ``load_ruleset`` says which, as always
+        return load_ruleset(ruleset)
+    return _cached_folder(str(resolved), tuple((st.st_mtime_ns, st.st_size) for st in stats))
 
 
 def get_ruleset(
@@ -47,7 +68,7 @@ def get_ruleset(
     elif isinstance(ruleset, str) and "/" not in ruleset:
         rs = _cached_ruleset(ruleset)
     else:
-        rs = load_ruleset(ruleset)
+        rs = _load_folder(ruleset)
     return rs.with_parameters(**dict(parameters)) if parameters else rs
 
 

@@ -43,6 +43,7 @@ from conduct_rules.errors import ParameterError, RulesetError
 
 __all__ = [
     "DEFAULT_RULESET",
+    "RULESET_FILES",
     "Conclusion",
     "Rule",
     "Ruleset",
@@ -54,7 +55,9 @@ __all__ = [
 ]
 
 DEFAULT_RULESET = "ontario"
-_FILES = ("ruleset.yaml", "provisions.yaml", "outputs.yaml", "rules.yaml")
+#: The files of a ruleset folder.
+RULESET_FILES = ("ruleset.yaml", "provisions.yaml", "outputs.yaml", "rules.yaml")
+_FILES = RULESET_FILES
 
 
 @dataclass(frozen=True)
