@@ -44,7 +44,7 @@ sys.path.insert(0, str(HERE))
 
 import peers  # noqa: E402 - the sibling script, importable once its folder is on the path
 
-from conduct_rules import Case, load_ruleset  # noqa: E402
+from conduct_rules import Case, durable_available, load_ruleset  # noqa: E402
 from conduct_rules._assemble import build_assessment  # noqa: E402
 from conduct_rules._contradictions import contradictions  # noqa: E402
 from conduct_rules._sample import sample_cases  # noqa: E402
@@ -55,6 +55,8 @@ from conduct_rules.engines.fast import FastBackend  # noqa: E402
 
 BENCH8 = HERE / "rulesets" / "bench8"
 BENCH8_FLAT = HERE / "rulesets" / "bench8-flat"
+#: Our backends timed; durable_rules only where its C extension loads (not on Python 3.13).
+OUR_BACKENDS = ("fast", "python", *(("durable_rules",) if durable_available() else ()))
 TIMES = "\u00d7"  # the ratio sign
 C = peers.CONCLUSIONS
 FINDINGS = tuple(f"finding.{c}" for c in C.values())
@@ -248,7 +250,7 @@ def bench8(n: int, seed: int, repeats: int) -> Figures:
     row("hand-written function (the page's)", us["hand-written"], us["hand-written"])
 
     ours: dict[str, Callable[[Any], Evaluation]] = {}
-    for name in ("fast", "python", "durable_rules"):
+    for name in OUR_BACKENDS:
         backend = get_backend(name)
         ours[name] = lambda c, b=backend: b.evaluate(flat_rs, c)
         bad[name] = mismatches((conclusions(ours[name](c)) for c in records), corpus)
@@ -288,7 +290,7 @@ def bench8(n: int, seed: int, repeats: int) -> Figures:
     tuned = peers.tune_malloc()
     fig["tune_malloc"] = tuned
     raw = peers.build("durable_rules")
-    if tuned and not isinstance(raw, str):
+    if tuned and not isinstance(raw, str) and "durable_rules" in ours:
         us["raw durable_rules, tune_malloc"] = best_us(raw, corpus, repeats)
         us["durable_rules, tune_malloc"] = best_us(ours["durable_rules"], records, repeats)
         row("raw durable_rules after tune_malloc()", us["raw durable_rules, tune_malloc"])
@@ -313,7 +315,7 @@ def ontario(n: int, n_durable: int, seed: int, repeats: int) -> Figures:
 
     reference = [assess(c, backend="python").model_dump(exclude={"engine"}) for c in cases]
     fig["mismatches"] = {}
-    for name in ("fast", "python", "durable_rules"):
+    for name in OUR_BACKENDS:
         backend = get_backend(name)
         subset = cases if name != "durable_rules" else cases[:n_durable]
         size = f"{len(subset):,} cases"
@@ -477,7 +479,7 @@ def verdicts_against_targets(b8: Figures, ont: Figures, cold_fig: Figures) -> Fi
         "fast / hand-written (both over Case objects)": us["fast on Case"]
         / us["hand-written on Case"],
         "durable_rules backend / raw durable_rules": us["durable_rules"] / us["raw durable_rules"]
-        if "raw durable_rules" in us
+        if "raw durable_rules" in us and "durable_rules" in us
         else None,
         "Ontario fast, evaluate + build_assessment, cases/s": 1e6 / ous["fast assessment"],
         "Ontario fast, same, one pass over new cases, cases/s": 1e6 / cold_fig["us_per_case"],
