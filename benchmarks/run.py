@@ -443,11 +443,17 @@ def cold_child(n: int, seed: int) -> Figures:
     return {"cases": n, "seed": seed, "us_per_case": total, "us_per_tenth": windows}
 
 
-def cold(n: int, seed: int) -> Figures:
-    """Run ``cold_child`` in a new interpreter and print its figures."""
-    cmd = [sys.executable, __file__, "--cold-child", str(n), "--seed", str(seed)]
+def in_child(flag: str, n: int, seed: int) -> Figures:
+    """Run this script with ``flag`` in a fresh interpreter; its last line is a JSON object."""
+    cmd = [sys.executable, __file__, flag, str(n), "--seed", str(seed)]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     fig: Figures = json.loads(out.strip().splitlines()[-1])
+    return fig
+
+
+def cold(n: int, seed: int) -> Figures:
+    """Run ``cold_child`` in a new interpreter and print its figures."""
+    fig = in_child("--cold-child", n, seed)
     print(f"\n2b. Fast evaluate + build_assessment, one pass over {n:,} new cases, fresh process")
     print(f"  {fig['us_per_case']:.2f} µs/case ({1e6 / fig['us_per_case']:,.0f}/s); by tenth: "
           + ", ".join(f"{w:.1f}" for w in fig["us_per_tenth"]))  # fmt: skip
@@ -456,9 +462,7 @@ def cold(n: int, seed: int) -> Figures:
 
 def memory(n: int, seed: int) -> Figures:
     """Section 3: run ``memory_child`` in a new interpreter and print its figures."""
-    cmd = [sys.executable, __file__, "--memory-child", str(n), "--seed", str(seed)]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    fig: Figures = json.loads(out.strip().splitlines()[-1])
+    fig = in_child("--memory-child", n, seed)
     print(f"\n3. Memory: assess() on {n:,} streamed records, fast backend, fresh process")
     print(f"  peak RSS {fig['peak_rss_mb']:.1f} MB; RSS after {fig['warm_up_cases']:,} cases "
           f"{fig['rss_after_warm_up_mb']:.1f} MB, after all {fig['rss_end_mb']:.1f} MB: growth "

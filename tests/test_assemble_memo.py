@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from assessment_checks import same as _same
 from conduct_rules import Case
 from conduct_rules import _assemble as assemble
 from conduct_rules import _assemble_flags as assemble_flags
@@ -36,15 +37,6 @@ from strategies import cases, parameters
 ONTARIO = get_ruleset()
 FAST = get_backend("fast")
 PYTHON = get_backend("python")
-
-
-def _same(a: Any, b: Any) -> None:
-    assert a.model_dump_json() == b.model_dump_json()
-    assert a == b
-    assert a.__pydantic_fields_set__ == b.__pydantic_fields_set__
-    assert a.ruleset.__pydantic_fields_set__ == b.ruleset.__pydantic_fields_set__
-    assert a.derived_facts is not b.derived_facts  # no mutable object shared between results
-    assert a.ruleset.parameters is not b.ruleset.parameters
 
 
 def _check(case: Case, lang: str) -> None:

@@ -22,6 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from assessment_checks import same as _same
 from conduct_rules import Case, assess, durable_available
 from conduct_rules._assemble import _validated, build_assessment
 from conduct_rules._contradictions import contradictions
@@ -123,15 +124,6 @@ def test_every_unit_fires_and_stays_silent() -> None:
 
 # --------------------------------------------------------------------------------------------
 # build_assessment: the assembled path against the reference build
-
-
-def _same(a: Any, b: Any) -> None:
-    assert a.model_dump_json() == b.model_dump_json()
-    assert a == b
-    assert a.__pydantic_fields_set__ == b.__pydantic_fields_set__
-    assert a.ruleset.__pydantic_fields_set__ == b.ruleset.__pydantic_fields_set__
-    assert a.derived_facts is not b.derived_facts  # no mutable object shared between results
-    assert a.ruleset.parameters is not b.ruleset.parameters
 
 
 @given(case=cases(), lang=st.sampled_from(["en", "fr"]), backend=st.sampled_from(BACKENDS))

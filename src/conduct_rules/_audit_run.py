@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from conduct_rules._contradictions import CHECKS
 from conduct_rules._records import Chunk, RecordSource, decode
-from conduct_rules._validation import parse_case
 from conduct_rules.api import get_backend
 from conduct_rules.case import Case
 from conduct_rules.engines import Backend
@@ -114,7 +113,7 @@ class RowAssessor:
         )
         vocab = ruleset.vocabulary
         # The contradiction checks speak of the standard ``Case``; a flat record has none.
-        self._parse: Callable[[Any], Any] = parse_case if vocab.is_case else vocab.parse
+        self._parse = vocab.parse
         self._checks = CHECKS if vocab.is_case else ()
         self._fields = None if vocab.is_case else vocab.fields
         out = ruleset.outputs

@@ -10,6 +10,7 @@ Both engines read the same features, computed once per case here.
 
 from __future__ import annotations
 
+import functools
 import operator
 import types
 import typing
@@ -31,6 +32,7 @@ __all__ = [
     "Vocabulary",
     "case_fields",
     "feature_type",
+    "fields_of",
     "record_vocabulary",
 ]
 
@@ -103,6 +105,12 @@ def _walk(model: type[BaseModel], prefix: str) -> Iterable[tuple[str, FieldType]
             yield from _walk(t, path + ".")
 
 
+@functools.lru_cache(maxsize=64)
+def fields_of(model: type[BaseModel]) -> Mapping[str, FieldType]:
+    """Every dotted field path of a case model (``Case`` or a record), with its type."""
+    return types.MappingProxyType(dict(_walk(model, "")))
+
+
 def _feature_type(fields: Mapping[str, FieldType], key: str) -> FieldType | None:
     if key in fields:
         return fields[key]
@@ -136,7 +144,7 @@ class Vocabulary:
 
     def __init__(self, model: type[BaseModel], source: tuple[Any, ...] = ()) -> None:
         self.model = model
-        self.fields: dict[str, FieldType] = dict(_walk(model, ""))
+        self.fields: Mapping[str, FieldType] = fields_of(model)
         self._source = source  # (record spec, ruleset id, label) to rebuild it in a worker
 
     @property

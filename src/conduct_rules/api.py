@@ -12,11 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel
-
 from conduct_rules._assemble import build_assessment
 from conduct_rules._contradictions import contradictions
-from conduct_rules._validation import parse_case
 from conduct_rules.assessment import Assessment, Warning_
 from conduct_rules.case import Case
 from conduct_rules.engines import Backend
@@ -115,14 +112,10 @@ def assess(
         raise ConductRulesError("lang must be 'en' or 'fr'")
     rs = get_ruleset(ruleset, parameters)
     vocab = rs.vocabulary
-    c: Any
     warnings: tuple[Warning_, ...]
-    if vocab.is_case:
-        c = parse_case(case) if not isinstance(case, BaseModel) else vocab.parse(case)
-        warnings = contradictions(c, lang)
-    else:  # a ruleset with its own flat record: the contradiction checks speak of the ``Case``
-        c = vocab.parse(case)
-        warnings = ()
+    c = vocab.parse(case)
+    # The contradiction checks speak of the standard ``Case``; a ruleset's own record has none.
+    warnings = contradictions(c, lang) if vocab.is_case else ()
     engine = get_backend(backend)
     evaluation = engine.evaluate(rs, c)
     return build_assessment(rs, c, evaluation, lang=lang, engine=engine.name, warnings=warnings)

@@ -28,11 +28,11 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from conduct_rules._fields import FeatureExtractor, case_fields
+from conduct_rules._fields import FeatureExtractor, FieldType, fields_of
 from conduct_rules._labels import Lang
 from conduct_rules._validation import parse_case, parse_record
 from conduct_rules.case import Case
@@ -141,7 +141,13 @@ def _changes_anything(lever: _Lever, data: Mapping[str, Any]) -> bool:
     return isinstance(lever.value, dict) or lever.value not in current
 
 
-def _apply_one(data: dict[str, Any], change: Change | _Lever, base: dt.date, added: int) -> int:
+def _apply_one(
+    data: dict[str, Any],
+    change: Change | _Lever,
+    base: dt.date,
+    added: int,
+    fields: Mapping[str, FieldType],
+) -> int:
     """Apply one change to case data (JSON form) in place; return the count of items added."""
     if change.operation == "set":
         _set(data, change.field, change.value)
@@ -154,29 +160,29 @@ def _apply_one(data: dict[str, Any], change: Change | _Lever, base: dt.date, add
     item: Any = change.value
     if isinstance(item, dict):
         added += 1
-        item = _dated(item, change.field, base, added)
+        item = _dated(item, fields[change.field], base, added)
     items.append(item)
     _set(data, change.field, items)
     return added
 
 
-def _dated(item: Mapping[str, str], field: str, base: dt.date, n: int) -> dict[str, str]:
+def _dated(item: Mapping[str, str], field: FieldType, base: dt.date, n: int) -> dict[str, str]:
     """A list item with its date fields filled in (if not given): ``n`` days after ``base``."""
     out = dict(item)
-    for sub, ftype in case_fields()[field].item_fields:
+    for sub, ftype in field.item_fields:
         if ftype.kind == "date" and sub not in out:
             out[sub] = (base + dt.timedelta(days=n)).isoformat()
     return out
 
 
-def _base_date(data: Mapping[str, Any], fallback: str) -> dt.date:
+def _base_date(case: BaseModel, fallback: str) -> dt.date:
     """Day after which added list items are dated: the latest dated item, else ``fallback``.
 
     The ruleset's ``as_of`` date is the fallback, so the same case always gives the same dates.
     """
+    data = case.model_dump(mode="json")
     dates: list[dt.date] = []
-    # Only the standard ``Case`` has lists of dated items; a flat record has none.
-    for path, ftype in (case_fields() if _is_case(data) else {}).items():
+    for path, ftype in fields_of(type(case)).items():
         if ftype.kind == "list_obj":
             for item in _get(data, path):
                 dates += [dt.date.fromisoformat(v) for k, v in item.items() if k == "date"]
@@ -188,19 +194,18 @@ def _base_date(data: Mapping[str, Any], fallback: str) -> dt.date:
         return dt.date(2000, 1, 1)
 
 
-def _is_case(data: Mapping[str, Any]) -> bool:
-    """Whether a dumped case is a standard ``Case`` (it has the case's groups)."""
-    return all(isinstance(data.get(g), Mapping) for g in ("services", "termination_session"))
+_M = TypeVar("_M", bound=BaseModel)
 
 
-def _apply(case: Any, changes: Iterable[Change | _Lever], as_of: str = "") -> Any:
+def _apply(case: _M, changes: Iterable[Change | _Lever], as_of: str = "") -> _M:
     """The case with the changes made, validated again by its own model (``Case`` or record)."""
     data = case.model_dump(mode="json")
-    base = _base_date(data, as_of)
+    base = _base_date(case, as_of)
+    fields = fields_of(type(case))
     added = 0
     for change in changes:
-        added = _apply_one(data, change, base, added)
-    return parse_case(data) if isinstance(case, Case) else parse_record(data, type(case))
+        added = _apply_one(data, change, base, added, fields)
+    return parse_record(data, type(case))
 
 
 def apply_changes(case: Case | Mapping[str, Any], changes: ChangeSet | Iterable[Change]) -> Case:
@@ -209,8 +214,7 @@ def apply_changes(case: Case | Mapping[str, Any], changes: ChangeSet | Iterable[
     The result is validated like any case, so a change set can be assessed, saved or shown.
     """
     items = changes.changes if isinstance(changes, ChangeSet) else tuple(changes)
-    changed: Case = _apply(parse_case(case), items)
-    return changed
+    return _apply(parse_case(case), items)
 
 
 # ------------------------------------------------------------------------------------ search
@@ -308,7 +312,7 @@ def _changeset(search: _Search, combo: tuple[int, ...], before: str) -> ChangeSe
     reads = {u.name: references(u.condition) for u in rs.units if set(u.effects) & search.cone}
     _, fired_all = search.evaluate(combo)
     features = search.extract(search.case)
-    base = _base_date(search.case.model_dump(mode="json"), rs.header.as_of)
+    base = _base_date(search.case, rs.header.as_of)
     applied = _apply(search.case, [search.levers[i] for i in combo], rs.header.as_of)
     added = 0
     changes = []
@@ -321,7 +325,7 @@ def _changeset(search: _Search, combo: tuple[int, ...], before: str) -> ChangeSe
         value = lever.value
         if isinstance(value, dict):
             added += 1
-            value = _dated(value, lever.field, base, added)
+            value = _dated(value, fields_of(type(search.case))[lever.field], base, added)
         elif lever.operation == "at_least":
             value = _get(applied.model_dump(mode="json"), lever.field)
         changes.append(

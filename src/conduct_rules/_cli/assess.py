@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import click
 
-from conduct_rules._cli.common import fail, lang_option, read_case
+from conduct_rules._cli.common import fail, format_option, lang_option, read_case, ruleset_option
 from conduct_rules._report import render_text
 from conduct_rules.api import BACKENDS, assess
 from conduct_rules.errors import ConductRulesError
@@ -21,14 +21,7 @@ __all__ = ["assess_cmd"]
 @click.command("assess")
 @click.argument("case_file", metavar="CASE.json")
 @lang_option("Language of the report and of every explanation.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text: a report for people; json: the assessment, for programs.",
-)
+@format_option("text: a report for people; json: the assessment, for programs.")
 @click.option(
     "--backend",
     type=click.Choice(list(BACKENDS)),
@@ -36,7 +29,7 @@ __all__ = ["assess_cmd"]
     show_default=True,
     help="Rule engine; auto is durable_rules where it loads, else python (same results).",
 )
-@click.option("--ruleset", default=None, help="Built-in ruleset name or folder (default: ontario).")
+@ruleset_option()
 def assess_cmd(case_file: str, lang: str, fmt: str, backend: str, ruleset: str | None) -> None:
     """Assess one case file (JSON; '-' reads standard input) and print the result.
 

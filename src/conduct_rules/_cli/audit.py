@@ -19,7 +19,7 @@ from typing import IO
 
 import click
 
-from conduct_rules._cli.common import fail, lang_option
+from conduct_rules._cli.common import fail, lang_option, ruleset_option
 from conduct_rules._records import RecordSource, records_from_csv, records_from_jsonl
 from conduct_rules.api import BACKENDS
 from conduct_rules.batch import AuditResult, assess_many, records_from_file
@@ -103,7 +103,7 @@ def _run(result: AuditResult, fmt: str, out: str | None, max_cases: int) -> None
     show_default=True,
     help="auto: by extension (.jsonl, .ndjson, .csv); '-' as FILE reads JSON Lines from stdin.",
 )
-@click.option("--ruleset", default=None, help="Built-in ruleset name or folder (default: ontario).")
+@ruleset_option()
 @click.option(
     "--max-cases",
     type=click.IntRange(min=0),

@@ -20,7 +20,15 @@ from conduct_rules._validation import parse_case
 from conduct_rules.api import get_ruleset
 from conduct_rules.errors import CaseValidationError, ConductRulesError
 
-__all__ = ["EXIT_INVALID", "LANGS", "fail", "lang_option", "read_case"]
+__all__ = [
+    "EXIT_INVALID",
+    "LANGS",
+    "fail",
+    "format_option",
+    "lang_option",
+    "read_case",
+    "ruleset_option",
+]
 
 EXIT_INVALID = 2
 LANGS = ("en", "fr")
@@ -33,6 +41,27 @@ def lang_option(
     return click.option(
         "--lang", type=click.Choice(LANGS), default="en", show_default=True, help=help_text
     )
+
+
+def format_option(
+    help_text: str | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The ``--format text|json`` option (parameter ``fmt``): text for people, JSON for programs."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help=help_text,
+    )
+
+
+def ruleset_option(
+    help_text: str = "Built-in ruleset name or folder (default: ontario).",
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The ``--ruleset NAME|FOLDER`` option, the same for every subcommand that reads rules."""
+    return click.option("--ruleset", default=None, help=help_text)
 
 
 def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import click
 from pydantic import TypeAdapter
 
-from conduct_rules._cli.common import fail, lang_option, read_case
+from conduct_rules._cli.common import fail, format_option, lang_option, read_case, ruleset_option
 from conduct_rules._labels import Lang, colon, value_text
 from conduct_rules.counterfactual import ChangeSet, what_would_permit
 from conduct_rules.errors import ConductRulesError
@@ -168,12 +168,8 @@ def render_changesets(sets: Sequence[ChangeSet], lang: Lang, max_changes: int) -
 
 
 _LANG = lang_option()
-_FORMAT = click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
-_RULESET = click.option(
-    "--ruleset", default=None, help="Built-in ruleset name or folder (default: ontario)."
-)
+_FORMAT = format_option()
+_RULESET = ruleset_option()
 
 
 @click.command("explain")

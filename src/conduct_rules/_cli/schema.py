@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from conduct_rules._cli.common import fail
+from conduct_rules._cli.common import fail, ruleset_option
 from conduct_rules._docs import SCHEMAS, schema_text
 from conduct_rules.api import get_ruleset
 from conduct_rules.errors import ConductRulesError
@@ -19,10 +19,8 @@ __all__ = ["schema_cmd"]
 
 @click.command("schema")
 @click.argument("which", type=click.Choice(list(SCHEMAS)), default="case", required=False)
-@click.option(
-    "--ruleset",
-    default=None,
-    help="For 'case': the record of a ruleset that declares its own (default: the standard case).",
+@ruleset_option(
+    "For 'case': the record of a ruleset that declares its own (default: the standard case)."
 )
 def schema_cmd(which: str, ruleset: str | None) -> None:
     """Print the JSON Schema of a case file (default) or of an assessment."""

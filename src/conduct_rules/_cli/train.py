@@ -21,7 +21,7 @@ from typing import Any, cast
 import click
 import yaml
 
-from conduct_rules._cli.common import fail
+from conduct_rules._cli.common import fail, format_option
 from conduct_rules._labels import Lang
 from conduct_rules._narrative import Family
 from conduct_rules.errors import ConductRulesError
@@ -261,14 +261,7 @@ def _mark(path: str, seed: int | None, family: str | None, lang: Lang | None, fm
     help="Write the exercise set and its answer key.",
 )
 @click.option("--output", "-o", metavar="FILE", default=None, help="Export to FILE, not stdout.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output of --answers marking.",
-)
+@format_option("Output of --answers marking.")
 def train_cmd(
     lang: Lang | None,
     family: str | None,
