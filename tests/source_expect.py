@@ -162,9 +162,7 @@ def _items(a: Assessment) -> dict[str, dict[str, Any]]:
             s.id: {"status": s.status, "cites": frozenset(s.citations)}
             for s in a.required_safeguards
         },
-        "missing_documentation": {
-            d.id: frozenset(d.citations) for d in a.missing_documentation
-        },
+        "missing_documentation": {d.id: frozenset(d.citations) for d in a.missing_documentation},
         "findings": {f.id: frozenset(f.citations) for f in a.findings},
         "actions": {
             x.id: {"required": x.required, "cites": frozenset(x.citations)}

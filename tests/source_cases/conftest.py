@@ -1,4 +1,4 @@
-"""pytest collector for the source-written expectations: ``tests/source_cases/{scenarios,rows}.yaml``.
+"""pytest collector for the source-written expectations (``scenarios.yaml``, ``rows.yaml`` here).
 
 These cases are the suite's evidence that the Ontario rules are right: each was written by hand
 from the practice note and the provisions it cites (the product's decision tables, version 2),
@@ -8,7 +8,8 @@ actions, each with its exact citations. They are never regenerated from the code
 fails, the rules and the reading disagree, and the source decides (the lead fixes whichever is
 wrong). Each case runs on every backend that loads here (python, fast, durable_rules).
 
-``citations.yaml`` in this folder is the citation table, checked by ``tests/test_citation_table.py``.
+``citations.yaml`` in this folder is the citation table, checked by
+``tests/test_citation_table.py``.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from source_expect import CASE_FILES, SourceCase, compare, load_cases
 
 from conduct_rules import assess, durable_available
 from conduct_rules.api import BACKENDS as API_BACKENDS
+from source_expect import CASE_FILES, SourceCase, compare, load_cases
 
 #: Every backend that loads here: a wrong rule must fail on each.
 BACKENDS = tuple(
