@@ -14,35 +14,15 @@ from collections.abc import Mapping
 import pytest
 from hypothesis import given
 
-from conduct_rules import Assessment, Case, assess, durable_available, load_ruleset
+from conduct_rules import Case, assess, durable_available, load_ruleset
 from conduct_rules._dev.cases import corpus
 from conduct_rules.api import BACKENDS as API_BACKENDS
-from source_expect import citation_table, load_cases, table_citations
+from source_expect import citation_table, load_cases, table_citations, wrong_citations
 from strategies import cases, parameters
 
 BACKENDS = [
     b for b in API_BACKENDS if b != "auto" and (b != "durable_rules" or durable_available())
 ]
-_KIND_OF_SECTION = {
-    "required_safeguards": "safeguards",
-    "permitted_actions": "actions",
-    "missing_documentation": "documentation",
-    "findings": "findings",
-}
-
-
-def _wrong_citations(case: Case, a: Assessment) -> list[str]:
-    out = []
-    for section, kind in _KIND_OF_SECTION.items():
-        for item in getattr(a, section):
-            want = table_citations(kind, item.id, case)
-            got = frozenset(item.citations)
-            if got != want:
-                out.append(
-                    f"{kind}.{item.id}: expected {sorted(want)}, got {sorted(got)}"
-                    f" (extra {sorted(got - want)}, missing {sorted(want - got)})"
-                )
-    return out
 
 
 def test_the_table_names_every_output_of_the_ruleset_and_only_those() -> None:
@@ -99,7 +79,7 @@ def test_a_fixed_corpus_cites_exactly_the_table(backend: str) -> None:
     problems: list[str] = []
     for case, params in corpus(300):
         a = assess(case, backend=backend, parameters=params or None)
-        problems += [f"{case.case_id}: {p}" for p in _wrong_citations(case, a)]
+        problems += [f"{case.case_id}: {p}" for p in wrong_citations(case, a)]
     assert problems[:20] == []
 
 
@@ -109,4 +89,4 @@ def test_generated_cases_cite_exactly_the_table(
     backend: str, case: Case, params: dict[str, int]
 ) -> None:
     a = assess(case, backend=backend, parameters=params or None)
-    assert _wrong_citations(case, a) == []
+    assert wrong_citations(case, a) == []
