@@ -371,27 +371,32 @@ def run_suite(
     cases: Sequence[tuple[Case, Mapping[str, int]]] | None = None,
     backend: str = "python",
     stop_at_first: bool = True,
-    ignore: frozenset[tuple[str, str]] = frozenset(),
+    known: Mapping[tuple[str, str], str] | None = None,
 ) -> list[Failure]:
     """Run the chosen check families against ``ruleset``; return the failures (empty: passed).
 
     Any exception a check raises counts as a failure (a ruleset concluding two verdicts raises
-    ``EvaluationError``, which a test would report too). ``ignore`` names (check, case id) pairs
-    not to run: those the unmutated ruleset already fails, which cannot tell a mutant apart.
+    ``EvaluationError``, which a test would report too). ``known`` maps (check, case id) to the
+    message the unmutated ruleset already fails with: such a check still tells a mutant apart when
+    its message changes (a pinned item changed), or when it passes.
     """
     failures: list[Failure] = []
+    known = known or {}
 
     def attempt(name: str, case_id: str, run: Any) -> bool:
-        if (name, case_id) in ignore:
-            return True
+        message: str | None = None
         try:
             run()
         except CheckFailed as exc:
-            failures.append(Failure(name, case_id, str(exc)))
+            message = str(exc)
         except Exception as exc:  # noqa: BLE001 - any error is a failing test; report its type
-            failures.append(Failure(name, case_id, f"{type(exc).__name__}: {exc}"))
-        else:
+            message = f"{type(exc).__name__}: {exc}"
+        before = known.get((name, case_id))
+        if message == before:
             return True
+        if message is None:
+            message = "passes where the unmutated ruleset fails: a pinned answer changed"
+        failures.append(Failure(name, case_id, message))
         return not stop_at_first
 
     ctx = Context(ruleset, backend)
