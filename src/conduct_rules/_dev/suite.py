@@ -372,13 +372,15 @@ def run_suite(
     backend: str = "python",
     stop_at_first: bool = True,
     known: Mapping[tuple[str, str], str] | None = None,
+    limits: Mapping[str, int] | None = None,
 ) -> list[Failure]:
     """Run the chosen check families against ``ruleset``; return the failures (empty: passed).
 
     Any exception a check raises counts as a failure (a ruleset concluding two verdicts raises
     ``EvaluationError``, which a test would report too). ``known`` maps (check, case id) to the
     message the unmutated ruleset already fails with: such a check still tells a mutant apart when
-    its message changes (a pinned item changed), or when it passes.
+    its message changes (a pinned item changed), or when it passes. ``limits`` caps the number of
+    corpus cases a family runs over (the edge properties assess each case many times).
     """
     failures: list[Failure] = []
     known = known or {}
@@ -413,7 +415,8 @@ def run_suite(
     # Cheap, sharp families first: most mutants die in the oracle within a few cases.
     for family in sorted((f for f in families if f not in _ONCE), key=_ORDER.index):
         checks = checks_for([family])
-        for case, params in cases if cases is not None else list(corpus()):
+        chosen = cases if cases is not None else list(corpus())
+        for case, params in chosen[: (limits or {}).get(family, len(chosen))]:
             cctx = ctx.with_parameters(params)
             for name, check in checks.items():
                 if not attempt(name, case.case_id, functools.partial(check, case, cctx)):
