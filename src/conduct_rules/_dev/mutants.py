@@ -196,7 +196,7 @@ _ENUMS: tuple[tuple[str, ...], ...] = (
 _SWAP_OP = {"eq": "ne", "ne": "eq", "gt": "gte", "gte": "gt", "lt": "lte", "lte": "lt"}
 _ALL_OPS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "contains")
 #: How many atoms ``add-conjunct`` and ``add-disjunct`` each try per rule.
-ADDED_ATOMS_PER_RULE = 3
+ADDED_ATOMS_PER_RULE = 2
 
 
 def _cmp_op(node: Any) -> str | None:
@@ -274,6 +274,20 @@ def _structure_edits(cpath: Path, path: Path, node: Any) -> Iterator[_Edit]:
         yield _Edit("change-value", f"{_label(path)}.{op}#{i}", (*path, op), value)
 
 
+#: Conclusion kinds whose rule's citations become an item's ``citations`` in an assessment.
+_ITEM_KINDS = frozenset({"permit", "safeguard", "document", "finding"})
+
+
+def _concludes_an_item(rule: Mapping[str, Any]) -> bool:
+    """Whether the rule concludes an action, safeguard, record or finding.
+
+    Why citation mutants stop here: a derived fact's or a verdict's rule cites provisions that
+    reach explanations (the reasoning trace, the summary's wording), never an item's citations,
+    which is what the citation table pins; those texts are checked by the explanation suites.
+    """
+    return any(isinstance(c, dict) and _ITEM_KINDS & set(c) for c in rule.get("then") or [])
+
+
 def _edits(
     rule: Mapping[str, Any], pool: Sequence[Any] = (), provisions: Sequence[str] = ()
 ) -> Iterator[_Edit]:
@@ -300,7 +314,7 @@ def _edits(
     for word, op in (("all", "add-conjunct"), ("any", "add-disjunct")):
         for i, atom in enumerate(_chosen_atoms(rule, pool, op)):
             yield _Edit(op, f"#{i}", ("when",), {word: [rule["when"], atom]})
-    cites = list(rule.get("cites") or [])
+    cites = list(rule.get("cites") or []) if _concludes_an_item(rule) else []
     for i, cite in enumerate(cites):
         yield _Edit("drop-citation", cite, ("cites",), [c for c in cites if c != cite])
         if cite in provisions:
