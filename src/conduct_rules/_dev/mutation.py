@@ -33,6 +33,7 @@ tests miss a visible difference" from "nothing the corpus shows differs".
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import shutil
 import sys
@@ -56,7 +57,16 @@ from .cases import corpus
 from .mutants import OPERATORS, QUICK_OPERATORS, Mutant, disable_twin, make_mutants
 from .suite import FAMILIES, run_suite
 
-__all__ = ["Outcome", "Report", "load_equivalents", "main", "mutant_ruleset", "run_mutation"]
+__all__ = [
+    "Outcome",
+    "Report",
+    "combine_reports",
+    "load_equivalents",
+    "main",
+    "mutant_ruleset",
+    "run_mutation",
+    "save_report",
+]
 
 DEFAULT_EQUIVALENTS = Path(__file__).resolve().parents[3] / "tests" / "mutation_equivalents.yaml"
 DEFAULT_CASES = 300
@@ -252,6 +262,7 @@ def run_mutation(
     equivalents: Mapping[str, str] | None = None,
     only_rules: frozenset[str] | None = None,
     progress: bool = False,
+    shard: tuple[int, int] = (0, 1),
 ) -> Report:
     """Make, load and test every mutant of the ruleset folder ``source``.
 
@@ -273,6 +284,8 @@ def run_mutation(
         )
         before = {(f.check, f.case_id): f.message for f in known}
         queue = _mutants(source, rules_data, header_data, operators, only_rules)
+        k, n = shard
+        queue = [m for i, m in enumerate(queue) if i % n == k]
         done = 0
         while queue:
             m = queue.pop(0)
@@ -318,6 +331,46 @@ def run_mutation(
         with_oracle,
         time.process_time() - cpu_start,
     )
+
+
+def save_report(report: Report, path: Path) -> None:
+    """Write a run's outcomes as JSON (ids, operators, statuses, details: no case data)."""
+    rows = [
+        {
+            "id": o.mutant.id,
+            "rule": o.mutant.rule,
+            "operator": o.mutant.operator,
+            "status": o.status,
+            "detail": o.detail,
+        }
+        for o in report.outcomes
+    ]
+    data = {
+        "seconds": report.seconds,
+        "cpu_seconds": report.cpu_seconds,
+        "skipped": list(report.skipped),
+        "oracle": report.oracle,
+        "outcomes": rows,
+    }
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+
+
+def combine_reports(paths: Sequence[Path]) -> Report:
+    """One report from the saved shards of a run (``--shard K/N --save``): one run's figures."""
+    outcomes: list[Outcome] = []
+    seconds = cpu = 0.0
+    skipped: set[str] = set()
+    oracle = True
+    for path in paths:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        seconds = max(seconds, float(data["seconds"]))
+        cpu += float(data["cpu_seconds"])
+        skipped |= set(data["skipped"])
+        oracle = oracle and bool(data["oracle"])
+        for row in data["outcomes"]:
+            m = Mutant(row["id"], row["rule"], row["operator"], "", {}, {})
+            outcomes.append(Outcome(m, row["status"], row["detail"]))
+    return Report(tuple(outcomes), seconds, tuple(sorted(skipped)), oracle, cpu)
 
 
 def _print(report: Report, equivalents: Mapping[str, str], verbose: bool) -> None:
@@ -387,7 +440,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--equivalents", type=Path, default=DEFAULT_EQUIVALENTS)
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every outcome")
+    parser.add_argument("--shard", help="K/N: run only every N-th mutant from the K-th (0-based)")
+    parser.add_argument("--save", type=Path, help="write the outcomes as JSON to this file")
+    parser.add_argument("--combine", type=Path, nargs="+", help="print the report of saved shards")
     args = parser.parse_args(argv)
+    if args.combine:
+        combined = combine_reports(args.combine)
+        _print(combined, load_equivalents(args.equivalents), args.verbose)
+        return 1 if combined.count("survived", "oracle-only", "wrongly-equivalent") else 0
+    shard = (0, 1)
+    if args.shard:
+        k_text, n_text = args.shard.split("/")
+        shard = (int(k_text), int(n_text))
     ops: tuple[str, ...] = tuple(args.operators or (QUICK_OPERATORS if args.quick else OPERATORS))
     source = Path(args.ruleset)
     if not source.is_dir():
@@ -412,7 +476,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         equivalents=equivalents,
         only_rules=only,
         progress=True,
+        shard=shard,
     )
+    if args.save:
+        save_report(report, args.save)
     _print(report, equivalents, args.verbose)
     bad = report.count("survived", "oracle-only", "wrongly-equivalent")
     return 1 if bad else 0
