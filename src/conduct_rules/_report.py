@@ -12,6 +12,7 @@ JSON assessment as from a fresh one.
 
 from __future__ import annotations
 
+from conduct_rules._terminal import shown
 from conduct_rules.assessment import Assessment
 
 __all__ = ["render_text"]
@@ -74,7 +75,7 @@ def render_text(a: Assessment) -> str:
     c = h["colon"]
     verdict = _VERDICT_WORDS[a.lang].get(a.verdict, a.verdict.upper())
     lines = [
-        f"{h['case']}{c} {a.case_id}",
+        f"{h['case']}{c} {shown(a.case_id)}",
         f"{h['verdict']}{c} {verdict} — {a.verdict_explanation}",
     ]
     if a.termination_required:
