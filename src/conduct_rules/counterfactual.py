@@ -38,7 +38,7 @@ from conduct_rules._validation import parse_case, parse_record
 from conduct_rules.case import Case
 from conduct_rules.conditions import references
 from conduct_rules.engines.python import PythonBackend
-from conduct_rules.errors import ConductRulesError, check_lang
+from conduct_rules.errors import ConductRulesError, OptionError, check_lang
 from conduct_rules.explain import definition, evaluate_case
 from conduct_rules.ruleset import Ruleset
 
@@ -275,7 +275,7 @@ def what_would_permit(
     """
     check_lang(lang)
     if max_changes < 0:
-        raise ConductRulesError("max_changes must be zero or more")
+        raise OptionError("max_changes must be zero or more")
     c, rs, ev = evaluate_case(case, ruleset, parameters)
     if TARGET not in rs.outputs.verdicts:
         raise ConductRulesError(f"ruleset {rs.id} has no '{TARGET}' verdict")
