@@ -59,7 +59,7 @@ def format_option(
 
 
 def ruleset_option(
-    help_text: str = "Built-in ruleset name or folder (default: ontario).",
+    help_text: str = "Built-in ruleset name, or a folder as a path: ./NAME (default: ontario).",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """The ``--ruleset NAME|FOLDER`` option, the same for every subcommand that reads rules."""
     return click.option("--ruleset", default=None, help=help_text)

@@ -407,12 +407,9 @@ class DurableBackend:
                 host = _get_host()
                 compiled = self._compiled(ruleset, host)
                 fired, facts = self._session(ruleset, case, host, compiled)
-            except RulesetError:
-                raise  # found before the engine was touched (a limit of the engine, named)
-            except EvaluationError:
-                _discard_host()
-                raise
-            except EngineUnavailableError:
+            except (RulesetError, EvaluationError, EngineUnavailableError):
+                # Ours, raised before the engine was touched: a limit of the engine (named), too
+                # many compiled rulesets, no engine. Nothing to rebuild.
                 raise
             except Exception as exc:  # noqa: BLE001 - engine errors must not leak case data
                 _discard_host()
