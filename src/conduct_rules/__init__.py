@@ -44,6 +44,7 @@ from conduct_rules.errors import (
 )
 from conduct_rules.explain import Explanation, WhyNot, explain, why_not
 from conduct_rules.record import Record
+from conduct_rules.what_if import WhatIf, what_if
 from conduct_rules.ruleset import Ruleset, available_rulesets, load_ruleset
 
 __version__ = "0.1.0"
@@ -74,6 +75,7 @@ __all__ = [
     "RulesetRef",
     "Safeguard",
     "Warning_",
+    "WhatIf",
     "WhyNot",
     "__version__",
     "apply_changes",
@@ -89,6 +91,7 @@ __all__ = [
     "records_from_file",
     "records_from_jsonl",
     "render_text",
+    "what_if",
     "what_would_permit",
     "why_not",
 ]

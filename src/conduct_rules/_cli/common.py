@@ -1,19 +1,26 @@
-"""Helpers shared by subcommands: reading a case file with one-line, privacy-safe errors.
+"""The CLI's shared grammar: options every command takes, reading inputs, writing outputs.
 
-Exit codes: 0 success, 2 invalid input (bad JSON, a field that does not fit the contract, a missing
-file). Errors are one line on stderr naming the file or field, never a traceback and never a case
-value.
+Every command takes ``-o/--output FILE`` (``-`` or nothing: standard output), ``--lang en|fr``,
+``--format``, ``--ruleset NAME|FOLDER`` and ``--parameters KEY=VALUE|FILE`` (repeatable; a FILE
+is a JSON or YAML mapping of parameter names to whole numbers), and reads ``-`` as standard input.
+
+Exit codes: 0 success; 1 findings or failures under a ``--fail-on`` policy, where a command has
+one; 2 invalid input (bad JSON, a field that does not fit the contract, a missing file, an
+unknown parameter). Errors are one line on stderr naming the file or field, never a traceback,
+never a Python class name and never a case value.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
+import yaml
 
 from conduct_rules._fields import Vocabulary
 from conduct_rules._validation import parse_case
@@ -21,17 +28,122 @@ from conduct_rules.api import get_ruleset
 from conduct_rules.errors import CaseValidationError, ConductRulesError
 
 __all__ = [
+    "EXIT_FAILED",
     "EXIT_INVALID",
     "LANGS",
+    "did_you_mean",
+    "emit",
     "fail",
     "format_option",
     "lang_option",
+    "output_option",
+    "parameters_option",
+    "parse_parameters",
+    "plural",
     "read_case",
+    "reason",
     "ruleset_option",
 ]
 
+EXIT_FAILED = 1
 EXIT_INVALID = 2
 LANGS = ("en", "fr")
+
+#: Plain words for the reasons a file cannot be read (never a Python class name).
+_OS_REASONS: dict[type[BaseException], str] = {
+    PermissionError: "permission denied",
+    IsADirectoryError: "is a directory",
+    FileNotFoundError: "no such file",
+    UnicodeDecodeError: "not UTF-8 text",
+}
+
+
+def reason(exc: BaseException) -> str:
+    """Why a file could not be read or written, in words."""
+    for kind, words in _OS_REASONS.items():
+        if isinstance(exc, kind):
+            return words
+    return "input/output error"
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """ "1 row", "2 rows" (``many`` for irregular plurals)."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """ " (did you mean 'x'?)" when a choice is close to ``word``, else ""."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def output_option() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The ``-o/--output FILE`` option (parameter ``output``); ``-`` is standard output."""
+    return click.option(
+        "-o",
+        "--output",
+        "output",
+        metavar="FILE",
+        default=None,
+        help="Write to FILE instead of standard output ('-': standard output).",
+    )
+
+
+def parameters_option() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The ``--parameters KEY=VALUE|FILE`` option (parameter ``params``), repeatable."""
+    return click.option(
+        "--parameters",
+        "params",
+        metavar="KEY=VALUE|FILE",
+        multiple=True,
+        help=(
+            "Change a threshold of the ruleset, e.g. min_attempts=3; or a JSON/YAML file of "
+            "them. Repeatable."
+        ),
+    )
+
+
+def parse_parameters(values: Iterable[str]) -> dict[str, int] | None:
+    """``KEY=VALUE`` items and files as one mapping (None when none were given)."""
+    out: dict[str, int] = {}
+    for raw in values:
+        if "=" in raw:
+            key, _, value = raw.partition("=")
+            key = key.strip()
+            try:
+                out[key] = int(value.strip())
+            except ValueError:
+                fail(f"--parameters: {key} must be a whole number")
+            continue
+        try:
+            text = sys.stdin.read() if raw == "-" else Path(raw).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            fail(f"{raw}: cannot read parameters ({reason(exc)})")
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError:
+            fail(f"{raw}: not valid JSON or YAML")
+        if not isinstance(data, dict):
+            fail(f"{raw}: parameters must be a mapping of names to whole numbers")
+        for key, value in data.items():
+            if not isinstance(value, int) or isinstance(value, bool):
+                fail(f"{raw}: parameter {key} must be a whole number")
+            out[str(key)] = value
+    return out or None
+
+
+def emit(text: str, output: str | None) -> None:
+    """Write ``text`` (ending in a newline) to ``output``, or standard output."""
+    if not text.endswith("\n"):
+        text += "\n"
+    if output in (None, "-"):
+        click.echo(text, nl=False)
+        return
+    assert output is not None
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"{output}: cannot write ({reason(exc)})")
 
 
 def lang_option(
@@ -93,7 +205,7 @@ def read_case(path: str, ruleset: str | None = None) -> Any:
     except IsADirectoryError:
         fail(f"{path}: is a directory, not a case file")
     except (OSError, UnicodeDecodeError) as exc:
-        fail(f"{path}: cannot read ({type(exc).__name__})")
+        fail(f"{path}: cannot read ({reason(exc)})")
     try:
         data: Any = json.loads(text)
     except (ValueError, RecursionError):
