@@ -44,8 +44,8 @@ from conduct_rules.errors import (
 )
 from conduct_rules.explain import Explanation, WhyNot, explain, why_not
 from conduct_rules.record import Record
-from conduct_rules.what_if import WhatIf, what_if
 from conduct_rules.ruleset import Ruleset, available_rulesets, load_ruleset
+from conduct_rules.what_if import WhatIf, what_if
 
 __version__ = "0.1.0"
 
