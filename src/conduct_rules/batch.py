@@ -28,6 +28,7 @@ from conduct_rules._records import (
     records_from_jsonl,
     records_from_mappings,
 )
+from conduct_rules._version import SCHEMA_VERSION
 from conduct_rules.api import get_ruleset
 from conduct_rules.errors import ConductRulesError
 from conduct_rules.ruleset import Ruleset
@@ -68,8 +69,9 @@ class AuditSummary:
     rejected_fields: Mapping[str, int]
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready."""
-        return {k: dict(v) if isinstance(v, Mapping) else v for k, v in self.__dict__.items()}
+        """JSON-ready, with the ``schema_version`` of its published schema (``audit-summary``)."""
+        out = {k: dict(v) if isinstance(v, Mapping) else v for k, v in self.__dict__.items()}
+        return {**out, "schema_version": SCHEMA_VERSION}
 
 
 # --------------------------------------------------------------------------------------------

@@ -194,7 +194,7 @@ def _vocabulary(ruleset: str | None) -> Vocabulary | None:
 
 
 def read_case(path: str, ruleset: str | None = None) -> Any:
-    """Read and validate a case file (JSON; ``-`` for standard input).
+    """Read and validate a case file (JSON, or YAML for ``.yaml``/``.yml``; ``-``: stdin).
 
     The case is a ``Case``, or the flat record of ``ruleset`` when that ruleset declares one.
     """
@@ -206,10 +206,17 @@ def read_case(path: str, ruleset: str | None = None) -> Any:
         fail(f"{path}: is a directory, not a case file")
     except (OSError, UnicodeDecodeError) as exc:
         fail(f"{path}: cannot read ({reason(exc)})")
+    data: Any = None
     try:
-        data: Any = json.loads(text)
+        data = json.loads(text)
     except (ValueError, RecursionError):
-        fail(f"{path}: not valid JSON")
+        if not path.endswith((".yaml", ".yml")):
+            fail(f"{path}: not valid JSON")
+    if data is None and path.endswith((".yaml", ".yml")):  # e.g. a filled-in template
+        try:
+            data = yaml.safe_load(text)
+        except (yaml.YAMLError, RecursionError):
+            fail(f"{path}: not valid YAML")
     vocab = _vocabulary(ruleset)
     try:
         return parse_case(data) if vocab is None or vocab.is_case else vocab.parse(data)

@@ -1,4 +1,4 @@
-"""``conduct-rules schema [case|assessment]``: print the JSON Schema of the input or output.
+"""``conduct-rules schema [NAME]``: print the JSON Schema of the input or of a JSON output.
 
 Why a command: integrators validate case files in their own tools (editors, CI, other languages)
 before calling us. The text is the same generator's as the committed ``schemas/*.schema.json``,
@@ -23,7 +23,8 @@ __all__ = ["schema_cmd"]
     "For 'case': the record of a ruleset that declares its own (default: the standard case)."
 )
 def schema_cmd(which: str, ruleset: str | None) -> None:
-    """Print the JSON Schema of a case file (default) or of an assessment."""
+    """Print the JSON Schema of a case file (default) or of a JSON output: assessment,
+    explanation, why-not, what-if, audit-row, audit-summary, training-marking."""
     rs = None
     if ruleset is not None:
         try:
