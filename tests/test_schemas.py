@@ -61,8 +61,7 @@ def test_explain_why_not_and_what_if_outputs_validate(path: Path, lang: str) -> 
     ):
         data = _cli_json(*args, "--lang", lang)
         _valid(name, data)
-        if name != "assessment":
-            assert data["schema_version"] == SCHEMA_VERSION
+        assert data["schema_version"] == SCHEMA_VERSION
 
 
 def test_explanation_nests_the_ruleset_as_the_assessment_does() -> None:

@@ -36,6 +36,7 @@ from collections.abc import Callable, Mapping, Sequence
 from operator import truth
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, get_args
 
+from conduct_rules._version import SCHEMA_VERSION
 from conduct_rules.assessment import (
     Action,
     Assessment,
@@ -66,7 +67,7 @@ _FIELD_ORDER = (
     "case_id", "lang", "verdict", "verdict_explanation", "termination_required",
     "permitted_actions", "required_safeguards", "missing_documentation",
     "required_documentation", "findings", "derived_facts", "rules_fired", "ruleset", "engine",
-    "warnings",
+    "warnings", "schema_version",
 )  # fmt: skip
 #: The assembled path is used only while the model still has exactly these fields.
 _ASSEMBLY_OK = tuple(Assessment.model_fields) == _FIELD_ORDER
@@ -292,6 +293,7 @@ def _validated(
         ),
         engine=engine,  # type: ignore[arg-type]
         warnings=tuple(warnings),
+        schema_version=SCHEMA_VERSION,
     )
 
 
@@ -530,6 +532,7 @@ class _Plan:
             "ruleset": _construct(RulesetRef, ref_values, set(ref.__pydantic_fields_set__)),
             "engine": engine,
             "warnings": warnings,
+            "schema_version": SCHEMA_VERSION,
         }
         assessment: Assessment = _construct(Assessment, values, set(_FIELDS))
         return assessment

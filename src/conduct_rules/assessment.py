@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from conduct_rules._version import SCHEMA_VERSION
+
 __all__ = [
     "Action",
     "Assessment",
@@ -99,6 +101,8 @@ class Assessment(_Frozen):
     ruleset: RulesetRef
     engine: Engine
     warnings: tuple[Warning_, ...] = ()
+    #: The version of this JSON shape (``schemas/assessment.schema.json``), not of the rules.
+    schema_version: str = SCHEMA_VERSION
 
     @property
     def outstanding_safeguards(self) -> tuple[Safeguard, ...]:
