@@ -193,9 +193,8 @@ def read_yaml(path: Path, label: str) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise RulesetError(
-            f"cannot read file as UTF-8 ({type(exc).__name__})", file=label
-        ) from None
+        why = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else "input/output error"
+        raise RulesetError(f"cannot read file as UTF-8 ({why})", file=label) from None
     try:
         return yaml.load(text, Loader=_StrictLoader)
     except yaml.MarkedYAMLError as exc:
@@ -210,7 +209,7 @@ def read_yaml(path: Path, label: str) -> Any:
             if not isinstance(exc, yaml.constructor.ConstructorError):
                 problem = f"YAML syntax: {problem}"
         raise RulesetError(f"{where}{problem}", file=label, rule=rule, field=fld) from None
-    except yaml.YAMLError as exc:
-        raise RulesetError(f"invalid YAML ({type(exc).__name__})", file=label) from None
+    except yaml.YAMLError:
+        raise RulesetError("invalid YAML", file=label) from None
     except RecursionError:
         raise RulesetError("YAML nested too deeply", file=label) from None

@@ -23,7 +23,15 @@ __all__ = ["main"]
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="conduct-rules")
 def main() -> None:
-    """Assess the ending of a client relationship against professional standards."""
+    """Assess the ending of a client relationship against professional standards.
+
+    \b
+    Every command takes -o/--output FILE, and those that read cases take --lang en|fr,
+    --format, --ruleset NAME|FOLDER and --parameters KEY=VALUE|FILE; '-' reads standard input.
+    \b
+    Exit status: 0 done (whatever the verdict); 1 the run failed, or findings under a
+    --fail-on policy where a command has one; 2 bad input (file, field, id or parameter).
+    """
 
 
 main.add_command(assess_cmd)

@@ -19,7 +19,14 @@ from typing import IO
 
 import click
 
-from conduct_rules._cli.common import fail, lang_option, ruleset_option
+from conduct_rules._cli.common import (
+    fail,
+    lang_option,
+    parameters_option,
+    parse_parameters,
+    plural,
+    ruleset_option,
+)
 from conduct_rules._records import RecordSource, records_from_csv, records_from_jsonl
 from conduct_rules.api import BACKENDS
 from conduct_rules.batch import AuditResult, assess_many, records_from_file
@@ -81,7 +88,9 @@ def _run(result: AuditResult, fmt: str, out: str | None, max_cases: int) -> None
     show_default=True,
     help="jsonl / csv: one record per input row, in order; html: a report for people.",
 )
-@click.option("--out", default=None, metavar="PATH", help="Write here instead of stdout.")
+@click.option(
+    "-o", "--output", "--out", "out", default=None, metavar="FILE", help="Write here, not stdout."
+)
 @lang_option("Language of the HTML report's labels and explanations.")
 @click.option(
     "--backend",
@@ -104,6 +113,7 @@ def _run(result: AuditResult, fmt: str, out: str | None, max_cases: int) -> None
     help="auto: by extension (.jsonl, .ndjson, .csv); '-' as FILE reads JSON Lines from stdin.",
 )
 @ruleset_option()
+@parameters_option()
 @click.option(
     "--max-cases",
     type=click.IntRange(min=0),
@@ -120,14 +130,17 @@ def audit_cmd(
     workers: int | None,
     input_format: str,
     ruleset: str | None,
+    params: tuple[str, ...],
     max_cases: int,
 ) -> None:
     """Assess every record of FILE (JSON Lines or CSV) and write one result per row."""
+    parameters = parse_parameters(params)
     try:
         source = _source(file, input_format)
         result = assess_many(
             source,
             ruleset=ruleset,
+            parameters=parameters,
             lang="fr" if lang == "fr" else "en",
             backend=backend,
             workers=workers,
@@ -141,7 +154,7 @@ def audit_cmd(
         fail(str(exc), EXIT_RUN_FAILED)
     s = result.summary
     click.echo(
-        f"conduct-rules: {s.total:,} rows: {s.assessed:,} assessed, {s.rejected:,} rejected"
+        f"conduct-rules: {plural(s.total, 'row')}: {s.assessed:,} assessed, {s.rejected:,} rejected"
         f"{' (see the error column)' if s.rejected else ''}; {s.needs_attention:,} need attention",
         err=True,
     )

@@ -26,6 +26,7 @@ from conduct_rules._fields import Vocabulary
 from conduct_rules._validation import parse_case
 from conduct_rules.api import get_ruleset
 from conduct_rules.errors import CaseValidationError, ConductRulesError
+from conduct_rules.ruleset import available_rulesets
 
 __all__ = [
     "EXIT_FAILED",
@@ -68,7 +69,7 @@ def reason(exc: BaseException) -> str:
 
 def plural(n: int, one: str, many: str | None = None) -> str:
     """ "1 row", "2 rows" (``many`` for irregular plurals)."""
-    return f"{n} {one if n == 1 else (many or one + 's')}"
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
@@ -173,7 +174,20 @@ def ruleset_option(
     help_text: str = "Built-in ruleset name or folder (default: ontario).",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """The ``--ruleset NAME|FOLDER`` option, the same for every subcommand that reads rules."""
-    return click.option("--ruleset", default=None, help=help_text)
+    return click.option("--ruleset", default=None, help=help_text, callback=_check_ruleset)
+
+
+def _check_ruleset(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A name that is neither a built-in ruleset nor a folder: say so, with a suggestion."""
+    if value is None or Path(value).is_dir() or "/" in value or "\\" in value:
+        return value
+    names = available_rulesets()
+    if value not in names:
+        fail(
+            f"--ruleset: no ruleset named '{value}'{did_you_mean(value, names)}; "
+            f"available: {', '.join(names)}"
+        )
+    return value
 
 
 def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:

@@ -300,10 +300,9 @@ def _compile(ruleset: Ruleset, host: _Host) -> _Compiled:
         definition[f"u{i}"] = {"all": [{"m": cond}], "run": unit.name}
     try:
         host.host.set_rulesets({name: definition})
-    except Exception as exc:  # noqa: BLE001 - a C error code is no message for a ruleset author
+    except Exception:  # noqa: BLE001 - a C error code is no message for a ruleset author
         raise RulesetError(
-            f"the durable_rules engine cannot compile this ruleset ({type(exc).__name__}); "
-            "use backend='python'",
+            "the durable_rules engine cannot compile this ruleset; use backend='python'",
             file=f"{ruleset.path}/rules.yaml",
         ) from None
     return _Compiled(
@@ -397,9 +396,9 @@ class DurableBackend:
                     host._live.discard(sid)
             except EvaluationError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - engine errors must not leak case data
+            except Exception:  # noqa: BLE001 - engine errors must not leak case data
                 raise EvaluationError(
-                    f"durable_rules failed while evaluating ({type(exc).__name__})"
+                    "durable_rules failed while evaluating this case; use backend='python'"
                 ) from None
             finally:
                 collector.clear()
