@@ -140,7 +140,7 @@ def render_explanation(e: Explanation, rules: bool = False, rs: Ruleset | None =
         cited += [p for pid, p in every.items() if pid not in {x.id for x in cited}]
     if cited:
         lines.append(f"{w['provisions']}{c.rstrip()}")
-        lines += [_wrap(f"{p.source}{c}{p.text}", "  • ", "  ") for p in cited]
+        lines += [_wrap(f"{p.source}{c}{p.text}", "  • ") for p in cited]
         lines.append("")
     if rules:
         lines += _derivation(e)
@@ -217,7 +217,7 @@ def render_what_if(answer: WhatIf, rs: Ruleset | None = None) -> str:
         if len(answer.options) > 1:
             lines.append(f"{w['option']} {n}{c.rstrip()}")
         for k, step in enumerate(option.steps, 1):
-            lines.append(_wrap(step_text(rs, step, lang), f"  {k}. ", "   "))
+            lines.append(_wrap(step_text(rs, step, lang), f"  {k}. "))
         lines.append("")
     if any(len(o.steps) > 1 for o in answer.options):
         lines += [w["steps_of"], ""]
