@@ -100,13 +100,13 @@ def test_play_in_french_with_a_slip_and_a_wrong_verdict() -> None:
     child.expect("Votre réponse")
     child.sendline("0")
     child.expect("Rétroaction")
-    child.expect(r"Verdict : pas tout à fait\.")
-    child.expect(r"Score : (\d\.\d\d) / 3")
-    got = float(child.match.group(1))
+    child.expect("Verdict\u00a0: pas tout à fait\\.")  # French spacing: a no-break space
+    child.expect("Score\u00a0: (\\d,\\d\\d) / 3")  # and a decimal comma
+    got = float(child.match.group(1).replace(",", "."))
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
-    expected = score(ex, Answer(verdict=wrong))
+    expected = score(ex, Answer(verdict=wrong, safeguards=(), records=()))
     assert got == pytest.approx(expected.score, abs=0.005)
     assert got < 3
     seen = _flat(screen.getvalue())

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
+from conduct_rules import _typography
 from conduct_rules.ruleset import Ruleset
 
 __all__ = ["FIELD_LABELS", "Lang", "Scalar", "colon", "fact_label", "value_text"]
@@ -145,8 +146,8 @@ _KIND_WORDS: dict[str, tuple[str, str]] = {
 
 
 def colon(lang: Lang) -> str:
-    """A colon with the spacing of the language (French puts a space before it)."""
-    return " : " if lang == "fr" else ": "
+    """A colon with the spacing of the language (French: a no-break space before it)."""
+    return _typography.colon(lang)
 
 
 def value_text(key: str, value: Scalar, lang: Lang) -> str:

@@ -28,6 +28,7 @@ from conduct_rules._typography import (
     quote,
     semicolon,
     sentence,
+    typeset,
 )
 from conduct_rules.conditions import references
 from conduct_rules.counterfactual import ChangeSet
@@ -223,6 +224,9 @@ def reasoning(
             if options
             else w["none"].format(n=max_changes)
         )
+    situation, decision, missing, next_steps, advice = (
+        typeset(x, lang) for x in (situation, decision, missing, next_steps, advice)
+    )
     paragraphs = tuple(p for p in (situation, decision, missing, next_steps, advice) if p)
     return Reasoning(
         situation=situation,
@@ -287,8 +291,8 @@ def why_not_text(
         items = semicolon(lang).join(outside)
         return f"{head} {w['finding'].format(c=c, items=items)}" if outside else head
     if options:
-        return f"{head} {options_text(rs, options, lang, w['can'].format(c=c))}"
+        return typeset(f"{head} {options_text(rs, options, lang, w['can'].format(c=c))}", lang)
     if not outside:
         return f"{head} {w['cannot']}."
     items = semicolon(lang).join(outside)
-    return f"{head} {w['cannot']} — " + w["depends"].format(c=c, items=items)
+    return typeset(f"{head} {w['cannot']} — " + w["depends"].format(c=c, items=items), lang)

@@ -8,21 +8,31 @@ formats; English readers expect none of that. Doing it once, here, keeps every o
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Sequence
 from typing import Literal
 
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+
 __all__ = [
+    "LOCALES",
     "NBSP",
     "NNBSP",
     "capitalize",
     "clause",
     "colon",
     "count_word",
+    "date_text",
     "either",
     "join_and",
+    "number",
+    "percent",
     "quote",
     "semicolon",
     "sentence",
+    "typeset",
 ]
 
 Lang = Literal["en", "fr"]
@@ -31,6 +41,9 @@ Lang = Literal["en", "fr"]
 NBSP = "\u00a0"
 #: Narrow no-break space: before a French ; ! ?
 NNBSP = "\u202f"
+
+#: The locale of each language: the rules are Ontario's, so Canadian English and French.
+LOCALES: dict[str, str] = {"en": "en_CA", "fr": "fr_CA"}
 
 _NUMBERS = {
     "en": ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
@@ -96,3 +109,40 @@ def either(parts: Sequence[str], lang: Lang) -> str:
     if lang == "fr":
         return ", ".join(f"soit {p}" for p in parts)
     return "either " + ", or ".join(parts)
+
+
+def number(n: int | float, lang: Lang) -> str:
+    """A number as the language writes it: 1,001 / 1 001 (no-break space)."""
+    return str(format_decimal(n, locale=LOCALES[lang]))
+
+
+def percent(part: int, whole: int, lang: Lang) -> str:
+    """A share with one decimal: 89.9% / 89,9 % (no-break space); "–" when ``whole`` is 0."""
+    if not whole:
+        return "–"
+    pattern = "#,##0.0\u00a0%" if lang == "fr" else "#,##0.0%"
+    return str(format_percent(part / whole, pattern, locale=LOCALES[lang]))
+
+
+def date_text(day: dt.date, lang: Lang) -> str:
+    """A date in words: March 1, 2024 / 1 mars 2024."""
+    return str(format_date(day, "long", locale=LOCALES[lang]))
+
+
+_FR_SPACES = (
+    (re.compile(r"[ \u00a0\u202f]*:(?=\s|$)"), "\u00a0:"),
+    (re.compile(r"[ \u00a0\u202f]*([;!?])(?=\s|$|»)"), "\u202f\\1"),
+    (re.compile(r"«[ \u00a0]*"), "«\u00a0"),
+    (re.compile(r"[ \u00a0]*»"), "\u00a0»"),
+)
+
+
+def typeset(text: str, lang: Lang) -> str:
+    """French spacing applied to a finished text: a no-break space before ``:`` and inside « »,
+    a narrow one before ``; ! ?``. Only punctuation followed by a space or the end is touched,
+    so times, URLs and ids (``note-scenario-2``, ``https://``) are left alone. English: as is."""
+    if lang != "fr":
+        return text
+    for pattern, repl in _FR_SPACES:
+        text = pattern.sub(repl, text)
+    return text

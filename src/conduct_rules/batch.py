@@ -250,9 +250,11 @@ class AuditResult:
 
     def plot(self) -> Figure:
         """Bar charts: findings, outstanding safeguards, missing records (needs matplotlib)."""
+        from conduct_rules._audit_io import catalogue
         from conduct_rules._chart import summary_figure
 
-        return summary_figure(self.summary, self.lang)
+        labels = {key: item.label for key, item in catalogue(self.ruleset, self.lang).items()}
+        return summary_figure(self.summary, self.lang, labels)
 
     def to_html(self, dest: str | Path | None = None, *, max_cases: int = 1_000) -> str | None:
         """A self-contained HTML report: summary, chart, cases needing attention, citations."""

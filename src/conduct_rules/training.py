@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict
 from conduct_rules._labels import Lang, colon
 from conduct_rules._narrative import FAMILIES, Family, story, title
 from conduct_rules._schema import OutputSpec
-from conduct_rules._typography import join_and, semicolon, sentence
+from conduct_rules._typography import join_and, semicolon, sentence, typeset
 from conduct_rules.api import assess, get_ruleset
 from conduct_rules.case import Case
 from conduct_rules.errors import ConductRulesError
@@ -165,7 +165,7 @@ def make_exercises(
                 seed=seed,
                 lang=lang,
                 title=title(fam, lang),
-                story=paragraphs,
+                story=tuple(typeset(x, lang) for x in paragraphs),
                 case=case,
                 key=key,
             )
@@ -379,13 +379,14 @@ def score(exercise: Exercise, answer: Answer, lang: Lang | None = None) -> Feedb
         comments += [_extra_comment(exercise, part, kind, i, lang, concluded) for i in ps.extra]
     total = round(sum(p.score for p in parts), 2)
     unanswered = tuple(p.part for p in parts if not p.answered)
+    comments = [c.model_copy(update={"text": typeset(c.text, lang)}) for c in comments]
     return Feedback(
         exercise=exercise.id,
         score=total,
         parts=parts,
         comments=tuple(comments),
         unanswered=unanswered,
-        marked=t["marked"],
+        marked=typeset(t["marked"], lang),
     )
 
 
@@ -498,7 +499,7 @@ def export_markdown(exercises: Sequence[Exercise]) -> str:
             lines.append(f"**{heading}**" + (c.rstrip() if items else f"{c}{w['none']}"))
             lines += [f"- {x.text} [{', '.join(x.citations)}]" for x in items]
             lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+    return typeset("\n".join(lines).rstrip(), lang) + "\n"
 
 
 def _paragraphs(paragraphs: Sequence[str]) -> list[str]:

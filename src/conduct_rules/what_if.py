@@ -19,7 +19,7 @@ from conduct_rules._derivation import evaluate_case
 from conduct_rules._labels import Lang
 from conduct_rules._options import Option, factor_options
 from conduct_rules._reasoning import options_text
-from conduct_rules._typography import colon
+from conduct_rules._typography import colon, typeset
 from conduct_rules._version import SCHEMA_VERSION
 from conduct_rules.assessment import RulesetRef
 from conduct_rules.case import Case
@@ -110,7 +110,7 @@ def what_if(
         verdict_after=TARGET if already or sets else before,
         already=already,
         reachable=already or bool(sets),
-        text=text,
+        text=typeset(text, lang),
         options=options,
         change_sets=tuple(sets),
         max_changes=max_changes,

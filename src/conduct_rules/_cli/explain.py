@@ -27,7 +27,7 @@ from conduct_rules._cli.common import (
 )
 from conduct_rules._labels import Lang, value_text
 from conduct_rules._reasoning import step_text
-from conduct_rules._typography import colon, quote
+from conduct_rules._typography import colon, quote, typeset
 from conduct_rules.api import get_ruleset
 from conduct_rules.counterfactual import ChangeSet
 from conduct_rules.errors import ConductRulesError
@@ -145,7 +145,7 @@ def render_explanation(e: Explanation, rules: bool = False, rs: Ruleset | None =
     if rules:
         lines += _derivation(e)
     lines.append(_ruleset_line(e, e.lang))
-    return "\n".join(lines)
+    return typeset("\n".join(lines), e.lang)
 
 
 def _derivation(e: Explanation) -> list[str]:
@@ -200,7 +200,7 @@ def render_why_not(w: WhyNot, rules: bool = False) -> str:
             cites = ", ".join(p.id for p in route.provisions)
             lines += ["", f"  {words['rule']} {route.rule}  [{cites}]"]
             lines += _missing_lines(route.missing, w.lang, 4)
-    return "\n".join(lines)
+    return typeset("\n".join(lines), w.lang)
 
 
 def render_what_if(answer: WhatIf, rs: Ruleset | None = None) -> str:
@@ -212,7 +212,9 @@ def render_what_if(answer: WhatIf, rs: Ruleset | None = None) -> str:
     now = spec.label[lang] if spec else value_text("", answer.verdict, lang)
     lines = [w["what_if"].format(c=c, v=now), ""]
     if not answer.options:
-        return "\n".join([*lines, _wrap(answer.text), "", _ruleset_line(answer, lang)])
+        return typeset(
+            "\n".join([*lines, _wrap(answer.text), "", _ruleset_line(answer, lang)]), lang
+        )
     for n, option in enumerate(answer.options, 1):
         if len(answer.options) > 1:
             lines.append(f"{w['option']} {n}{c.rstrip()}")
@@ -222,7 +224,7 @@ def render_what_if(answer: WhatIf, rs: Ruleset | None = None) -> str:
     if any(len(o.steps) > 1 for o in answer.options):
         lines += [w["steps_of"], ""]
     lines.append(_ruleset_line(answer, lang))
-    return "\n".join(lines)
+    return typeset("\n".join(lines), lang)
 
 
 def render_changesets(sets: Sequence[ChangeSet], lang: Lang, max_changes: int) -> str:

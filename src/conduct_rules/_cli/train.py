@@ -24,6 +24,7 @@ import yaml
 from conduct_rules._cli.common import emit, fail, format_option, reason
 from conduct_rules._labels import Lang
 from conduct_rules._narrative import Family
+from conduct_rules._typography import typeset
 from conduct_rules._version import SCHEMA_VERSION
 from conduct_rules.errors import ConductRulesError
 from conduct_rules.training import (
@@ -100,6 +101,10 @@ _W: dict[Lang, dict[str, str]] = {
 }
 
 
+#: French words with French spacing (no-break spaces before ``:`` ``;`` ``?``), once.
+_W["fr"] = {key: typeset(text, "fr") for key, text in _W["fr"].items()}
+
+
 def _wrap(text: str, indent: str = "", hang: str = "") -> str:
     """Fill to 78 columns; never split a provision id such as ``note-scenario-3``."""
     return textwrap.fill(
@@ -168,8 +173,14 @@ def render_feedback(fb: Feedback, lang: Lang) -> str:
         lines.append("  " + w["all_right"])
     for c in fb.comments:
         lines.append(_wrap(f"• {c.text} [{', '.join(c.citations)}]", "  ", "  "))
-    lines.append(w["score"].format(score=f"{fb.score:.2f}", out_of=fb.out_of))
-    return "\n".join(lines)
+    lines.append(w["score"].format(score=_score(fb.score, lang), out_of=fb.out_of))
+    return typeset("\n".join(lines), lang)
+
+
+def _score(value: float, lang: Lang) -> str:
+    """A score with two decimals, as the language writes it (0.17 / 0,17)."""
+    text = f"{value:.2f}"
+    return text.replace(".", ",") if lang == "fr" else text
 
 
 def _marked_line(lang: Lang, feedback: Sequence[Feedback]) -> str:
@@ -191,7 +202,8 @@ def _interactive(exercises: Sequence[Exercise], lang: Lang) -> None:
         click.echo(render_feedback(fb, lang))
     if len(exercises) > 1:
         click.echo("")
-        click.echo(w["session"].format(score=f"{total:.2f}", out_of=3 * len(exercises)))
+        session = w["session"].format(score=_score(total, lang), out_of=3 * len(exercises))
+        click.echo(typeset(session, lang))
 
 
 def _read_answers(path: str) -> Any:
