@@ -66,6 +66,8 @@ cases = st.fixed_dictionaries(
                 "feels_unsafe": st.booleans(),
                 "threats_received": st.booleans(),
                 "objectivity_impaired": st.booleans(),
+                "lacks_competence": st.booleans(),
+                "relationship_untenable": st.booleans(),
             }
         ),
         "court_order": st.fixed_dictionaries(
@@ -255,7 +257,9 @@ def test_cli_what_if(lang: str, tmp_path: Path) -> None:
     text = runner.invoke(main, ["what-if", str(path), "--lang", lang])
     assert text.exit_code == 0, text.output
     assert "  1. " in text.output  # numbered steps
-    assert RS.provisions["oreg384-2.8.iii"].source in " ".join(text.output.split())
+    short = RS.provisions["oreg384-2.8.iii"].short
+    assert short is not None
+    assert f"({short[lang]}" in " ".join(text.output.split())  # cited inline, short form
     out = runner.invoke(main, ["what-if", str(path), "--format", "json"])
     assert out.exit_code == 0
     answer = WhatIf.model_validate_json(out.output)

@@ -91,7 +91,7 @@ def test_scenario_1_reads_as_one_plan_with_choices() -> None:
     text = e.reasoning.next_steps
     assert "either make reasonable efforts to arrange alternative" in text
     assert "any two of these" in text
-    assert "O. Reg. 384/00, s. 2, para. 8, sub. iii, sub. iv" in text
+    assert "(2.8 iii; 2.8 iv; scenario 1; scenario 2)" in text  # short forms, registry order
     assert e.reasoning.deciding_provisions == ("oreg384-2.8",)
 
 

@@ -57,7 +57,7 @@ def test_html_badge_shows_the_label_in_the_language() -> None:
     html = render_assessment(assess(case, lang="fr"))
     assert "Cessation non permise</span>" in html
     assert ">not_permitted<" not in html
-    assert "Dossier&nbsp;:" in html
+    assert "Dossier\u00a0:" in html
 
 
 def test_french_audit_report_formats_numbers_and_labels(tmp_path: Path) -> None:

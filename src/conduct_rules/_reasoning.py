@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from conduct_rules._cite_text import short_citations
 from conduct_rules._derivation import definition
 from conduct_rules._labels import Lang
 from conduct_rules._options import Alternative, Option, Step, factor_options
@@ -107,8 +108,13 @@ def _source(rs: Ruleset, pid: str, lang: Lang) -> str:
 
 
 def cite(rs: Ruleset, ids: Sequence[str], lang: Lang) -> str:
-    """Provisions as a reader cites them, shared leading parts said once:
-    "O. Reg. 384/00, s. 2, para. 8, sub. iii, sub. iv; Practice note: …, scenario 1"."""
+    """Provisions as a sentence cites them inline: their short forms ("2.8 iii; scenario 1")
+    when the ruleset gives them, else their sources with shared leading parts said once
+    ("O. Reg. 384/00, s. 2, para. 8, sub. iii, sub. iv")."""
+    order = {pid: i for i, pid in enumerate(rs.provisions)}
+    known = sorted((pid for pid in dict.fromkeys(ids) if pid in order), key=order.__getitem__)
+    if known and all(rs.provisions[pid].short for pid in known):
+        return short_citations(rs, known, lang)
     groups: dict[str, list[str]] = {}
     for pid in ids:
         if pid not in rs.provisions:
@@ -195,7 +201,9 @@ def reasoning(
         if deciding:
             p = rs.provisions[deciding[0]]
             text = w["decides"].format(
-                cite=cite(rs, deciding, lang), c=c, text=clause(p.fr if lang == "fr" else p.en)
+                cite=_source(rs, deciding[0], lang),
+                c=c,
+                text=clause(p.fr if lang == "fr" else p.en),
             )
             decision += " " + sentence(text)
     sg = rs.outputs.safeguards

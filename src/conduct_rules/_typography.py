@@ -130,8 +130,8 @@ def date_text(day: dt.date, lang: Lang) -> str:
 
 
 _FR_SPACES = (
-    (re.compile(r"[ \u00a0\u202f]*:(?=\s|$)"), "\u00a0:"),
-    (re.compile(r"[ \u00a0\u202f]*([;!?])(?=\s|$|»)"), "\u202f\\1"),
+    (re.compile(r"(?<=\S)[ \u00a0\u202f]*:(?=\s|$)"), "\u00a0:"),
+    (re.compile(r"(?<=\S)[ \u00a0\u202f]*([;!?])(?=\s|$|»)"), "\u202f\\1"),
     (re.compile(r"«[ \u00a0]*"), "«\u00a0"),
     (re.compile(r"[ \u00a0]*»"), "\u00a0»"),
 )

@@ -136,7 +136,12 @@ class Client(_Part):
 
 
 class Member(_Part):
-    """The member's situation: risk (2.8 v), safety, objectivity (3.8, scenario 3)."""
+    """The member's situation: risk (2.8 v), safety, objectivity (3.8, scenario 3).
+
+    ``lacks_competence`` and ``relationship_untenable`` (contract v1.1) are the other grounds the
+    note's introduction names for considering an ending; both default to false, so a v1 case
+    still parses and means what it meant.
+    """
 
     serious_risk_of_harm: StrictBool = Field(
         default=False,
@@ -164,6 +169,20 @@ class Member(_Part):
         description=(
             "You can no longer work with this client objectively (e.g. a values conflict, "
             "scenario 3): the service is then not likely to benefit the client (3.8)."
+        ),
+    )
+    lacks_competence: StrictBool = Field(
+        default=False,
+        description=(
+            "You lack the competence this client's situation needs (the practice note's "
+            "introduction): a ground to consider ending and referring."
+        ),
+    )
+    relationship_untenable: StrictBool = Field(
+        default=False,
+        description=(
+            "The professional relationship has broken down or become untenable (the practice "
+            "note's introduction): a ground to consider ending."
         ),
     )
 

@@ -96,10 +96,11 @@ _W = {
 }
 
 
-def _wrap(text: str, indent: str = "", hang: str = "") -> str:
-    """Fill to 78 columns; never split a provision id such as ``note-scenario-3``."""
+def _wrap(text: str, indent: str = "", hang: str = "", lang: Lang = "en") -> str:
+    """Fill to 78 columns; never split a provision id such as ``note-scenario-3``, nor a French
+    colon from its word (the text is typeset first: its no-break spaces do not break)."""
     return textwrap.fill(
-        text,
+        typeset(text, lang),
         width=78,
         initial_indent=indent,
         subsequent_indent=" " * len(indent) + hang,
@@ -123,7 +124,8 @@ def _cited(rs: Ruleset, e: Explanation) -> list[ProvisionRef]:
     for pid in ids:
         p = rs.provisions.get(pid)
         if p is not None:
-            out.append(ProvisionRef(id=pid, source=p.source, text=p.fr if e.lang == "fr" else p.en))
+            source = p.source_fr if e.lang == "fr" and p.source_fr else p.source
+            out.append(ProvisionRef(id=pid, source=source, text=p.fr if e.lang == "fr" else p.en))
     return out
 
 
@@ -133,14 +135,14 @@ def render_explanation(e: Explanation, rules: bool = False, rs: Ruleset | None =
     rs = rs or get_ruleset(e.ruleset.id)
     lines = [f"{w['case']}{c}{e.case_id}", f"{w['verdict']}{c}{e.verdict_label}", ""]
     for paragraph in e.reasoning.paragraphs:
-        lines += [_wrap(paragraph), ""]
+        lines += [_wrap(paragraph, lang=e.lang), ""]
     cited = _cited(rs, e)
     if rules:  # every provision the derivation applies, as before
         every = {p.id: p for step in e.steps for p in step.provisions}
         cited += [p for pid, p in every.items() if pid not in {x.id for x in cited}]
     if cited:
         lines.append(f"{w['provisions']}{c.rstrip()}")
-        lines += [_wrap(f"{p.source}{c}{p.text}", "  • ") for p in cited]
+        lines += [_wrap(f"{p.source}{c}{p.text}", "  • ", lang=e.lang) for p in cited]
         lines.append("")
     if rules:
         lines += _derivation(e)
@@ -156,7 +158,7 @@ def _derivation(e: Explanation) -> list[str]:
         lines += ["", f"{n}. {step.rule}  [{cites}]"]
         if step.because:
             because = "; ".join(check_text(x, e.lang) for x in step.because)
-            lines.append(_wrap(f"{w['because']}{c}{because}", "   ", "  "))
+            lines.append(_wrap(f"{w['because']}{c}{because}", "   ", "  ", e.lang))
         for conc in step.concluded:
             line = f"{w['concludes']}{c}{conc.text}"
             if conc.second is not None:
@@ -164,9 +166,9 @@ def _derivation(e: Explanation) -> list[str]:
                 second = w.get(conc.second, conc.second)
                 line += f" — {second}{c}{value_text('', conc.second_holds, e.lang)}"
                 line += f" ({why})" if why else ""
-            lines.append(_wrap(line, "   ", "  "))
+            lines.append(_wrap(line, "   ", "  ", e.lang))
         if step.note:
-            lines.append(_wrap(f"{w['note']}{c}{step.note}", "   ", "  "))
+            lines.append(_wrap(f"{w['note']}{c}{step.note}", "   ", "  ", e.lang))
     return [*lines, ""]
 
 
@@ -192,7 +194,7 @@ def render_why_not(w: WhyNot, rules: bool = False) -> str:
         f"{words['why_not']}{c}{quote(w.label, w.lang)}{mark}",
         f"{words['case']}{c}{w.case_id}",
         "",
-        _wrap(w.text),
+        _wrap(w.text, lang=w.lang),
     ]
     if rules and w.routes:
         lines += ["", f"{words['lacks']}{c.rstrip()}"]
@@ -213,13 +215,14 @@ def render_what_if(answer: WhatIf, rs: Ruleset | None = None) -> str:
     lines = [w["what_if"].format(c=c, v=now), ""]
     if not answer.options:
         return typeset(
-            "\n".join([*lines, _wrap(answer.text), "", _ruleset_line(answer, lang)]), lang
+            "\n".join([*lines, _wrap(answer.text, lang=lang), "", _ruleset_line(answer, lang)]),
+            lang,
         )
     for n, option in enumerate(answer.options, 1):
         if len(answer.options) > 1:
             lines.append(f"{w['option']} {n}{c.rstrip()}")
         for k, step in enumerate(option.steps, 1):
-            lines.append(_wrap(step_text(rs, step, lang), f"  {k}. "))
+            lines.append(_wrap(step_text(rs, step, lang), f"  {k}. ", lang=lang))
         lines.append("")
     if any(len(o.steps) > 1 for o in answer.options):
         lines += [w["steps_of"], ""]
