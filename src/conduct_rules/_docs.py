@@ -10,6 +10,7 @@ Files written, relative to the repository root::
 
     docs/provisions.md               every provision of every built-in ruleset
     docs/case-fields.md              every case field, its default and meaning (from ``Case``)
+    docs/cli.md                      the command-line reference (every command's ``--help``)
     docs/rulesets/<name>.md          each rule beside the provisions it applies
     schemas/case.schema.json         the input contract, from ``Case``
     schemas/assessment.schema.json   the output contract, from ``Assessment``
@@ -36,6 +37,7 @@ __all__ = [
     "assessment_schema",
     "case_fields_markdown",
     "case_schema",
+    "cli_markdown",
     "generated_files",
     "output_schema",
     "provisions_markdown",
@@ -304,6 +306,38 @@ def case_fields_markdown() -> str:
     return "\n".join(lines)
 
 
+def cli_markdown() -> str:
+    """The command-line reference: each command's own ``--help``, as click prints it."""
+    import click
+
+    from conduct_rules.cli import main
+
+    lines = [
+        _HEADER.rstrip("\n"),
+        "",
+        "# Command-line reference",
+        "",
+        "Every command's `--help`, exactly as it prints. The shared grammar — `-o/--output`,",
+        "`--lang`, `--format`, `--ruleset`, `--parameters KEY=VALUE|FILE`, `-` for standard input",
+        "and the exit codes — is described under `conduct-rules --help`.",
+        "",
+    ]
+    root = click.Context(main, info_name="conduct-rules", terminal_width=100, max_content_width=100)
+    lines += ["## conduct-rules", "", "```text", main.get_help(root).rstrip(), "```", ""]
+    for name in sorted(main.commands):
+        command = main.commands[name]
+        ctx = click.Context(
+            command,
+            info_name=name,
+            parent=root,
+            terminal_width=100,
+            max_content_width=100,
+        )
+        help_text = command.get_help(ctx).rstrip()
+        lines += [f"## conduct-rules {name}", "", "```text", help_text, "```", ""]
+    return "\n".join(lines)
+
+
 def generated_files(rulesets: Iterable[str] | None = None) -> dict[str, str]:
     """Every generated file's path (relative to the repository root, POSIX) and content."""
     names = list(rulesets) if rulesets is not None else available_rulesets()
@@ -311,6 +345,7 @@ def generated_files(rulesets: Iterable[str] | None = None) -> dict[str, str]:
     files: dict[str, str] = {
         "docs/provisions.md": provisions_markdown(loaded),
         "docs/case-fields.md": case_fields_markdown(),
+        "docs/cli.md": cli_markdown(),
     }
     for name, rs in zip(names, loaded, strict=True):
         files[f"docs/rulesets/{name}.md"] = ruleset_markdown(rs)
