@@ -73,3 +73,15 @@ def test_french_audit_report_formats_numbers_and_labels(tmp_path: Path) -> None:
     names = {t.get_text() for ax in fig.axes for t in ax.get_yticklabels()}
     assert "Motifs de la décision" in names  # a record's label, not its id
     assert "decision_rationale" not in names
+
+
+def test_french_marking_agrees_in_gender_and_number() -> None:
+    from conduct_rules._cli.train import render_feedback
+    from conduct_rules.training import Answer, make_exercises, score
+
+    (ex,) = make_exercises(1, seed=4, family="scenario-3", lang="fr")
+    two = Answer(verdict=ex.key.verdict, safeguards=ex.key.safeguards[:2], records=())
+    text = render_feedback(score(ex, two), "fr")
+    assert "Mesures encore dues\u00a0: 2 sur 5 trouvées, 0 en trop." in text
+    assert "Documents manquants\u00a0: 0 sur 2 trouvé, 0 en trop." in text
+    assert "(s)" not in text

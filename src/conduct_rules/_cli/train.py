@@ -62,7 +62,7 @@ _W: dict[Lang, dict[str, str]] = {
         "verdict": "Verdict",
         "verdict_ok": "Verdict: correct.",
         "verdict_no": "Verdict: not quite.",
-        "list": "{part}: {found} found, {extra_n}.",
+        "list": "{part}: {found} {participle}, {extra_n}.",
         "of": "{found} of {total}",
         "extra": "{n} listed that {verb} not",
         "unanswered": "{part}: not answered (scored 0).",
@@ -87,7 +87,7 @@ _W: dict[Lang, dict[str, str]] = {
         "verdict": "Verdict",
         "verdict_ok": "Verdict : juste.",
         "verdict_no": "Verdict : pas tout à fait.",
-        "list": "{part} : {found} trouvé(s), {extra_n}.",
+        "list": "{part} : {found} {participle}, {extra_n}.",
         "of": "{found} sur {total}",
         "extra": "{n} en trop",
         "unanswered": "{part} : sans réponse (0).",
@@ -166,6 +166,7 @@ def render_feedback(fb: Feedback, lang: Lang) -> str:
         line = w["list"].format(
             part=w[ps.part],
             found=w["of"].format(found=len(ps.correct), total=total),
+            participle=_found(len(ps.correct), ps.part, lang),
             extra_n=w["extra"].format(n=n, verb=verb),
         )
         lines.append(f"  {line}")
@@ -181,6 +182,14 @@ def _score(value: float, lang: Lang) -> str:
     """A score with two decimals, as the language writes it (0.17 / 0,17)."""
     text = f"{value:.2f}"
     return text.replace(".", ",") if lang == "fr" else text
+
+
+def _found(n: int, part: str, lang: Lang) -> str:
+    """ "found", or French « trouvé » agreeing with what was found: *mesures* are feminine,
+    *documents* masculine, and French counts 0 and 1 as singular."""
+    if lang != "fr":
+        return "found"
+    return "trouvé" + ("e" if part == "safeguards" else "") + ("s" if n >= 2 else "")
 
 
 def _marked_line(lang: Lang, feedback: Sequence[Feedback]) -> str:
