@@ -38,6 +38,7 @@ from conduct_rules._labels import Lang
 from conduct_rules._validation import parse_case, parse_record
 from conduct_rules.case import Case
 from conduct_rules.conditions import references
+from conduct_rules.engines import Evaluation
 from conduct_rules.engines.python import PythonBackend
 from conduct_rules.errors import ConductRulesError
 from conduct_rules.ruleset import Ruleset
@@ -250,9 +251,13 @@ class _Search:
 
     def evaluate(self, combo: Sequence[int]) -> tuple[bool, frozenset[str]]:
         """Whether the set makes the target hold, and the units that fired."""
-        case = _apply(self.case, [self.levers[i] for i in combo], self.rs.header.as_of)
-        ev = self.backend.evaluate_features(self.rs, self.extract(case))
+        ev = self.evaluation(combo)
         return bool(ev.facts.get(self.target)), frozenset(ev.fired)
+
+    def evaluation(self, combo: Sequence[int]) -> Evaluation:
+        """The evaluation of the case with the set's levers applied."""
+        case = _apply(self.case, [self.levers[i] for i in combo], self.rs.header.as_of)
+        return self.backend.evaluate_features(self.rs, self.extract(case))
 
     def relevant(self, lever: _Lever, before: Mapping[str, Any]) -> bool:
         return bool(self.touched(lever, before) & self.cone)
@@ -330,7 +335,8 @@ def search_changes(
 def _changeset(search: _Search, combo: tuple[int, ...], before: str) -> ChangeSet:
     rs = search.rs
     reads = {u.name: references(u.condition) for u in rs.units if set(u.effects) & search.cone}
-    _, fired_all = search.evaluate(combo)
+    everything = search.evaluation(combo)
+    fired_all = frozenset(everything.fired)
     features = search.extract(search.case)
     base = _base_date(search.case, rs.header.as_of)
     applied = _apply(search.case, [search.levers[i] for i in combo], rs.header.as_of)
@@ -359,6 +365,5 @@ def _changeset(search: _Search, combo: tuple[int, ...], before: str) -> ChangeSe
                 rules=rules,
             )
         )
-    facts = search.backend.evaluate_features(rs, search.extract(applied)).facts
-    after = next((v for v in rs.outputs.verdicts if facts.get(f"verdict.{v}")), before)
+    after = next((v for v in rs.outputs.verdicts if everything.facts.get(f"verdict.{v}")), before)
     return ChangeSet(changes=tuple(changes), verdict_before=before, verdict_after=after)
