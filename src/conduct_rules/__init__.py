@@ -39,6 +39,7 @@ from conduct_rules.errors import (
     EngineUnavailableError,
     EvaluationError,
     InputError,
+    OptionError,
     ParameterError,
     RulesetError,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "Finding",
     "InputError",
     "Item",
+    "OptionError",
     "ParameterError",
     "Record",
     "Ruleset",

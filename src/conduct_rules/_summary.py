@@ -35,9 +35,12 @@ _WORDS = {
     "en": {
         "required": "Ending is required ({cites})",
         "grounds": "There are grounds to end ({cites})",
-        "np_called": "{lead} but not yet permitted",
-        "cond_called": "{lead} and permitted once the safeguards that come first are met",
-        "perm_called": "{lead} and permitted",
+        "np_required": "{lead} but not yet permitted",
+        "np_grounds": "{lead}, but ending is not yet permitted",
+        "cond_required": "{lead} and permitted once the safeguards that come first are met",
+        "cond_grounds": "{lead}; ending is permitted once the safeguards that come first are met",
+        "perm_required": "{lead} and permitted",
+        "perm_grounds": "{lead}, and ending is permitted",
         "first": "first {steps}",
         "then": "then {steps}",
         "or": ", or ",
@@ -49,9 +52,13 @@ _WORDS = {
     "fr": {
         "required": "La cessation est requise ({cites})",
         "grounds": "Il y a des motifs de mettre fin aux services ({cites})",
-        "np_called": "{lead}, mais elle n'est pas encore permise",
-        "cond_called": "{lead} et permise une fois remplies les mesures préalables",
-        "perm_called": "{lead} et permise",
+        "np_required": "{lead}, mais elle n'est pas encore permise",
+        "np_grounds": "{lead}, mais la cessation n'est pas encore permise",
+        "cond_required": "{lead} et permise une fois remplies les mesures préalables",
+        "cond_grounds": "{lead}\u00a0; la cessation est permise une fois remplies les mesures "
+        "préalables",
+        "perm_required": "{lead} et permise",
+        "perm_grounds": "{lead}, et la cessation est permise",
         "first": "d'abord, {steps}",
         "then": "ensuite, {steps}",
         "or": ", ou ",
@@ -133,16 +140,21 @@ class Summarizer:
         shorts = (short_citation(self.ruleset, p, self.lang) for p in provisions)
         return ", ".join(dict.fromkeys(shorts))
 
-    def _lead(self, termination_required: bool, grounds: bool, lead: Iterable[str]) -> str | None:
+    def _lead(
+        self, termination_required: bool, grounds: bool, lead: Iterable[str]
+    ) -> tuple[str, str] | None:
+        """The opening clause and its kind (``required``, ``grounds``) when ending is called for."""
         by_id = {r.id: r for r in self.ruleset.rules}
         fired = sorted(lead, key=lambda rid: by_id[rid].index)
         w = self.words
         if termination_required:
             rules = [r for r in fired if self.lead_rules[r] == "termination_required"]
-            return w["required"].format(cites=self._cites(by_id[r].cites[0] for r in rules))
+            cites = self._cites(by_id[r].cites[0] for r in rules)
+            return w["required"].format(cites=cites), "required"
         if grounds:
             rules = [r for r in fired if self.lead_rules[r] != "termination_required"]
-            return w["grounds"].format(cites=self._cites(by_id[r].cites[0] for r in rules))
+            cites = self._cites(by_id[r].cites[0] for r in rules)
+            return w["grounds"].format(cites=cites), "grounds"
         return None
 
     def _step(self, s: Safeguard) -> str:
@@ -162,13 +174,19 @@ class Summarizer:
         w = self.words
         spec = self.ruleset.outputs.verdicts.get(verdict)
         label = spec.label[self.lang] if spec else verdict
-        head = self._lead(termination_required, grounds, lead)
+        called = self._lead(termination_required, grounds, lead)
+
+        def opening(kind: str) -> str:
+            if called is None:
+                return label
+            return w[f"{kind}_{called[1]}"].format(lead=called[0])
+
         outstanding = [s for s in safeguards if s.status == "outstanding"]
         ways = [s for s in outstanding if s.id in self.basis]
         blocking = [s for s in outstanding if s.blocking]
         sentences: list[str] = []
         if verdict == "not_permitted":
-            first = (head and w["np_called"].format(lead=head)) or label
+            first = opening("np")
             if ways and not findings:
                 steps = [w["first"].format(steps=w["or"].join(self._step(s) for s in ways))]
                 if blocking:
@@ -177,13 +195,13 @@ class Summarizer:
                 first += w["sep"] + w["semi"].join(steps)
             sentences.append(first + ".")
         elif verdict == "conditional":
-            first = (head and w["cond_called"].format(lead=head)) or label
+            first = opening("cond")
             if blocking:
                 todo = w["and"].join(self._step(s) for s in blocking)
                 first += w["sep"] + w["first"].format(steps=todo)
             sentences.append(first + ".")
         else:
-            sentences.append(((head and w["perm_called"].format(lead=head)) or label) + ".")
+            sentences.append(opening("perm") + ".")
         if findings:
             items = w["semi"].join(
                 f"{_lower_first(f.label)} ({self._cites(f.citations[:1])})" for f in findings

@@ -30,7 +30,7 @@ from conduct_rules.assessment import RulesetRef
 from conduct_rules.case import Case
 from conduct_rules.conditions import All, Cmp, Condition, Const, Not, Ref, bind, evaluate
 from conduct_rules.counterfactual import TARGET, search_changes
-from conduct_rules.errors import ConductRulesError
+from conduct_rules.errors import OptionError, check_lang
 from conduct_rules.ruleset import Ruleset
 
 __all__ = [
@@ -297,8 +297,7 @@ def explain(
     When ending is not yet permitted the reasoning lists what the member can still do, from the
     same search as ``what_would_permit`` (sets of at most ``max_changes`` steps).
     """
-    if lang not in ("en", "fr"):
-        raise ConductRulesError("lang must be 'en' or 'fr'")
+    check_lang(lang)
     c, rs, ev = evaluate_case(case, ruleset, parameters)
     facts = ev.facts
     fired = set(ev.fired)
@@ -427,6 +426,11 @@ _KINDS = ("verdict", "action", "safeguard", "documentation", "finding", "derived
 
 
 def _resolve(rs: Ruleset, item_id: str) -> tuple[str, str]:
+    if not isinstance(item_id, str):
+        raise OptionError(
+            "item_id must be the id of a verdict, action, safeguard, documentation, finding or "
+            "derived fact, as text"
+        )
     kind, _, name = item_id.rpartition(":")
     catalogue: dict[str, Mapping[str, Any]] = {
         "verdict": rs.outputs.verdicts,
@@ -440,10 +444,17 @@ def _resolve(rs: Ruleset, item_id: str) -> tuple[str, str]:
     for k in kinds:
         if k in catalogue and name in catalogue[k]:
             return k, name
-    raise ConductRulesError(
-        f"unknown item '{item_id}'; give a verdict, action, safeguard, documentation, finding "
-        "or derived-fact id, optionally prefixed by its kind (e.g. 'documentation:legal_advice')"
+    raise OptionError(
+        f"unknown item '{_shown(item_id)}'; give a verdict, action, safeguard, documentation, "
+        "finding or derived-fact id, optionally prefixed by its kind "
+        "(e.g. 'documentation:legal_advice')"
     )
+
+
+def _shown(text: str, limit: int = 80) -> str:
+    """An id as it may appear in a message: control characters escaped, cut when long."""
+    text = text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _question(kind: str, name: str, facts: Mapping[str, Any]) -> str:
@@ -487,10 +498,10 @@ def why_not(
     ``item_id`` is a verdict (``permitted``), an action, a safeguard, a record, a finding or a
     derived fact; prefix it with its kind when an id is shared (``documentation:legal_advice``).
     A safeguard that is required asks why it is not *met*, otherwise why it is not *required*
-    (records likewise with *recorded*). Raises ``ConductRulesError`` for an unknown id.
+    (records likewise with *recorded*). Raises ``OptionError`` (a ``ValueError``) for an unknown
+    id or one that is not text.
     """
-    if lang not in ("en", "fr"):
-        raise ConductRulesError("lang must be 'en' or 'fr'")
+    check_lang(lang)
     c, rs, ev = evaluate_case(case, ruleset, parameters)
     kind, name = _resolve(rs, item_id)
     question = _question(kind, name, ev.facts)

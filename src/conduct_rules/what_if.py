@@ -24,7 +24,7 @@ from conduct_rules._version import SCHEMA_VERSION
 from conduct_rules.assessment import RulesetRef
 from conduct_rules.case import Case
 from conduct_rules.counterfactual import TARGET, ChangeSet, search_changes
-from conduct_rules.errors import ConductRulesError
+from conduct_rules.errors import ConductRulesError, OptionError, check_lang
 from conduct_rules.ruleset import Ruleset
 
 __all__ = ["WhatIf", "what_if"]
@@ -84,10 +84,9 @@ def what_if(
     max_changes: int = 5,
 ) -> WhatIf:
     """What the member can still do to make ending permitted: options in words and as data."""
-    if lang not in ("en", "fr"):
-        raise ConductRulesError("lang must be 'en' or 'fr'")
+    check_lang(lang)
     if max_changes < 0:
-        raise ConductRulesError("max_changes must be zero or more")
+        raise OptionError("max_changes must be zero or more")
     c, rs, ev = evaluate_case(case, ruleset, parameters)
     if TARGET not in rs.outputs.verdicts:
         raise ConductRulesError(f"ruleset {rs.id} has no '{TARGET}' verdict")

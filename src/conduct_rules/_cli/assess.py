@@ -68,4 +68,8 @@ def assess_cmd(
         )
     except ConductRulesError as exc:
         fail(str(exc))
-    emit(result.model_dump_json(indent=2) if fmt == "json" else render_text(result), output)
+    emit(
+        result.model_dump_json(indent=2) if fmt == "json" else render_text(result),
+        output,
+        raw=fmt == "json",
+    )

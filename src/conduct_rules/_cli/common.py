@@ -13,7 +13,6 @@ never a Python class name and never a case value.
 from __future__ import annotations
 
 import difflib
-import json
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -23,6 +22,8 @@ import click
 import yaml
 
 from conduct_rules._fields import Vocabulary
+from conduct_rules._json import DuplicateKeyError, loads
+from conduct_rules._terminal import shown, terminal_safe
 from conduct_rules._validation import parse_case
 from conduct_rules.api import get_ruleset
 from conduct_rules.errors import CaseValidationError, ConductRulesError
@@ -133,8 +134,14 @@ def parse_parameters(values: Iterable[str]) -> dict[str, int] | None:
     return out or None
 
 
-def emit(text: str, output: str | None) -> None:
-    """Write ``text`` (ending in a newline) to ``output``, or standard output."""
+def emit(text: str, output: str | None, *, raw: bool = False) -> None:
+    """Write ``text`` (ending in a newline) to ``output``, or standard output.
+
+    Text for people goes through ``terminal_safe`` (control characters from the input escaped);
+    ``raw`` output (JSON, schemas) is written exactly as it is.
+    """
+    if not raw:
+        text = terminal_safe(text)
     if not text.endswith("\n"):
         text += "\n"
     if output in (None, "-"):
@@ -171,7 +178,7 @@ def format_option(
 
 
 def ruleset_option(
-    help_text: str = "Built-in ruleset name or folder (default: ontario).",
+    help_text: str = "Built-in ruleset name, or a folder as a path: ./NAME (default: ontario).",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """The ``--ruleset NAME|FOLDER`` option, the same for every subcommand that reads rules."""
     return click.option("--ruleset", default=None, help=help_text, callback=_check_ruleset)
@@ -191,8 +198,8 @@ def _check_ruleset(ctx: click.Context, param: click.Parameter, value: str | None
 
 
 def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
-    """Print one line on stderr and exit."""
-    click.echo(f"conduct-rules: {message}", err=True)
+    """Print one line on stderr and exit (control characters in it escaped: ``shown``)."""
+    click.echo(f"conduct-rules: {shown(message)}", err=True)
     raise SystemExit(code)
 
 
@@ -222,7 +229,9 @@ def read_case(path: str, ruleset: str | None = None) -> Any:
         fail(f"{path}: cannot read ({reason(exc)})")
     data: Any = None
     try:
-        data = json.loads(text)
+        data = loads(text)
+    except DuplicateKeyError as exc:
+        fail(f"{path}: {exc.field}: duplicate key (each field may appear once)")
     except (ValueError, RecursionError):
         if not path.endswith((".yaml", ".yml")):
             fail(f"{path}: not valid JSON")

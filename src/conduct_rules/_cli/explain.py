@@ -27,6 +27,7 @@ from conduct_rules._cli.common import (
 )
 from conduct_rules._labels import Lang, value_text
 from conduct_rules._reasoning import step_text
+from conduct_rules._terminal import shown
 from conduct_rules._typography import colon, quote, typeset
 from conduct_rules.api import get_ruleset
 from conduct_rules.counterfactual import ChangeSet
@@ -133,7 +134,7 @@ def render_explanation(e: Explanation, rules: bool = False, rs: Ruleset | None =
     """The reasoning as paragraphs, the provisions it cites, and (``rules``) the derivation."""
     w, c = _W[e.lang], colon(e.lang)
     rs = rs or get_ruleset(e.ruleset.id)
-    lines = [f"{w['case']}{c}{e.case_id}", f"{w['verdict']}{c}{e.verdict_label}", ""]
+    lines = [f"{w['case']}{c}{shown(e.case_id)}", f"{w['verdict']}{c}{e.verdict_label}", ""]
     for paragraph in e.reasoning.paragraphs:
         lines += [_wrap(paragraph, lang=e.lang), ""]
     cited = _cited(rs, e)
@@ -192,7 +193,7 @@ def render_why_not(w: WhyNot, rules: bool = False) -> str:
     mark = "\u202f?" if w.lang == "fr" else "?"
     lines = [
         f"{words['why_not']}{c}{quote(w.label, w.lang)}{mark}",
-        f"{words['case']}{c}{w.case_id}",
+        f"{words['case']}{c}{shown(w.case_id)}",
         "",
         _wrap(w.text, lang=w.lang),
     ]
@@ -297,7 +298,7 @@ def explain_cmd(
             text = (
                 answer.model_dump_json(indent=2) if fmt == "json" else render_why_not(answer, rules)
             )
-            emit(text, output)
+            emit(text, output, raw=fmt == "json")
             return
         result = explain(case, lang=lang, ruleset=rs)
     except ConductRulesError as exc:
@@ -307,6 +308,7 @@ def explain_cmd(
         if fmt == "json"
         else render_explanation(result, rules, rs),
         output,
+        raw=fmt == "json",
     )
 
 
@@ -344,4 +346,8 @@ def what_if_cmd(
         answer = what_if(case, lang=lang, ruleset=rs, max_changes=max_changes)
     except ConductRulesError as exc:
         fail(str(exc))
-    emit(answer.model_dump_json(indent=2) if fmt == "json" else render_what_if(answer, rs), output)
+    emit(
+        answer.model_dump_json(indent=2) if fmt == "json" else render_what_if(answer, rs),
+        output,
+        raw=fmt == "json",
+    )

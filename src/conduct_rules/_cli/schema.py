@@ -32,4 +32,4 @@ def schema_cmd(which: str, ruleset: str | None, output: str | None) -> None:
             rs = get_ruleset(ruleset)
         except ConductRulesError as exc:
             fail(str(exc))
-    emit(schema_text(which, rs), output)  # type: ignore[arg-type]  # click.Choice
+    emit(schema_text(which, rs), output, raw=True)  # type: ignore[arg-type]  # click.Choice

@@ -26,4 +26,4 @@ __all__ = ["template_cmd"]
 @output_option()
 def template_cmd(fmt: str, output: str | None) -> None:
     """Print a blank case (every field with its default and meaning) to fill in and assess."""
-    emit(template_json() if fmt == "json" else template_yaml(), output)
+    emit(template_json() if fmt == "json" else template_yaml(), output, raw=True)

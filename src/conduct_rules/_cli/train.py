@@ -24,6 +24,7 @@ import yaml
 from conduct_rules._cli.common import emit, fail, format_option, reason
 from conduct_rules._labels import Lang
 from conduct_rules._narrative import Family
+from conduct_rules._terminal import shown, terminal_safe
 from conduct_rules._typography import typeset
 from conduct_rules._version import SCHEMA_VERSION
 from conduct_rules.errors import ConductRulesError
@@ -151,7 +152,7 @@ def render_feedback(fb: Feedback, lang: Lang) -> str:
     """The marking of one exercise as text: a line per question, then each difference."""
     w = _W[lang]
     verdict, *lists = fb.parts
-    lines = [f"{w['feedback']} ({fb.exercise})"]
+    lines = [f"{w['feedback']} ({shown(fb.exercise)})"]
     if verdict.answered:
         lines.append("  " + (w["verdict_ok"] if verdict.score == 1 else w["verdict_no"]))
     else:
@@ -175,7 +176,7 @@ def render_feedback(fb: Feedback, lang: Lang) -> str:
     for c in fb.comments:
         lines.append(_wrap(f"• {c.text} [{', '.join(c.citations)}]", "  ", "  "))
     lines.append(w["score"].format(score=_score(fb.score, lang), out_of=fb.out_of))
-    return typeset("\n".join(lines), lang)
+    return terminal_safe(typeset("\n".join(lines), lang))
 
 
 def _score(value: float, lang: Lang) -> str:
@@ -345,13 +346,13 @@ def train_cmd(
 ) -> None:
     """Practise judging an ending: a story, three questions, feedback with citations."""
     if answers_file is not None:
-        emit(_mark(answers_file, seed, family, lang, fmt), output)
+        emit(_mark(answers_file, seed, family, lang, fmt), output, raw=fmt == "json")
         return
     language: Lang = lang or "en"
     if export_fmt is not None:
         sets = make_exercises(count or 5, 1 if seed is None else seed, _family(family), language)
         text = export_markdown(sets) if export_fmt == "md" else export_json(sets) + "\n"
-        emit(text, output)
+        emit(text, output, raw=export_fmt == "json")
         return
     seed = random_seed() if seed is None else seed
     w = _W[language]
