@@ -27,10 +27,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COLUMNS",
+    "FORMULA_PREFIXES",
     "ItemInfo",
     "catalogue",
     "csv_line",
     "json_line",
+    "neutralise",
     "summary_table",
     "to_dataframe",
     "write_csv",
@@ -142,18 +144,35 @@ def json_line(r: AuditRow) -> str:
     )
 
 
+#: What makes a spreadsheet read a cell as a formula (OWASP's list for CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """A text cell a spreadsheet shows as text: a leading ``'`` before a formula prefix.
+
+    Why every text cell and not only ``case_id``: error texts name columns, and a column name
+    comes from the input file; any cell an attacker can shape could otherwise run as a formula.
+    The JSON Lines output is not touched: it is read by programs, and must stay exact.
+    """
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
 def _cell(name: str, value: Any) -> Any:
     if value is None:
         return ""
     if name in _LISTS:
-        return ";".join(value)
+        return neutralise(";".join(value))
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return neutralise(value)
     return value
 
 
 def csv_line(r: AuditRow) -> list[Any]:
-    """One row as CSV cells: lists joined by ``;``, booleans ``true``/``false``, None empty."""
+    """One row as CSV cells: lists joined by ``;``, booleans ``true``/``false``, None empty,
+    formula prefixes neutralised (``neutralise``)."""
     return [_cell(name, value) for name, value in zip(COLUMNS, r, strict=True)]
 
 
@@ -194,7 +213,9 @@ def write_csv(result: AuditResult, dest: str | Path | IO[str] | None) -> str | N
     """Write a header and one CSV record per input row."""
 
     def write(fh: IO[str]) -> None:
-        w = csv.writer(fh, lineterminator="\n")
+        # RFC 4180 line ends: the csv module quotes a cell holding any character of the line
+        # terminator, so with "\r\n" a lone CR in a cell is quoted and cannot split the row.
+        w = csv.writer(fh, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
         w.writerow(COLUMNS)
         w.writerows(csv_line(r) for r in _rows(result))
 

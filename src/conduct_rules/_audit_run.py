@@ -20,11 +20,13 @@ import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from conduct_rules._contradictions import CHECKS
 from conduct_rules._records import Chunk, RecordSource, decode
 from conduct_rules.api import get_backend
+from conduct_rules.audit.stop import check_stop
 from conduct_rules.case import Case
 from conduct_rules.engines import Backend
 from conduct_rules.errors import CaseValidationError, ConductRulesError, EngineUnavailableError
@@ -177,6 +179,9 @@ _WORKER: RowAssessor | None = None
 
 def _init_worker(ruleset: Ruleset, backend: str) -> None:
     global _WORKER  # noqa: PLW0603 - one assessor per worker process, built once
+    from conduct_rules.audit.stop import reset_in_worker
+
+    reset_in_worker()
     _WORKER = RowAssessor(ruleset, backend)
 
 
@@ -194,9 +199,10 @@ def _cpu_count() -> int:
 
 def _in_process(
     chunks: Iterable[Chunk], assessor: RowAssessor
-) -> Iterator[tuple[list[AuditRow], int]]:
+) -> Iterator[tuple[list[AuditRow], Chunk]]:
     for chunk in chunks:
-        yield assessor.run(chunk), chunk.progress
+        check_stop()
+        yield assessor.run(chunk), chunk
 
 
 def _mp_context() -> BaseContext:
@@ -214,9 +220,19 @@ def _mp_context() -> BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+def _result(fut: Future[list[AuditRow]]) -> list[AuditRow]:
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return fut.result()
+    except BrokenProcessPool:
+        check_stop()  # the workers were signalled too: a stop, not a failure
+        raise ConductRulesError("a worker process ended unexpectedly") from None
+
+
 def _in_pool(
     chunks: Iterable[Chunk], ruleset: Ruleset, backend: str, workers: int
-) -> Iterator[tuple[list[AuditRow], int]]:
+) -> Iterator[tuple[list[AuditRow], Chunk]]:
     from concurrent.futures import ProcessPoolExecutor
 
     executor = ProcessPoolExecutor(
@@ -225,24 +241,34 @@ def _in_pool(
         initializer=_init_worker,
         initargs=(ruleset, backend),
     )
-    pending: deque[tuple[Future[list[AuditRow]], int]] = deque()
+    pending: deque[tuple[Future[list[AuditRow]], Chunk]] = deque()
     window = 3 * workers  # chunks in flight: enough to keep every worker busy, memory flat
     try:
         for chunk in chunks:
-            pending.append((executor.submit(_work, chunk), chunk.progress))
+            check_stop()
+            # A record's text (kept for the rejected file) stays here: workers need the items.
+            sent = chunk if chunk.texts is None else replace(chunk, texts=None)
+            pending.append((executor.submit(_work, sent), chunk))
             if len(pending) >= window:
-                fut, progress = pending.popleft()
-                yield fut.result(), progress
+                fut, done = pending.popleft()
+                yield _result(fut), done
         while pending:
-            fut, progress = pending.popleft()
-            yield fut.result(), progress
+            check_stop()
+            fut, done = pending.popleft()
+            yield _result(fut), done
     finally:
+        # Stopped or not, workers finish the chunk they hold and end: none is left behind.
         executor.shutdown(wait=True, cancel_futures=True)
 
 
 def run_chunks(
     source: RecordSource, ruleset: Ruleset, backend: str, assessor: RowAssessor, workers: int | None
-) -> Iterator[tuple[list[AuditRow], int]]:
+) -> Iterator[tuple[list[AuditRow], Chunk]]:
+    """Rows per chunk, in input order, with the chunk they come from (its texts, its progress).
+
+    Raises ``AuditStoppedError`` between chunks once a stop is requested
+    (``conduct_rules.audit.stop``).
+    """
     chunks = source.chunks()
     if workers == 1 or (workers is None and _cpu_count() < 2):
         yield from _in_process(chunks, assessor)

@@ -14,7 +14,7 @@ each with its own engine (and durable_rules host), and come back in input order 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
@@ -155,6 +155,10 @@ class AuditResult:
         self._rows: list[AuditRow] | None = None
         self._summary: AuditSummary | None = None
         self._blocking = frozenset(s for s, v in ruleset.outputs.safeguards.items() if v.blocking)
+        #: Called with each rejected row and its input record as read (a JSON Lines line's
+        #: bytes, a CSV record's text when the source keeps it, a mapping): the CLI's
+        #: rejected-records file.
+        self.rejected_sink: Callable[[AuditRow, Any], None] | None = None
 
     def needs_attention(self, r: AuditRow) -> bool:
         """Not permitted, a finding, or a blocking safeguard outstanding."""
@@ -191,11 +195,15 @@ class AuditResult:
             )
         attention = self.needs_attention
         try:
-            for rows, progress in run_chunks(
+            sink = self.rejected_sink
+            for rows, chunk in run_chunks(
                 self.source, self.ruleset, self._backend, self._assessor, self._workers
             ):
-                for r in rows:
+                progress = chunk.progress
+                for i, r in enumerate(rows):
                     tally.add(r, attention(r))
+                    if sink is not None and r.status == "rejected":
+                        sink(r, chunk.texts[i] if chunk.texts is not None else chunk.items[i])
                 if kept is not None:
                     kept.extend(rows)
                     if len(kept) > self._keep:

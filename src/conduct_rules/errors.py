@@ -8,7 +8,8 @@
     ├── RulesetError                 (also ValueError) a ruleset file is malformed
     ├── ParameterError               (also ValueError) an unknown or ill-typed parameter override
     ├── EvaluationError              (also RuntimeError) a ruleset concluded something impossible
-    └── EngineUnavailableError       (also RuntimeError) the durable_rules C engine cannot load
+    ├── EngineUnavailableError       (also RuntimeError) the durable_rules C engine cannot load
+    └── AuditStoppedError                 (also RuntimeError) a batch was asked to stop (SIGTERM)
 
 Why subclass built-ins: callers that do not know this library still catch a bad case with
 ``except ValueError``. Why our own messages: client data is sensitive, so no message here ever
@@ -18,6 +19,7 @@ echoes an input *value* — only field names, allowed values, and the ``case_id`
 from __future__ import annotations
 
 __all__ = [
+    "AuditStoppedError",
     "CaseValidationError",
     "ConductRulesError",
     "EngineUnavailableError",
@@ -89,3 +91,11 @@ class EvaluationError(ConductRulesError, RuntimeError):
 
 class EngineUnavailableError(ConductRulesError, RuntimeError):
     """Raised when the durable_rules backend is asked for but its C extension cannot load."""
+
+
+class AuditStoppedError(ConductRulesError, RuntimeError):
+    """Raised between chunks of a batch after a stop was requested (SIGTERM to the CLI).
+
+    Why between chunks: an engine interrupted mid-evaluation can be left corrupt, so the request
+    is only noted by the signal handler and acted on where no engine is running.
+    """
