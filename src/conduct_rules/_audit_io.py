@@ -52,6 +52,8 @@ COLUMNS = (
     "warnings",
     "error_field",
     "error",
+    "stage",
+    "initiated_by",
 )
 _LISTS = frozenset({"outstanding_safeguards", "missing_documentation", "findings", "warnings"})
 _KIND_OF_CONCLUSION = {
@@ -140,7 +142,8 @@ def json_line(r: AuditRow) -> str:
         f'"outstanding_safeguards":{_list_text(r.outstanding_safeguards)},'
         f'"missing_documentation":{_list_text(r.missing_documentation)},'
         f'"findings":{_list_text(r.findings)},"warnings":{_list_text(r.warnings)},'
-        f'"error_field":{_text(r.error_field)},"error":{_text(r.error)}}}'
+        f'"error_field":{_text(r.error_field)},"error":{_text(r.error)},'
+        f'"stage":{_text(r.stage)},"initiated_by":{_text(r.initiated_by)}}}'
     )
 
 

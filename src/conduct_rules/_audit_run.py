@@ -64,6 +64,11 @@ class AuditRow(NamedTuple):
     warnings: tuple[str, ...] = ()
     error_field: str | None = None
     error: str | None = None
+    #: The case's stage and who initiated the ending (enumerated values, for breakdowns);
+    #: None for a rejected row or a ruleset whose record has no such field. Added last so that
+    #: positional readers of the earlier columns are unaffected.
+    stage: str | None = None
+    initiated_by: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready: lists for the id tuples."""
@@ -100,6 +105,11 @@ def _case_id_of(data: Any, errors: Sequence[tuple[str, str]]) -> str | None:
     if isinstance(cid, str) and cid.strip() and len(cid) <= 200 and cid.isprintable():
         return cid
     return None
+
+
+def _enum(case: Any, name: str) -> str | None:
+    value = getattr(case, name, None)
+    return value if isinstance(value, str) else None
 
 
 class RowAssessor:
@@ -163,6 +173,10 @@ class RowAssessor:
                 missing,
                 findings,
                 tuple(c.id for c in self._checks if c.applies(case)),  # ``contradictions``' ids
+                None,
+                None,
+                _enum(case, "stage"),
+                _enum(case, "initiated_by"),
             )
         except ConductRulesError as exc:  # our messages carry no case values
             return self.reject(row, data, [("(engine)", str(exc))])

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
@@ -66,10 +66,18 @@ class AuditSummary:
     missing_documentation: Mapping[str, int]
     warnings: Mapping[str, int]
     rejected_fields: Mapping[str, int]
+    #: Verdict counts per stage and per who initiated the ending (``{stage: {verdict: n}}``),
+    #: for the report's breakdowns; rows without the field are not counted here.
+    verdicts_by_stage: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    verdicts_by_initiator: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
-        return {k: dict(v) if isinstance(v, Mapping) else v for k, v in self.__dict__.items()}
+
+        def plain(v: Any) -> Any:
+            return {k: plain(x) for k, x in v.items()} if isinstance(v, Mapping) else v
+
+        return {k: plain(v) for k, v in self.__dict__.items()}
 
 
 # --------------------------------------------------------------------------------------------
@@ -87,6 +95,8 @@ class _Tally:
         self.missing: Counter[str] = Counter()
         self.warnings: Counter[str] = Counter()
         self.fields: Counter[str] = Counter()
+        self.by_stage: Counter[tuple[str, str]] = Counter()
+        self.by_initiator: Counter[tuple[str, str]] = Counter()
 
     def add(self, r: AuditRow, attention: bool) -> None:
         self.total += 1
@@ -95,6 +105,10 @@ class _Tally:
             self.fields[r.error_field or "?"] += 1
             return
         self.verdicts[r.verdict or "?"] += 1
+        if r.stage is not None:
+            self.by_stage[r.stage, r.verdict or "?"] += 1
+        if r.initiated_by is not None:
+            self.by_initiator[r.initiated_by, r.verdict or "?"] += 1
         self.termination += bool(r.termination_required)
         self.attention += attention
         self.findings.update(r.findings)
@@ -120,7 +134,21 @@ class _Tally:
             missing_documentation=ordered(out.documentation, self.missing),
             warnings=dict(self.warnings.most_common()),
             rejected_fields=dict(self.fields.most_common()),
+            verdicts_by_stage=_cross(self.by_stage, out.verdicts),
+            verdicts_by_initiator=_cross(self.by_initiator, out.verdicts),
         )
+
+
+def _cross(counts: Counter[tuple[str, str]], verdicts: Iterable[str]) -> dict[str, dict[str, int]]:
+    """``{group: {verdict: n}}``, groups sorted by name, verdicts in catalogue
+    order with zeros."""
+    groups = sorted({g for g, _ in counts})
+    order = list(verdicts)
+    return {
+        g: {v: counts[g, v] for v in order}
+        | {v: n for (gg, v), n in counts.items() if gg == g and v not in order}
+        for g in groups
+    }
 
 
 class AuditResult:
