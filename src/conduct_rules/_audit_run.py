@@ -127,12 +127,24 @@ class RowAssessor:
         # The contradiction checks speak of the standard ``Case``; a flat record has none.
         self._parse = vocab.parse
         self._checks = CHECKS if vocab.is_case else ()
+        # The few id tuples recur across rows: one object each, so pickling rows to the
+        # reading process sends each once per chunk (pickle's memo) instead of once per row.
+        self._interned: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._fields = None if vocab.is_case else vocab.fields
         out = ruleset.outputs
         self._verdicts = tuple((v, f"verdict.{v}") for v in out.verdicts)
         self._safeguards = tuple((s, f"safeguard.{s}.outstanding") for s in out.safeguards)
         self._missing = tuple((d, f"documentation.{d}.missing") for d in out.documentation)
         self._findings = tuple((f, f"finding.{f}") for f in out.findings)
+
+    def _intern(self, ids: tuple[str, ...], same: tuple[str, ...]) -> tuple[str, ...]:
+        """One object per distinct id tuple (bounded), for smaller pickles; ``same`` is ``ids``."""
+        known = self._interned.get(ids)
+        if known is not None:
+            return known
+        if len(self._interned) < 4_096:
+            self._interned[ids] = same
+        return same
 
     def reject(self, row: int, data: Any, errors: Sequence[tuple[str, str]]) -> AuditRow:
         return AuditRow(
@@ -163,16 +175,18 @@ class RowAssessor:
             if len(verdicts) != 1:
                 what = "no verdict" if not verdicts else "opposite verdicts"
                 return self.reject(row, data, [("(ruleset)", f"the ruleset concluded {what}")])
+            intern = self._intern
             return AuditRow(
                 row,
                 case.case_id,
                 "assessed",
                 verdicts[0],
                 termination,
-                outstanding,
-                missing,
-                findings,
-                tuple(c.id for c in self._checks if c.applies(case)),  # ``contradictions``' ids
+                intern(outstanding, outstanding),
+                intern(missing, missing),
+                intern(findings, findings),
+                # ``contradictions``' ids
+                intern(warns := tuple(c.id for c in self._checks if c.applies(case)), warns),
                 None,
                 None,
                 _enum(case, "stage"),
