@@ -34,6 +34,7 @@ __all__ = [
     "case_dicts",
     "cases",
     "court_order_cases",
+    "csv_tables",
     "goals_not_met_cases",
     "parameters",
     "threat_cases",
@@ -146,3 +147,15 @@ def threat_cases() -> st.SearchStrategy[Case]:
     return cases(
         member__threats_received=True, member__objectivity_impaired=True, services__needed=True
     )
+
+
+@st.composite
+def csv_tables(draw: st.DrawFn) -> tuple[str, list[list[str]]]:
+    """A delimiter and a table of text cells (header first, equal widths) full of the characters
+    CSV quoting exists for: delimiters, quotes, CR, LF, spaces, non-ASCII."""
+    delimiter = draw(st.sampled_from((",", ";", "\t")))
+    width = draw(st.integers(1, 4))
+    cell = st.text(alphabet=',;\t"\r\n xé=', max_size=8)
+    header = ["case_id", *(f"c{i}" for i in range(1, width))]
+    rows = draw(st.lists(st.lists(cell, min_size=width, max_size=width), max_size=8))
+    return delimiter, [header, *rows]

@@ -15,11 +15,14 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import given, settings
 
 from conduct_rules import assess_many, records_from_csv, records_from_file
 from conduct_rules._csv import CSV_COLUMNS, flatten_case
 from conduct_rules._sample import sample_cases
+from conduct_rules.audit.csvread import CsvReader
 from conduct_rules.cli import main
+from strategies import csv_tables
 
 N = 60
 
@@ -157,3 +160,20 @@ def test_parquet_in_and_out(tmp_path: Path) -> None:
     result = _run(str(src), "--format", "parquet")
     assert result.exit_code == 2
     assert "needs --out" in result.stderr
+
+
+@settings(max_examples=300, deadline=None)
+@given(csv_tables())
+def test_record_boundaries_agree_with_the_csv_module(table: tuple[str, list[list[str]]]) -> None:
+    delimiter, rows = table
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    text = buf.getvalue()
+    want = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter) if r]
+    reader = CsvReader(io.BytesIO(text.encode()), delimiter=delimiter, keep_text=True)
+    got = [reader.header, *(cells for cells, _, _ in reader)]
+    assert got == want
+    # The kept text of each record is the record as written.
+    reader = CsvReader(io.BytesIO(text.encode()), delimiter=delimiter, keep_text=True)
+    kept = reader.header_text + "".join(t or "" for _, _, t in reader)
+    assert kept.replace("\r\n", "") == text.replace("\r\n", "")
