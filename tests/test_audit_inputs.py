@@ -160,6 +160,12 @@ def test_parquet_in_and_out(tmp_path: Path) -> None:
     result = _run(str(src), "--format", "parquet")
     assert result.exit_code == 2
     assert "needs --out" in result.stderr
+    # Rejected Parquet records are written as JSON Lines of their fields, with their reason.
+    rej = tmp_path / "rejected.jsonl"
+    assert _run(str(src), "--rejected", str(rej), "--workers", "1").exit_code == 0
+    lines = [json.loads(x) for x in rej.read_text().splitlines()]
+    assert len(lines) == sum(r["status"] == "rejected" for r in from_frame) > 0
+    assert all(set(x["_rejected"]) == {"row", "reason"} and "case_id" in x for x in lines)
 
 
 @settings(max_examples=300, deadline=None)

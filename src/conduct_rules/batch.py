@@ -21,6 +21,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 
 from conduct_rules._audit_run import AuditRow, RowAssessor, run_chunks
 from conduct_rules._records import (
+    Chunk,
     RecordSource,
     records_from_csv,
     records_from_dataframe,
@@ -231,7 +232,7 @@ class AuditResult:
                 for i, r in enumerate(rows):
                     tally.add(r, attention(r))
                     if sink is not None and r.status == "rejected":
-                        sink(r, chunk.texts[i] if chunk.texts is not None else chunk.items[i])
+                        sink(r, _raw(chunk, i))
                 if kept is not None:
                     kept.extend(rows)
                     if len(kept) > self._keep:
@@ -306,6 +307,16 @@ class AuditResult:
     def __repr__(self) -> str:
         state = "not run" if self._summary is None else f"{self._summary.total} rows"
         return f"<AuditResult {self.source.label}: {state}, engine {self.engine}>"
+
+
+def _raw(chunk: Chunk, i: int) -> Any:
+    """Record ``i`` of a chunk as read: its text, its line, its mapping (a table row by column)."""
+    if chunk.texts is not None:
+        return chunk.texts[i]
+    item = chunk.items[i]
+    if chunk.kind == "frame" and chunk.columns is not None:
+        return dict(zip(chunk.columns.names, item, strict=False))
+    return item
 
 
 def _source_of(records: Any) -> RecordSource:
