@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -344,3 +345,33 @@ def test_sigterm_during_a_pooled_audit_ends_workers_and_removes_partial(tmp_path
                 if _alive(pid):
                     os.kill(pid, signal.SIGKILL)
         proc.wait(timeout=10)
+
+
+# --------------------------------------------------------------------------------------------
+# Text rendered where rows are assessed (keep_rows=0, as the CLI runs) equals the row path
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_rendered_output_equals_the_row_path(tmp_path: Path, workers: int) -> None:
+    from conduct_rules import records_from_jsonl
+
+    lines = [json.dumps(c) for c in sample_cases(2_500, seed=61, invalid_share=0.1)]
+    lines[7] = '{"case_id": "cut"'
+    path = _lines(tmp_path / "in.jsonl", lines)
+    for fmt in ("jsonl", "csv"):
+        by_rows = assess_many(records_from_jsonl(path), workers=1)
+        rendered = assess_many(records_from_jsonl(path), workers=workers, keep_rows=0)
+        assert rendered.renders
+        assert not by_rows.renders
+        sunk: list[tuple[int, bytes]] = []
+
+        def sink(r: Any, raw: Any, into: list[tuple[int, bytes]] = sunk) -> None:
+            into.append((r.row, raw))
+
+        rendered.rejected_sink = sink
+        write = "to_jsonl" if fmt == "jsonl" else "to_csv"
+        assert getattr(rendered, write)() == getattr(by_rows, write)()
+        assert rendered.summary == by_rows.summary
+        rejected = [r.row for r in by_rows if r.status == "rejected"]
+        assert [row for row, _ in sunk] == rejected
+        assert sunk[0][1] == lines[rejected[0] - 1].encode() + b"\n"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -31,6 +31,7 @@ __all__ = [
     "ItemInfo",
     "catalogue",
     "csv_line",
+    "csv_text",
     "json_line",
     "neutralise",
     "summary_table",
@@ -183,6 +184,19 @@ def _rows(result: AuditResult) -> Iterator[AuditRow]:
     return iter(result)
 
 
+def csv_text(rows: Iterable[AuditRow]) -> str:
+    """CSV records (no header) for rows, as ``write_csv`` writes them."""
+    buf = io.StringIO()
+    _csv_writer(buf).writerows(csv_line(r) for r in rows)
+    return buf.getvalue()
+
+
+def _csv_writer(fh: IO[str]) -> Any:
+    # RFC 4180 line ends: the csv module quotes a cell holding any character of the line
+    # terminator, so with "\r\n" a lone CR in a cell is quoted and cannot split the row.
+    return csv.writer(fh, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+
+
 def _emit(dest: str | Path | IO[str] | None, write: Any) -> str | None:
     if dest is None:
         buf = io.StringIO()
@@ -200,6 +214,10 @@ def write_jsonl(result: AuditResult, dest: str | Path | IO[str] | None) -> str |
     """Write one JSON line per input row."""
 
     def write(fh: IO[str]) -> None:
+        if result.renders:
+            for text in result.render("jsonl"):
+                fh.write(text)
+            return
         lines: list[str] = []
         for r in _rows(result):
             lines.append(json_line(r))
@@ -216,10 +234,12 @@ def write_csv(result: AuditResult, dest: str | Path | IO[str] | None) -> str | N
     """Write a header and one CSV record per input row."""
 
     def write(fh: IO[str]) -> None:
-        # RFC 4180 line ends: the csv module quotes a cell holding any character of the line
-        # terminator, so with "\r\n" a lone CR in a cell is quoted and cannot split the row.
-        w = csv.writer(fh, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+        w = _csv_writer(fh)
         w.writerow(COLUMNS)
+        if result.renders:
+            for text in result.render("csv"):
+                fh.write(text)
+            return
         w.writerows(csv_line(r) for r in _rows(result))
 
     return _emit(dest, write)

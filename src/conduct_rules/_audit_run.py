@@ -21,12 +21,14 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from functools import partial
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 
 from conduct_rules._contradictions import CHECKS
 from conduct_rules._records import Chunk, RecordSource, decode
 from conduct_rules.api import get_backend
 from conduct_rules.audit.stop import check_stop
+from conduct_rules.audit.tally import Tally
 from conduct_rules.case import Case
 from conduct_rules.engines import Backend
 from conduct_rules.errors import CaseValidationError, ConductRulesError, EngineUnavailableError
@@ -36,7 +38,18 @@ if TYPE_CHECKING:
     from concurrent.futures import Future
     from multiprocessing.context import BaseContext
 
-__all__ = ["POOL_MIN_ROWS", "AuditRow", "RowAssessor", "resolve_backend", "run_chunks"]
+__all__ = [
+    "POOL_MIN_ROWS",
+    "AuditRow",
+    "Rendered",
+    "RowAssessor",
+    "render_chunk",
+    "resolve_backend",
+    "run_chunks",
+    "run_rendered",
+]
+
+T = TypeVar("T")
 
 #: Below this many rows (when ``workers`` is not given) a batch runs in the calling process:
 #: starting worker processes costs more than it saves.
@@ -136,6 +149,15 @@ class RowAssessor:
         self._safeguards = tuple((s, f"safeguard.{s}.outstanding") for s in out.safeguards)
         self._missing = tuple((d, f"documentation.{d}.missing") for d in out.documentation)
         self._findings = tuple((f, f"finding.{f}") for f in out.findings)
+        self._blocking = frozenset(s for s, v in out.safeguards.items() if v.blocking)
+
+    def needs_attention(self, r: AuditRow) -> bool:
+        """Not permitted, a finding, or a blocking safeguard outstanding."""
+        return r.status == "assessed" and (
+            r.verdict == "not_permitted"
+            or bool(r.findings)
+            or any(s in self._blocking for s in r.outstanding_safeguards)
+        )
 
     def _intern(self, ids: tuple[str, ...], same: tuple[str, ...]) -> tuple[str, ...]:
         """One object per distinct id tuple (bounded), for smaller pickles; ``same`` is ``ids``."""
@@ -202,6 +224,34 @@ class RowAssessor:
         return [self.assess(row, data, errs) for row, data, errs in rows]
 
 
+class Rendered(NamedTuple):
+    """A chunk's output text, its counts, and its rejected rows with their index in the chunk."""
+
+    text: str
+    tally: Tally
+    rejected: list[tuple[int, AuditRow]]
+
+
+def render_chunk(assessor: RowAssessor, chunk: Chunk, fmt: str) -> Rendered:
+    """Assess a chunk and render its rows as ``jsonl`` or ``csv`` text, counting them.
+
+    Why here: formatting a million rows in the reading process made it the busiest process of
+    the run; rendered where the chunk is assessed, the reading process only writes text.
+    """
+    from conduct_rules._audit_io import csv_text, json_line
+
+    rows = assessor.run(chunk)
+    tally = Tally()
+    attention = assessor.needs_attention
+    rejected: list[tuple[int, AuditRow]] = []
+    for i, r in enumerate(rows):
+        tally.add(r, attention(r))
+        if r.status == "rejected":
+            rejected.append((i, r))
+    text = "".join(json_line(r) + "\n" for r in rows) if fmt == "jsonl" else csv_text(rows)
+    return Rendered(text, tally, rejected)
+
+
 _WORKER: RowAssessor | None = None
 
 
@@ -218,6 +268,11 @@ def _work(chunk: Chunk) -> list[AuditRow]:
     return _WORKER.run(chunk)
 
 
+def _work_rendered(chunk: Chunk, fmt: str) -> Rendered:
+    assert _WORKER is not None, "worker not initialised"
+    return render_chunk(_WORKER, chunk, fmt)
+
+
 def _cpu_count() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -225,12 +280,10 @@ def _cpu_count() -> int:
         return os.cpu_count() or 1
 
 
-def _in_process(
-    chunks: Iterable[Chunk], assessor: RowAssessor
-) -> Iterator[tuple[list[AuditRow], Chunk]]:
+def _in_process(chunks: Iterable[Chunk], local: Callable[[Chunk], T]) -> Iterator[tuple[T, Chunk]]:
     for chunk in chunks:
         check_stop()
-        yield assessor.run(chunk), chunk
+        yield local(chunk), chunk
 
 
 def _mp_context() -> BaseContext:
@@ -248,7 +301,7 @@ def _mp_context() -> BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _result(fut: Future[list[AuditRow]]) -> list[AuditRow]:
+def _result(fut: Future[T]) -> T:
     from concurrent.futures.process import BrokenProcessPool
 
     try:
@@ -259,8 +312,12 @@ def _result(fut: Future[list[AuditRow]]) -> list[AuditRow]:
 
 
 def _in_pool(
-    chunks: Iterable[Chunk], ruleset: Ruleset, backend: str, workers: int
-) -> Iterator[tuple[list[AuditRow], Chunk]]:
+    chunks: Iterable[Chunk],
+    ruleset: Ruleset,
+    backend: str,
+    workers: int,
+    remote: Callable[[Chunk], T],
+) -> Iterator[tuple[T, Chunk]]:
     from concurrent.futures import ProcessPoolExecutor
 
     executor = ProcessPoolExecutor(
@@ -269,14 +326,14 @@ def _in_pool(
         initializer=_init_worker,
         initargs=(ruleset, backend),
     )
-    pending: deque[tuple[Future[list[AuditRow]], Chunk]] = deque()
+    pending: deque[tuple[Future[T], Chunk]] = deque()
     window = 3 * workers  # chunks in flight: enough to keep every worker busy, memory flat
     try:
         for chunk in chunks:
             check_stop()
             # A record's text (kept for the rejected file) stays here: workers need the items.
             sent = chunk if chunk.texts is None else replace(chunk, texts=None)
-            pending.append((executor.submit(_work, sent), chunk))
+            pending.append((executor.submit(remote, sent), chunk))
             if len(pending) >= window:
                 fut, done = pending.popleft()
                 yield _result(fut), done
@@ -289,17 +346,17 @@ def _in_pool(
         executor.shutdown(wait=True, cancel_futures=True)
 
 
-def run_chunks(
-    source: RecordSource, ruleset: Ruleset, backend: str, assessor: RowAssessor, workers: int | None
-) -> Iterator[tuple[list[AuditRow], Chunk]]:
-    """Rows per chunk, in input order, with the chunk they come from (its texts, its progress).
-
-    Raises ``AuditStoppedError`` between chunks once a stop is requested
-    (``conduct_rules.audit.stop``).
-    """
+def _dispatch(
+    source: RecordSource,
+    ruleset: Ruleset,
+    backend: str,
+    workers: int | None,
+    local: Callable[[Chunk], T],
+    remote: Callable[[Chunk], T],
+) -> Iterator[tuple[T, Chunk]]:
     chunks = source.chunks()
     if workers == 1 or (workers is None and _cpu_count() < 2):
-        yield from _in_process(chunks, assessor)
+        yield from _in_process(chunks, local)
         return
     if workers is None:
         first: list[Chunk] = []
@@ -310,8 +367,32 @@ def run_chunks(
             if buffered >= POOL_MIN_ROWS:
                 break
         else:
-            yield from _in_process(first, assessor)
+            yield from _in_process(first, local)
             return
         chunks = itertools.chain(first, chunks)
         workers = _cpu_count()
-    yield from _in_pool(chunks, ruleset, backend, workers)
+    yield from _in_pool(chunks, ruleset, backend, workers, remote)
+
+
+def run_chunks(
+    source: RecordSource, ruleset: Ruleset, backend: str, assessor: RowAssessor, workers: int | None
+) -> Iterator[tuple[list[AuditRow], Chunk]]:
+    """Rows per chunk, in input order, with the chunk they come from (its texts, its progress).
+
+    Raises ``AuditStoppedError`` between chunks once a stop is requested
+    (``conduct_rules.audit.stop``).
+    """
+    yield from _dispatch(source, ruleset, backend, workers, assessor.run, _work)
+
+
+def run_rendered(
+    source: RecordSource,
+    ruleset: Ruleset,
+    backend: str,
+    assessor: RowAssessor,
+    workers: int | None,
+    fmt: str,
+) -> Iterator[tuple[Rendered, Chunk]]:
+    """As ``run_chunks``, but each chunk comes back rendered as ``fmt`` text with its counts."""
+    local = partial(render_chunk, assessor, fmt=fmt)
+    yield from _dispatch(source, ruleset, backend, workers, local, partial(_work_rendered, fmt=fmt))
