@@ -249,6 +249,18 @@ def test_out_into_a_fifo_writes_into_it(tmp_path: Path) -> None:
     assert len(data.decode().splitlines()) == 3
 
 
+def test_out_dev_stdout_into_a_pipe(tmp_path: Path) -> None:
+    path = _lines(tmp_path / "in.jsonl", _good(3))
+    proc = subprocess.run(
+        [str(SCRIPT), "audit", str(path), "--workers", "1", "--out", "/dev/stdout"],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert len(proc.stdout.splitlines()) == 3
+
+
 @pytest.mark.parametrize("same", ["input", "symlink", "rejected"])
 def test_out_equal_to_the_input_is_refused(tmp_path: Path, same: str) -> None:
     lines = _good(3)

@@ -118,7 +118,7 @@ def _run(
             from conduct_rules.audit.rejected import RejectedWriter
 
             fh = stack.enter_context(open_output(rejected, "--rejected", binary=True))
-            writer = RejectedWriter(fh, result.source)  # type: ignore[arg-type]
+            writer = RejectedWriter(fh, result.source)
             result.rejected_sink = writer
         if out is None:
             if fmt == "parquet":

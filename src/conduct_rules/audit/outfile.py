@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from conduct_rules.errors import InputError
 
@@ -54,20 +54,23 @@ def check_outputs(outputs: Iterable[tuple[str, str | None]], inputs: Iterable[st
 
 
 def _target(path: str, option: str) -> tuple[Path, bool]:
-    """The file to write (symlinks resolved) and whether it is written in place (not regular)."""
-    real = Path(os.path.realpath(path))
+    """The file to write (symlinks resolved) and whether it is written in place (not regular).
+
+    A non-regular file is opened by the name given: ``/dev/stdout`` resolves to a pipe that has
+    no path of its own.
+    """
     try:
-        st = real.stat()
+        st = os.stat(path)  # follows symlinks: the kind of file the content would land in
     except FileNotFoundError:
-        return real, False
+        return Path(os.path.realpath(path)), False  # new, or a dangling link: its target
     except OSError as exc:
         raise InputError(f"{option}: cannot use {path} ({type(exc).__name__})") from None
     if stat.S_ISREG(st.st_mode):
-        return real, False
+        return Path(os.path.realpath(path)), False
     if stat.S_ISDIR(st.st_mode):
         raise InputError(f"{option}: {path} is a directory")
     if stat.S_ISCHR(st.st_mode) or stat.S_ISFIFO(st.st_mode):
-        return real, True
+        return Path(path), True
     raise InputError(f"{option}: {path} is not a regular file, a FIFO or a terminal; refusing")
 
 
@@ -81,7 +84,7 @@ def _mode_for(target: Path) -> int:
 
 
 @contextmanager
-def open_output(path: str, option: str = "--out", *, binary: bool = False) -> Iterator[IO[str]]:
+def open_output(path: str, option: str = "--out", *, binary: bool = False) -> Iterator[IO[Any]]:
     """A text (UTF-8, no newline translation) or binary handle whose content lands at ``path``."""
     target, in_place = _target(path, option)
     if in_place:
