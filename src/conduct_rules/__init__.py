@@ -34,6 +34,7 @@ from conduct_rules.case import Attempt, Case
 from conduct_rules.counterfactual import Change, ChangeSet, apply_changes, what_would_permit
 from conduct_rules.engines.durable import durable_available
 from conduct_rules.errors import (
+    AuditStoppedError,
     CaseValidationError,
     ConductRulesError,
     EngineUnavailableError,
@@ -54,6 +55,7 @@ __all__ = [
     "Attempt",
     "AuditResult",
     "AuditRow",
+    "AuditStoppedError",
     "AuditSummary",
     "Case",
     "CaseValidationError",
