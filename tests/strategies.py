@@ -79,6 +79,8 @@ def case_dicts(draw: st.DrawFn, **fixed: Any) -> dict[str, Any]:
             "feels_unsafe": draw(b),
             "threats_received": draw(b),
             "objectivity_impaired": draw(b),
+            "lacks_competence": draw(b),
+            "relationship_untenable": draw(b),
         },
         "court_order": {
             "applies": draw(b),
@@ -225,6 +227,8 @@ _RAW_LINES = (
     b'{"case_id": "D1", "stage": "ended", "stage": "bogus"}',
     b'{"case_id": "D2", "stage": "bogus", "stage": "ended"}',
     b'{"case_id": "D3", "services": {"needed": true}, "services": {"needed": "x"}}',
+    b'{"case_id": "D4", "stage": "ended", "st\\u0061ge": "continued"}',
+    b'{"case_id": "D5", "termination_session": {"status": "held", "status": "held"}}',
     b'{"case_id": "N", "alternatives": {"notice_days": NaN}}',
     b'{"case_id": "I", "alternatives": {"notice_days": Infinity}}',
     b'{"case_id": "F", "alternatives": {"providers_offered": 2.0}}',

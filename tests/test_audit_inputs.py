@@ -37,7 +37,9 @@ def _cases() -> list[dict[str, Any]]:
 
 def _csv_text(delimiter: str = ",", cases: list[dict[str, Any]] | None = None) -> str:
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(CSV_COLUMNS), delimiter=delimiter)
+    w = csv.DictWriter(
+        buf, fieldnames=list(CSV_COLUMNS), delimiter=delimiter, extrasaction="ignore"
+    )
     w.writeheader()
     w.writerows(flatten_case(c) for c in (cases or _cases()))
     return buf.getvalue()

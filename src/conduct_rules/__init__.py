@@ -40,6 +40,7 @@ from conduct_rules.errors import (
     EngineUnavailableError,
     EvaluationError,
     InputError,
+    OptionError,
     ParameterError,
     RulesetError,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "Finding",
     "InputError",
     "Item",
+    "OptionError",
     "ParameterError",
     "Record",
     "Ruleset",

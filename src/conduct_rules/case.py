@@ -10,7 +10,8 @@ depends on the order the caller listed them in (domain.md §3, edge case 12).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import itertools
+from collections.abc import Iterable, Mapping, Sized
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
@@ -79,9 +80,20 @@ def _bounded_list(value: Any, limit: int) -> Any:
     Why: pydantic checks ``max_length`` only after validating every item, so a list of a million
     bad items cost seconds and a million error entries before being refused.
     """
-    if isinstance(value, list | tuple) and len(value) > limit:
+    if isinstance(value, list | tuple):
+        if len(value) > limit:
+            raise ValueError(f"too many items (at most {limit})")
+        return value
+    if isinstance(value, str | bytes | bytearray | Mapping) or not isinstance(value, Iterable):
+        return value  # not a sequence: pydantic names the type error
+    # A set, a generator, any other iterable pydantic would accept: counted (or read at most
+    # ``limit + 1`` items of) before anything is validated, like a list.
+    if isinstance(value, Sized) and len(value) > limit:
         raise ValueError(f"too many items (at most {limit})")
-    return value
+    items = list(itertools.islice(value, limit + 1))
+    if len(items) > limit:
+        raise ValueError(f"too many items (at most {limit})")
+    return items
 
 
 class _Part(BaseModel):
@@ -110,12 +122,19 @@ class Client(_Part):
 
 
 class Member(_Part):
-    """The member's situation: risk (2.8 v), safety, objectivity (3.8, scenario 3)."""
+    """The member's situation: risk (2.8 v), safety, objectivity (3.8, scenario 3).
+
+    ``lacks_competence`` and ``relationship_untenable`` (contract v1.1) are the other grounds the
+    note's introduction names for considering an ending; both default to false, so a v1 case
+    still parses and means what it meant.
+    """
 
     serious_risk_of_harm: StrictBool = False
     feels_unsafe: StrictBool = False
     threats_received: StrictBool = False
     objectivity_impaired: StrictBool = False
+    lacks_competence: StrictBool = False
+    relationship_untenable: StrictBool = False
 
 
 class CourtOrder(_Part):

@@ -13,6 +13,7 @@ left behind). The progress bar appears only when stderr is a terminal.
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import sys
@@ -40,6 +41,7 @@ __all__ = ["audit_cmd"]
 
 EXIT_RUN_FAILED = 1
 _DELIMITERS = {"auto": None, "comma": ",", "semicolon": ";", "tab": "\t"}
+_FULL = frozenset(getattr(errno, n) for n in ("ENOSPC", "EDQUOT", "EFBIG") if hasattr(errno, n))
 
 
 def _known_columns(ruleset: str | None) -> frozenset[str]:
@@ -269,7 +271,10 @@ def audit_cmd(
     except ConductRulesError as exc:
         fail(str(exc), EXIT_RUN_FAILED)
     except OSError as exc:
-        fail(f"cannot write the output ({type(exc).__name__})", EXIT_RUN_FAILED)
+        # A full disk is a run that could not complete (1), as on stdout; a path that cannot be
+        # written at all (no such folder, no permission) is a bad option (2).
+        full = exc.errno in _FULL
+        fail(f"cannot write the output ({type(exc).__name__})", EXIT_RUN_FAILED if full else 2)
     code = _report(result.summary, policy, rejected_path)
     if code:
         raise SystemExit(code)

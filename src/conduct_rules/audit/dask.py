@@ -26,7 +26,7 @@ from conduct_rules._audit_run import RowAssessor
 from conduct_rules._csv import FlatColumns
 from conduct_rules._records import Chunk
 from conduct_rules.api import get_ruleset
-from conduct_rules.errors import ConductRulesError, InputError, ParameterError
+from conduct_rules.errors import ConductRulesError, InputError, check_lang
 from conduct_rules.ruleset import Ruleset
 
 if TYPE_CHECKING:
@@ -105,8 +105,7 @@ def assess_dask(
     ``COLUMNS``; id lists are tuples, as in ``AuditResult.to_dataframe()``. Counting each
     partition's rows (for the row numbers) runs at once; the audit runs when computed.
     """
-    if lang not in ("en", "fr"):
-        raise ParameterError("lang must be 'en' or 'fr'")
+    check_lang(lang)
     dd = _dask()
     if not isinstance(ddf, dd.DataFrame):
         raise InputError("assess_dask takes a Dask DataFrame (dask.dataframe)")
