@@ -409,7 +409,7 @@ def render_audit_report(result: AuditResult, max_cases: int = 1_000) -> str:
         '<meta http-equiv="Content-Security-Policy" '
         "content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">"
         f"<title>{_e(t['report'])}: {_e(result.ruleset.id)}</title><style>{_PAGE_CSS}</style>"
-        f"</head><body><h1>{_e(t['report'])}</h1>{caveat_html(result.lang)}"
+        f"</head><body><h1>{_e(t['report'])}</h1>{caveat_html(result.lang, result.ruleset)}"
         f"<h2>{_e(t['summary'])}</h2>{body}"
         f"<h2>{_e(t['cites'])}</h2><ul>{''.join(provisions)}</ul></body></html>\n"
     )

@@ -22,10 +22,11 @@ from conduct_rules._labels import value_text
 
 if TYPE_CHECKING:
     from conduct_rules.batch import AuditResult, AuditRow, AuditSummary
+    from conduct_rules.ruleset import Ruleset
 
 __all__ = ["CAVEAT", "breakdowns_html", "caveat_html", "grouped_cases_html"]
 
-#: Shown at the top of every report (the lead may refine the wording; the substance stays).
+#: Shown at the top of every report when the ruleset has no caveat of its own.
 CAVEAT = {
     "en": (
         "General guidance drawn from the College's practice note; not a substitute for "
@@ -122,12 +123,16 @@ def _label(info: Mapping[tuple[str, str], ItemInfo], kind: str, item_id: str) ->
     return item.label if item else item_id
 
 
-def caveat_html(lang: str) -> str:
-    """The caveat paragraph, in the report's language."""
+def caveat_html(lang: str, ruleset: Ruleset | None = None) -> str:
+    """The caveat paragraph, in the report's language: the ruleset's own caveat where it has one
+    (``ruleset.yaml``), else ``CAVEAT``."""
+    from conduct_rules._cite_text import caveat
+
     t = _T[lang]
+    text = caveat(ruleset, lang) or CAVEAT[lang]
     return (
         f'<p style="border-left:4px solid #b9770e;padding:.4em .8em;background:#fdf2e9">'
-        f"<b>{_e(t['caveat'])}.</b> {_e(CAVEAT[lang])}</p>"
+        f"<b>{_e(t['caveat'])}.</b> {_e(text)}</p>"
     )
 
 
