@@ -28,9 +28,7 @@ def _read_key(path: str) -> str:
     except (OSError, UnicodeDecodeError):
         fail(f"{path}: cannot read the API key file")
     if len(key) < MIN_KEY_LENGTH or not key.isprintable() or " " in key:
-        fail(
-            f"{path}: the API key must be one line of at least {MIN_KEY_LENGTH} printable characters"
-        )
+        fail(f"{path}: the API key must be one line of at least {MIN_KEY_LENGTH} characters")
     return key
 
 
