@@ -39,6 +39,7 @@ from conduct_rules.errors import (
     EngineUnavailableError,
     EvaluationError,
     InputError,
+    MappingError,
     ParameterError,
     RulesetError,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "Finding",
     "InputError",
     "Item",
+    "MappingError",
     "ParameterError",
     "Record",
     "Ruleset",

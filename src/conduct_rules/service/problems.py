@@ -45,6 +45,7 @@ _TITLES = {
     "evaluation-failed": "The ruleset could not conclude",
     "engine-unavailable": "The rules engine is not available",
     "fhir-unmappable": "The FHIR resources cannot be mapped to a case",
+    "not-implemented": "Not installed",
     "internal": "Internal error",
 }
 
