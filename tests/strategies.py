@@ -77,6 +77,8 @@ def case_dicts(draw: st.DrawFn, **fixed: Any) -> dict[str, Any]:
             "feels_unsafe": draw(b),
             "threats_received": draw(b),
             "objectivity_impaired": draw(b),
+            "lacks_competence": draw(b),
+            "relationship_untenable": draw(b),
         },
         "court_order": {
             "applies": draw(b),

@@ -110,12 +110,19 @@ class Client(_Part):
 
 
 class Member(_Part):
-    """The member's situation: risk (2.8 v), safety, objectivity (3.8, scenario 3)."""
+    """The member's situation: risk (2.8 v), safety, objectivity (3.8, scenario 3).
+
+    ``lacks_competence`` and ``relationship_untenable`` (contract v1.1) are the other grounds the
+    note's introduction names for considering an ending; both default to false, so a v1 case
+    still parses and means what it meant.
+    """
 
     serious_risk_of_harm: StrictBool = False
     feels_unsafe: StrictBool = False
     threats_received: StrictBool = False
     objectivity_impaired: StrictBool = False
+    lacks_competence: StrictBool = False
+    relationship_untenable: StrictBool = False
 
 
 class CourtOrder(_Part):

@@ -110,6 +110,8 @@ def random_case(rng: random.Random, case_id: str = "M-0") -> Case:
             "feels_unsafe": b(0.3),
             "threats_received": b(0.2),
             "objectivity_impaired": b(0.3),
+            "lacks_competence": b(0.15),
+            "relationship_untenable": b(0.15),
         },
         "court_order": {
             "applies": b(0.4),
