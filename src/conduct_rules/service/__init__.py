@@ -11,7 +11,7 @@ routes from the library; ``guard`` wraps the whole application; ``server`` runs 
 
 from __future__ import annotations
 
-from conduct_rules.service.app import create_app
+from conduct_rules.service.app import create_app, openapi_document
 from conduct_rules.service.guard import Limits
 
-__all__ = ["Limits", "create_app"]
+__all__ = ["Limits", "create_app", "openapi_document"]

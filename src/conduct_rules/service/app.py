@@ -50,7 +50,7 @@ from conduct_rules.service.problems import (
     problem,
 )
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "openapi_document"]
 
 T = TypeVar("T")
 
@@ -149,6 +149,14 @@ def create_app(
             allow_headers=["Authorization", "Content-Type"],
         )
     return Guard(app, api_key=api_key, limits=limits)
+
+
+def openapi_document() -> dict[str, Any]:
+    """The service's OpenAPI document with the default settings (``schemas/openapi.json``)."""
+    guard = create_app()
+    app = guard.app
+    assert isinstance(app, FastAPI)
+    return app.openapi()
 
 
 def _contract(app: FastAPI) -> None:
