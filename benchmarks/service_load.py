@@ -126,7 +126,9 @@ def _client(
     out.update(latencies=latencies, errors=errors, mismatches=mismatches)
 
 
-def _run(workers: int, clients: int, seconds: float, corpus: list[tuple[bytes, str]]) -> dict[str, Any]:
+def _run(
+    workers: int, clients: int, seconds: float, corpus: list[tuple[bytes, str]]
+) -> dict[str, Any]:
     proc, url = _start(workers)
     try:
         warm_until = time.monotonic() + min(3.0, seconds / 3)

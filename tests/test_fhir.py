@@ -98,6 +98,12 @@ def test_the_published_code_system_is_the_table() -> None:
     assert len(codes) == len(set(codes))
 
 
+def test_the_docs_table_names_every_code() -> None:
+    page = (ROOT / "docs" / "calling-from-another-system.md").read_text(encoding="utf-8")
+    missing = [c["code"] for c in code_system()["concept"] if f"`{c['code']}`" not in page]
+    assert not missing, f"codes the mapping table of the docs does not name: {missing}"
+
+
 @given(cases())
 def test_a_case_written_as_a_bundle_reads_back(case: Case) -> None:
     # One resource per provider offered: a handful says as much as ten thousand, much faster.

@@ -131,3 +131,19 @@ def test_the_server_log_holds_no_request_value(server: Server) -> None:
     assert "POST /v1/assess" in log  # the access log is there, and it is what was read
     for value in (*SENTINELS, *VALID_VALUES, "P-3"):
         assert value not in log, f"the server log holds a request value: {value}"
+
+
+def test_the_load_script_checks_every_answer() -> None:
+    """``benchmarks/service_load.py --quick``: runs, and found no error and no mismatch."""
+    script = Path(__file__).parents[1] / "benchmarks" / "service_load.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--quick", "--workers", "1", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    (run,) = json.loads(done.stdout.strip().splitlines()[-1])["runs"]
+    assert run["requests"] > 0
+    assert run["errors"] == run["mismatches"] == 0
