@@ -104,6 +104,7 @@ def test_the_docs_table_names_every_code() -> None:
     assert not missing, f"codes the mapping table of the docs does not name: {missing}"
 
 
+@settings(max_examples=50)  # each example builds, validates and maps a whole bundle
 @given(cases())
 def test_a_case_written_as_a_bundle_reads_back(case: Case) -> None:
     # One resource per provider offered: a handful says as much as ten thousand, much faster.
