@@ -19,7 +19,7 @@ import pytest
 
 pytest.importorskip("fhir.resources")
 
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 
 from conduct_rules import Case, MappingError, assess
 from conduct_rules.fhir import (
