@@ -143,7 +143,7 @@ class Summarizer:
     def _lead(
         self, termination_required: bool, grounds: bool, lead: Iterable[str]
     ) -> tuple[str, str] | None:
-        """The opening clause and its kind (``required`` or ``grounds``), if ending is called for."""
+        """The opening clause and its kind (``required``, ``grounds``) when ending is called for."""
         by_id = {r.id: r for r in self.ruleset.rules}
         fired = sorted(lead, key=lambda rid: by_id[rid].index)
         w = self.words
