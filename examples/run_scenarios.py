@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -62,5 +63,23 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def run() -> int:
+    """``main``, with a failed write to standard output ending quietly instead of a traceback.
+
+    A reader that goes away (``| head -1``) ends the run with status 1 and no message; a full
+    disk (``> /dev/full``) with status 1 and one line on stderr, as the ``conduct-rules`` command.
+    """
+    try:
+        code = main()
+        sys.stdout.flush()
+    except OSError as exc:
+        if not isinstance(exc, BrokenPipeError):
+            print(f"run_scenarios: cannot write the output ({exc.strerror})", file=sys.stderr)
+        # Nothing more may reach the broken output, not even the flush when Python exits.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    return code
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

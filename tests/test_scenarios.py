@@ -1,9 +1,12 @@
 """The practice note's three scenarios (examples/), moment by moment: golden files and the outcomes
 ``shared/domain.md`` §2 describes.
 
-Two layers, on purpose:
+The evidence that these outcomes are right is elsewhere: ``tests/source_cases/scenarios.yaml``
+pins every moment, item by item with citations, by hand from the practice note. This module keeps
+regression checks:
 
-* **Golden files** (``tests/golden/<scenario>/<moment>.json``) hold the whole assessment
+* **Golden files** (regression snapshots of the code's own output, not evidence;
+  ``tests/golden/<scenario>/<moment>.json``) hold the whole assessment
   (``model_dump(mode="json")``), so any change in wording, order, citations or rules fired shows up
   in review as a diff. They are produced by the ``python`` backend; every available backend must
   produce the same JSON, apart from the ``engine`` field that names it. After an intended change,
@@ -69,6 +72,7 @@ def test_the_examples_cover_every_moment_of_the_note() -> None:
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("rel", EXAMPLE_FILES)
 def test_assessment_matches_golden(rel: str, backend: str) -> None:
+    """Regression snapshot: the output has not changed since the last reviewed regeneration."""
     golden_path = GOLDEN / rel
     actual = _assessed(rel, backend).model_dump(mode="json")
     assert actual["engine"] == backend

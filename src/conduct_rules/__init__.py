@@ -40,6 +40,7 @@ from conduct_rules.errors import (
     EvaluationError,
     InputError,
     MappingError,
+    OptionError,
     ParameterError,
     RulesetError,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "InputError",
     "Item",
     "MappingError",
+    "OptionError",
     "ParameterError",
     "Record",
     "Ruleset",

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from conduct_rules._fields import FieldType, case_fields
+from conduct_rules._json import loads as strict_loads
 from conduct_rules.errors import InputError
 
 __all__ = ["CSV_COLUMNS", "FlatColumns", "flatten_case"]
@@ -97,8 +98,8 @@ def _csv_cell(kind: int, cell: str) -> tuple[Any, str | None]:
         return None, "expected a whole number"
     if kind == _JSON:
         try:
-            value = json.loads(cell)
-        except (ValueError, RecursionError):
+            value = strict_loads(cell)
+        except (ValueError, RecursionError):  # a duplicate key too (``_json``)
             value = None
         if not isinstance(value, list):
             return None, 'expected a JSON list, e.g. [] or ["decision_rationale"]'

@@ -16,7 +16,6 @@ to keep in memory can be computed a second time instead of being held.
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,8 @@ from typing import IO, Any, Literal
 
 from conduct_rules._csv import FlatColumns
 from conduct_rules._fields import FieldType
+from conduct_rules._json import DuplicateKeyError
+from conduct_rules._json import loads as strict_loads
 from conduct_rules.errors import ConductRulesError, InputError
 
 __all__ = [
@@ -163,14 +164,19 @@ def records_from_jsonl(path: str | Path | IO[bytes]) -> RecordSource:
         rows: list[int] = []
         items: list[bytes] = []
         size = 0
-        for lineno, line in enumerate(fh, 1):
-            size += len(line)
-            if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):
-                line = line[3:]  # noqa: PLW2901 - a UTF-8 byte order mark is not data
-            if not line.strip():
-                continue
-            rows.append(lineno)
-            items.append(line)
+        lineno = 0
+        for physical in fh:
+            size += len(physical)
+            # A lone CR ends a line too (old Mac files): a JSON text never holds a raw CR, so
+            # splitting there can only separate records, never cut one.
+            for line in physical.splitlines() if b"\r" in physical else (physical,):
+                lineno += 1
+                if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):
+                    line = line[3:]  # noqa: PLW2901 - a UTF-8 byte order mark is not data
+                if not line.strip():
+                    continue
+                rows.append(lineno)
+                items.append(line)
             if len(items) >= CHUNK_ROWS:
                 yield Chunk("jsonl", tuple(rows), items, None, size)
                 rows, items, size = [], [], 0
@@ -314,10 +320,11 @@ def decode(
         for row, item in zip(chunk.rows, chunk.items, strict=True):
             yield row, item, []
     elif chunk.kind == "jsonl":
-        loads = json.loads
         for row, line in zip(chunk.rows, chunk.items, strict=True):
             try:
-                yield row, loads(line), []
+                yield row, strict_loads(line), []
+            except DuplicateKeyError as exc:
+                yield row, None, [(exc.field, "duplicate key (each field may appear once)")]
             except (ValueError, RecursionError):
                 yield row, None, [("(line)", "not valid JSON (one UTF-8 JSON object per line)")]
     else:

@@ -24,6 +24,7 @@ from conduct_rules._cite_text import (
     reference_ruleset,
     short_citations,
 )
+from conduct_rules._terminal import shown
 from conduct_rules.assessment import Assessment
 from conduct_rules.ruleset import Ruleset
 
@@ -90,7 +91,7 @@ def render_text(a: Assessment, ruleset: Ruleset | None = None) -> str:
 
     verdict = _VERDICT_WORDS[a.lang].get(a.verdict, a.verdict.upper())
     lines = [
-        f"{h['case']}{c} {a.case_id}",
+        f"{h['case']}{c} {shown(a.case_id)}",
         f"{h['verdict']}{c} {verdict}",
         *textwrap.wrap(a.summary, 96, initial_indent="  ", subsequent_indent="  "),
     ]

@@ -6,12 +6,12 @@ logs and tracebacks. We keep the field path and the kind of problem, nothing els
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from conduct_rules._json import DuplicateKeyError, loads
 from conduct_rules.case import Case
 from conduct_rules.errors import CaseValidationError
 
@@ -131,10 +131,15 @@ def parse_case(data: Mapping[str, Any] | Case) -> Case:
 
 def parse_case_json(text: str | bytes) -> Case:
     """Validate JSON text into a ``Case`` with privacy-safe errors."""
+    duplicate = ""
     try:
-        data = json.loads(text)
+        data = loads(text)
+    except DuplicateKeyError as exc:
+        data, duplicate = _INVALID, exc.field
     except (ValueError, RecursionError):
         data = _INVALID
+    if duplicate:
+        raise CaseValidationError([(duplicate, "duplicate key in the JSON text")])
     if data is _INVALID:
         # Outside the ``except``: ``JSONDecodeError.doc`` holds the whole text.
         raise CaseValidationError([("(case)", "not valid JSON")])

@@ -14,6 +14,8 @@ field 'when.any[1]'``) as well as the line, not only a position in the text.
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +24,19 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 
 from conduct_rules.errors import RulesetError
 
-__all__ = ["MAX_BYTES", "MAX_DEPTH", "read_yaml"]
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "parse_yaml", "read_bounded", "read_yaml"]
 
 #: Largest ruleset file read, in bytes. The Ontario ruleset is a few tens of kilobytes.
 MAX_BYTES = 2_000_000
 #: Deepest nesting of mappings and lists. The Ontario ruleset needs about a dozen levels.
 MAX_DEPTH = 64
 
+#: Longest integer written in a ruleset file. Thresholds are a few digits.
+MAX_NUMBER_CHARS = 100
+
 # The only tags a ruleset may carry: the ones YAML resolves plain values to by itself.
 _CORE = "tag:yaml.org,2002:"
+_INT = _CORE + "int"
 _ALLOWED_TAGS = frozenset(
     _CORE + t for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")
 )
@@ -138,6 +144,12 @@ class _StrictLoader(yaml.SafeLoader):
 
     def _check_tag(self, node: Node) -> None:
         tag = node.tag or ""
+        if tag == _INT and isinstance(node, ScalarNode) and len(node.value) > MAX_NUMBER_CHARS:
+            # Python refuses to build an int of more than 4,300 digits (a ValueError, and a slow
+            # conversion before): refused here, with the rule and field, before it is built.
+            raise self._fail(
+                f"number too long (more than {MAX_NUMBER_CHARS} characters)", node.start_mark
+            )
         if tag in _ALLOWED_TAGS:
             return
         shown = "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag
@@ -182,17 +194,77 @@ def _field(path: list[Any], rule: str | None) -> str | None:
     return text or None
 
 
-def read_yaml(path: Path, label: str) -> Any:
-    """Read one YAML document from ``path``; any problem becomes a ``RulesetError``."""
+def _unreadable(exc: BaseException, label: str) -> RulesetError:
+    why = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+    return RulesetError(f"cannot read file ({why})", file=label)
+
+
+def read_bounded(path: Path, label: str, inside: Path | None = None) -> bytes:
+    """The bytes of one ruleset file: a regular file, at most ``MAX_BYTES``, read once.
+
+    Why each check (a ruleset folder may come from someone else, see docs/reliability.md):
+    a FIFO would block ``open`` and ``read`` forever, ``/dev/zero`` or ``/dev/urandom`` never
+    end, and a symbolic link can point anywhere on the machine. So the path is resolved, must stay
+    inside ``inside`` (the ruleset folder, when given), must be a regular file before it is
+    opened (``os.stat``, which does not open it), is opened without blocking and checked again
+    on the open descriptor (the file may have been swapped in between), and at most
+    ``MAX_BYTES + 1`` bytes are read whatever size the file claims.
+    """
     try:
-        size = path.stat().st_size
+        real = path.resolve(strict=True)
+        if inside is not None and not real.is_relative_to(inside.resolve(strict=True)):
+            raise RulesetError(
+                "the file is a link to outside the ruleset folder; only files inside it are read",
+                file=label,
+            )
+        if not stat.S_ISREG(os.stat(real).st_mode):
+            raise RulesetError(
+                "not a regular file (a folder, device or pipe); only regular files are read",
+                file=label,
+            )
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+        fd = os.open(real, flags)
+    except RulesetError:
+        raise
+    except (OSError, RuntimeError, ValueError) as exc:  # missing, a loop, a name too long
+        raise _unreadable(exc, label) from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise RulesetError("not a regular file; only regular files are read", file=label)
+        if st.st_size > MAX_BYTES:
+            raise RulesetError(
+                f"file too large ({st.st_size} bytes; at most {MAX_BYTES})", file=label
+            )
+        chunks: list[bytes] = []
+        total = 0
+        while total <= MAX_BYTES:
+            chunk = os.read(fd, min(1 << 20, MAX_BYTES + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    except RulesetError:
+        raise
     except OSError as exc:
-        raise RulesetError(f"cannot read file ({exc.strerror})", file=label) from None
-    if size > MAX_BYTES:
-        raise RulesetError(f"file too large ({size} bytes; at most {MAX_BYTES})", file=label)
+        raise _unreadable(exc, label) from None
+    finally:
+        os.close(fd)
+    if total > MAX_BYTES:  # grew while being read
+        raise RulesetError(f"file too large (more than {MAX_BYTES} bytes)", file=label)
+    return b"".join(chunks)
+
+
+def read_yaml(path: Path, label: str, inside: Path | None = None) -> Any:
+    """Read one YAML document from ``path``; any problem becomes a ``RulesetError``."""
+    return parse_yaml(read_bounded(path, label, inside), label)
+
+
+def parse_yaml(data: bytes, label: str) -> Any:
+    """Parse one YAML document from a file's bytes; any problem becomes a ``RulesetError``."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise RulesetError(
             f"cannot read file as UTF-8 ({type(exc).__name__})", file=label
         ) from None
@@ -214,3 +286,7 @@ def read_yaml(path: Path, label: str) -> Any:
         raise RulesetError(f"invalid YAML ({type(exc).__name__})", file=label) from None
     except RecursionError:
         raise RulesetError("YAML nested too deeply", file=label) from None
+    except ValueError as exc:
+        # Constructing a value failed outside YAML's own errors: an integer of more than 4,300
+        # digits (Python's int limit), a date that does not exist. Named, never echoed.
+        raise RulesetError(f"a value cannot be read ({type(exc).__name__})", file=label) from None

@@ -19,8 +19,14 @@ from conduct_rules.case import Case
 from conduct_rules.engines import Backend
 from conduct_rules.engines.durable import DurableBackend, durable_available
 from conduct_rules.engines.python import PythonBackend
-from conduct_rules.errors import ConductRulesError
-from conduct_rules.ruleset import DEFAULT_RULESET, RULESET_FILES, Ruleset, load_ruleset
+from conduct_rules.errors import OptionError, ParameterError, RulesetError, check_lang
+from conduct_rules.ruleset import (
+    DEFAULT_RULESET,
+    Ruleset,
+    folder_signature,
+    is_ruleset_name,
+    load_ruleset,
+)
 
 __all__ = ["BACKENDS", "assess", "default_backend", "get_backend", "get_ruleset"]
 
@@ -34,8 +40,8 @@ def _cached_ruleset(name: str) -> Ruleset:
 
 
 @functools.lru_cache(maxsize=32)
-def _cached_folder(folder: str, signature: tuple[tuple[int, int], ...]) -> Ruleset:
-    return load_ruleset(folder)
+def _cached_folder(folder: str, signature: tuple[tuple[int, ...], ...]) -> Ruleset:
+    return load_ruleset(Path(folder))
 
 
 def _load_folder(ruleset: str | Path) -> Ruleset:
@@ -43,47 +49,75 @@ def _load_folder(ruleset: str | Path) -> Ruleset:
 
     Why: ``assess(case, ruleset="path/to/folder")`` in a loop would otherwise read and check
     the four files, and recompile the rules for the fast backend, for every case. The key is
-    the folder and each file's modification time and size, so an edited ruleset is reloaded.
+    the folder and each file's modification and change times, size and inode
+    (``folder_signature``), so an edited ruleset is reloaded; the reloaded ruleset's content
+    digest is part of its ``fingerprint``, so every backend compiles it afresh.
     """
     folder = Path(ruleset)
     try:
         resolved = folder.resolve(strict=True)
-        stats = [(resolved / name).stat() for name in RULESET_FILES]
-    except OSError:  # missing folder or file: ``load_ruleset`` says which, as always
-        return load_ruleset(ruleset)
-    return _cached_folder(str(resolved), tuple((st.st_mtime_ns, st.st_size) for st in stats))
+        signature = folder_signature(resolved)
+    except (OSError, RuntimeError, ValueError):  # ``load_ruleset`` says what is wrong, as always
+        return load_ruleset(folder)
+    return _cached_folder(str(resolved), signature)
+
+
+def _checked_parameters(parameters: object) -> dict[str, int]:
+    """``parameters`` as a dict, or ``ParameterError`` for anything but a mapping of names."""
+    if not isinstance(parameters, Mapping):
+        raise ParameterError(
+            "parameters must be a mapping of parameter names to whole numbers, "
+            'e.g. {"min_attempts": 3}'
+        )
+    if not all(isinstance(k, str) for k in parameters):
+        raise ParameterError("parameter names must be text, e.g. 'min_attempts'")
+    return dict(parameters)
 
 
 def get_ruleset(
     ruleset: str | Path | Ruleset | None = None, parameters: Mapping[str, int] | None = None
 ) -> Ruleset:
-    """Resolve a ruleset argument (name, folder, object or None) and apply overrides."""
+    """Resolve a ruleset argument (name, folder, object or None) and apply overrides.
+
+    A ``str`` without a path separator is a built-in name only (``is_ruleset_name``): a folder
+    of the working directory called ``ontario`` never replaces the built-in. A folder is a
+    ``Path`` or a ``str`` with a separator (``./ontario``).
+    """
     if ruleset is None:
         rs = _cached_ruleset(DEFAULT_RULESET)
     elif isinstance(ruleset, Ruleset):
         rs = ruleset
-    elif isinstance(ruleset, str) and "/" not in ruleset:
-        rs = _cached_ruleset(ruleset)
-    else:
+    elif is_ruleset_name(ruleset):
+        rs = _cached_ruleset(str(ruleset))
+    elif isinstance(ruleset, str | Path):
         rs = _load_folder(ruleset)
-    return rs.with_parameters(**dict(parameters)) if parameters else rs
+    else:
+        raise RulesetError("ruleset must be a built-in name, a folder path or a Ruleset")
+    if parameters is None:
+        return rs
+    values = _checked_parameters(parameters)
+    return rs.with_parameters(**values) if values else rs
+
+
+def get_backend(name: str = "auto") -> Backend:
+    """The backend instance for a name; ``auto`` is durable_rules where it loads, else python."""
+    if not isinstance(name, str) or name not in (*BACKENDS, "durable"):
+        raise OptionError(f"unknown backend; choose one of {', '.join(BACKENDS)}")
+    return _backend(name)
 
 
 @functools.lru_cache(maxsize=8)
-def get_backend(name: str = "auto") -> Backend:
-    """The backend instance for a name; ``auto`` is durable_rules where it loads, else python."""
+def _backend(name: str) -> Backend:
     if name == "auto":
         name = default_backend()
     if name in ("durable_rules", "durable"):
         return DurableBackend()
     if name == "python":
         return PythonBackend()
-    if name == "fast":
-        from conduct_rules.engines.fast import FastBackend  # type: ignore[import-untyped,unused-ignore]
+    from conduct_rules.engines.fast import FastBackend  # type: ignore[import-untyped,unused-ignore]
 
-        backend: Backend = FastBackend()
-        return backend
-    raise ConductRulesError(f"unknown backend '{name}'; choose one of {', '.join(BACKENDS)}")
+    backend: Backend = FastBackend()
+    return backend
 
 
 def default_backend() -> str:
@@ -108,8 +142,7 @@ def assess(
     ``CaseValidationError`` (a ``ValueError``) naming the bad field; never echoes case values
     other than ``case_id``.
     """
-    if lang not in ("en", "fr"):
-        raise ConductRulesError("lang must be 'en' or 'fr'")
+    check_lang(lang)
     rs = get_ruleset(ruleset, parameters)
     vocab = rs.vocabulary
     warnings: tuple[Warning_, ...]

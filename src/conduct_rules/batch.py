@@ -29,7 +29,7 @@ from conduct_rules._records import (
     records_from_mappings,
 )
 from conduct_rules.api import get_ruleset
-from conduct_rules.errors import ConductRulesError
+from conduct_rules.errors import ConductRulesError, check_lang
 from conduct_rules.ruleset import Ruleset
 
 if TYPE_CHECKING:
@@ -306,8 +306,7 @@ def assess_many(
     this process. A row that cannot be read or validated becomes a rejected row; it never aborts
     the batch.
     """
-    if lang not in ("en", "fr"):
-        raise ConductRulesError("lang must be 'en' or 'fr'")
+    check_lang(lang)
     if workers is not None and workers < 1:
         raise ConductRulesError("workers must be at least 1")
     return AuditResult(

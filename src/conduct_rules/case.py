@@ -10,7 +10,8 @@ depends on the order the caller listed them in (domain.md §3, edge case 12).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import itertools
+from collections.abc import Iterable, Mapping, Sized
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
@@ -79,9 +80,20 @@ def _bounded_list(value: Any, limit: int) -> Any:
     Why: pydantic checks ``max_length`` only after validating every item, so a list of a million
     bad items cost seconds and a million error entries before being refused.
     """
-    if isinstance(value, list | tuple) and len(value) > limit:
+    if isinstance(value, list | tuple):
+        if len(value) > limit:
+            raise ValueError(f"too many items (at most {limit})")
+        return value
+    if isinstance(value, str | bytes | bytearray | Mapping) or not isinstance(value, Iterable):
+        return value  # not a sequence: pydantic names the type error
+    # A set, a generator, any other iterable pydantic would accept: counted (or read at most
+    # ``limit + 1`` items of) before anything is validated, like a list.
+    if isinstance(value, Sized) and len(value) > limit:
         raise ValueError(f"too many items (at most {limit})")
-    return value
+    items = list(itertools.islice(value, limit + 1))
+    if len(items) > limit:
+        raise ValueError(f"too many items (at most {limit})")
+    return items
 
 
 class _Part(BaseModel):

@@ -38,7 +38,7 @@ from conduct_rules._validation import parse_case, parse_record
 from conduct_rules.case import Case
 from conduct_rules.conditions import references
 from conduct_rules.engines.python import PythonBackend
-from conduct_rules.errors import ConductRulesError
+from conduct_rules.errors import ConductRulesError, OptionError, check_lang
 from conduct_rules.explain import definition, evaluate_case
 from conduct_rules.ruleset import Ruleset
 
@@ -273,10 +273,9 @@ def what_would_permit(
     ``max_changes`` bounds the size of a set (the search grows with it); ``limit`` stops after
     that many sets. See the module docstring for the empty change set and the empty list.
     """
-    if lang not in ("en", "fr"):
-        raise ConductRulesError("lang must be 'en' or 'fr'")
+    check_lang(lang)
     if max_changes < 0:
-        raise ConductRulesError("max_changes must be zero or more")
+        raise OptionError("max_changes must be zero or more")
     c, rs, ev = evaluate_case(case, ruleset, parameters)
     if TARGET not in rs.outputs.verdicts:
         raise ConductRulesError(f"ruleset {rs.id} has no '{TARGET}' verdict")

@@ -8,6 +8,7 @@
     ├── MappingError                 (also ValueError) FHIR resources cannot be mapped to a case
     ├── RulesetError                 (also ValueError) a ruleset file is malformed
     ├── ParameterError               (also ValueError) an unknown or ill-typed parameter override
+    ├── OptionError                  (also ValueError) a bad argument: lang, backend, item id
     ├── EvaluationError              (also RuntimeError) a ruleset concluded something impossible
     └── EngineUnavailableError       (also RuntimeError) the durable_rules C engine cannot load
 
@@ -25,8 +26,10 @@ __all__ = [
     "EvaluationError",
     "InputError",
     "MappingError",
+    "OptionError",
     "ParameterError",
     "RulesetError",
+    "check_lang",
 ]
 
 
@@ -93,6 +96,21 @@ class RulesetError(ConductRulesError, ValueError):
 
 class ParameterError(ConductRulesError, ValueError):
     """Raised when a caller overrides a parameter that does not exist or with a bad value."""
+
+
+class OptionError(ConductRulesError, ValueError):
+    """Raised when an argument of a call is not one of its allowed values or of the wrong type.
+
+    ``lang`` other than ``en``/``fr``, an unknown ``backend``, an ``item_id`` that is not text or
+    names no item. Why a ``ValueError``: a caller passing a bad value catches it as such, instead
+    of the ``TypeError`` or ``AttributeError`` a deeper function would raise by accident.
+    """
+
+
+def check_lang(lang: object) -> None:
+    """Raise ``OptionError`` unless ``lang`` is ``"en"`` or ``"fr"`` (the value is not echoed)."""
+    if not isinstance(lang, str) or lang not in ("en", "fr"):
+        raise OptionError("lang must be 'en' or 'fr'")
 
 
 class EvaluationError(ConductRulesError, RuntimeError):

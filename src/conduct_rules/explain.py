@@ -27,7 +27,7 @@ from conduct_rules.case import Case
 from conduct_rules.conditions import All, Any_, Cmp, Condition, Const, Not, Ref, bind, evaluate
 from conduct_rules.engines import Evaluation
 from conduct_rules.engines.python import PythonBackend
-from conduct_rules.errors import ConductRulesError
+from conduct_rules.errors import OptionError, check_lang
 from conduct_rules.ruleset import Ruleset, Unit
 
 __all__ = [
@@ -286,8 +286,7 @@ def explain(
     parameters: Mapping[str, int] | None = None,
 ) -> Explanation:
     """The derivation for ``case``: each rule that fired, in order, with facts and provisions."""
-    if lang not in ("en", "fr"):
-        raise ConductRulesError("lang must be 'en' or 'fr'")
+    check_lang(lang)
     c, rs, ev = evaluate_case(case, ruleset, parameters)
     facts = ev.facts
     fired = set(ev.fired)
@@ -412,6 +411,11 @@ _KINDS = ("verdict", "action", "safeguard", "documentation", "finding", "derived
 
 
 def _resolve(rs: Ruleset, item_id: str) -> tuple[str, str]:
+    if not isinstance(item_id, str):
+        raise OptionError(
+            "item_id must be the id of a verdict, action, safeguard, documentation, finding or "
+            "derived fact, as text"
+        )
     kind, _, name = item_id.rpartition(":")
     catalogue: dict[str, Mapping[str, Any]] = {
         "verdict": rs.outputs.verdicts,
@@ -425,10 +429,17 @@ def _resolve(rs: Ruleset, item_id: str) -> tuple[str, str]:
     for k in kinds:
         if k in catalogue and name in catalogue[k]:
             return k, name
-    raise ConductRulesError(
-        f"unknown item '{item_id}'; give a verdict, action, safeguard, documentation, finding "
-        "or derived-fact id, optionally prefixed by its kind (e.g. 'documentation:legal_advice')"
+    raise OptionError(
+        f"unknown item '{_shown(item_id)}'; give a verdict, action, safeguard, documentation, "
+        "finding or derived-fact id, optionally prefixed by its kind "
+        "(e.g. 'documentation:legal_advice')"
     )
+
+
+def _shown(text: str, limit: int = 80) -> str:
+    """An id as it may appear in a message: control characters escaped, cut when long."""
+    text = text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _question(kind: str, name: str, facts: Mapping[str, Any]) -> str:
@@ -471,10 +482,10 @@ def why_not(
     ``item_id`` is a verdict (``permitted``), an action, a safeguard, a record, a finding or a
     derived fact; prefix it with its kind when an id is shared (``documentation:legal_advice``).
     A safeguard that is required asks why it is not *met*, otherwise why it is not *required*
-    (records likewise with *recorded*). Raises ``ConductRulesError`` for an unknown id.
+    (records likewise with *recorded*). Raises ``OptionError`` (a ``ValueError``) for an unknown
+    id or one that is not text.
     """
-    if lang not in ("en", "fr"):
-        raise ConductRulesError("lang must be 'en' or 'fr'")
+    check_lang(lang)
     c, rs, ev = evaluate_case(case, ruleset, parameters)
     kind, name = _resolve(rs, item_id)
     question = _question(kind, name, ev.facts)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -37,7 +38,7 @@ from conduct_rules._checks import (
 )
 from conduct_rules._fields import CASE_VOCABULARY, Vocabulary, record_vocabulary
 from conduct_rules._rules import Conclusion, Rule, Unit, extra_effect, main_effect
-from conduct_rules._yaml import read_yaml
+from conduct_rules._yaml import parse_yaml, read_bounded
 from conduct_rules.conditions import All, bind, references
 from conduct_rules.errors import ParameterError, RulesetError
 
@@ -50,6 +51,8 @@ __all__ = [
     "Unit",
     "available_rulesets",
     "extra_effect",
+    "folder_signature",
+    "is_ruleset_name",
     "load_ruleset",
     "main_effect",
 ]
@@ -76,6 +79,9 @@ class Ruleset:
     #: What the conditions read and what validates a case: the standard ``Case``, or the flat
     #: record the header's ``record:`` block declares (``record.py``).
     vocabulary: Vocabulary = field(repr=False, default=CASE_VOCABULARY)
+    #: SHA-256 of the four files' bytes as loaded: part of ``fingerprint``, so every backend's
+    #: cache sees an edited folder as another ruleset (empty for a ruleset built in code).
+    digest: str = field(repr=False, default="")
 
     @property
     def id(self) -> str:
@@ -104,9 +110,19 @@ class Ruleset:
 
     @cached_property
     def fingerprint(self) -> str:
-        """A short hash of id, version and parameter values: engines cache compilations by it."""
+        """A short hash of id, version, parameter values, path and the files' content.
+
+        Engines (python, durable_rules, fast) and the assembly of assessments cache by it: the
+        content digest makes a ruleset folder edited in place another key for all of them.
+        """
         blob = json.dumps(
-            [self.id, self.version, sorted(self.parameter_values.items()), self.path],
+            [
+                self.id,
+                self.version,
+                sorted(self.parameter_values.items()),
+                self.path,
+                self.digest,
+            ],
             sort_keys=True,
         )
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
@@ -153,28 +169,78 @@ def available_rulesets() -> list[str]:
     return sorted(p.name for p in base.iterdir() if (p / "ruleset.yaml").is_file())
 
 
+def is_ruleset_name(value: object) -> bool:
+    """Whether a ``ruleset`` argument names a built-in ruleset rather than a folder.
+
+    Why a rule and not a look on disk: a folder called ``ontario`` in the working directory must
+    never stand in for the built-in. A name is a ``str`` with no path separator; a folder is a
+    ``Path``, or a ``str`` holding a separator (``./ontario``, ``/data/rules``).
+    """
+    if not isinstance(value, str):
+        return False
+    return not any(sep in value for sep in {"/", os.sep, os.altsep or "/"})
+
+
 def _locate(name_or_path: str | Path) -> tuple[Path, str]:
-    candidate = Path(name_or_path)
-    if candidate.is_dir():
-        return candidate, str(candidate)
-    if isinstance(name_or_path, str) and "/" not in name_or_path:
-        builtin = _builtin_dir() / name_or_path
-        if builtin.is_dir():
-            return builtin, f"rulesets/{name_or_path}"
-        known = ", ".join(available_rulesets())
-        raise RulesetError(f"no ruleset named '{name_or_path}'; available: {known}", file="?")
-    raise RulesetError("ruleset folder not found", file=str(name_or_path))
+    if isinstance(name_or_path, str) and is_ruleset_name(name_or_path):
+        known = available_rulesets()
+        if name_or_path not in known:  # compared, never used as a path: no file is touched
+            if not name_or_path.strip():
+                raise RulesetError(
+                    f"the ruleset name is empty; built-in rulesets: {', '.join(known)}", file="?"
+                )
+            raise RulesetError(
+                f"no ruleset named '{_shown(name_or_path, 60)}'; built-in rulesets: "
+                f"{', '.join(known)} (a folder is given as a path, e.g. ./NAME)",
+                file="?",
+            )
+        return _builtin_dir() / name_or_path, f"rulesets/{name_or_path}"
+    if not isinstance(name_or_path, str | Path):
+        raise RulesetError("ruleset must be a built-in name, a folder path or a Ruleset", file="?")
+    folder = Path(name_or_path)
+    try:
+        found = folder.is_dir()
+    except (OSError, ValueError):  # a name too long for the system, a NUL byte
+        found = False
+    if not found:
+        raise RulesetError("ruleset folder not found", file=_shown(str(name_or_path)))
+    return folder, str(folder)
+
+
+def _shown(text: str, limit: int = 120) -> str:
+    """A path as it may appear in a message: control characters escaped, cut when very long."""
+    text = text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def folder_signature(folder: Path) -> tuple[tuple[int, int, int, int], ...]:
+    """``(mtime_ns, ctime_ns, size, inode)`` of each ruleset file: changes when any file does.
+
+    The key of the loaded-folder cache (``api``): an edit, even one keeping size and modification
+    time, changes ``ctime``; a file replaced by rename changes its inode. Raises ``OSError``.
+    """
+    out = []
+    for name in RULESET_FILES:
+        st = (folder / name).stat()
+        out.append((st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino))
+    return tuple(out)
 
 
 def load_ruleset(name_or_path: str | Path = DEFAULT_RULESET, **parameters: int) -> Ruleset:
     """Load and check a ruleset by built-in name (``"ontario"``) or folder path.
 
-    Raises ``RulesetError`` naming the file, the rule id and the field of the first problem.
-    Keyword arguments override parameters (``min_attempts=3``).
+    A ``str`` without a path separator is a built-in name, never a folder of the working
+    directory (``is_ruleset_name``). Raises ``RulesetError`` naming the file, the rule id and
+    the field of the first problem. Keyword arguments override parameters (``min_attempts=3``).
     """
     folder, label = _locate(name_or_path)
-    raw = {f: read_yaml(folder / f, f"{label}/{f}") for f in _FILES}
     lbl = {f: f"{label}/{f}" for f in _FILES}
+    data = {f: read_bounded(folder / f, lbl[f], inside=folder) for f in _FILES}
+    digest = hashlib.sha256()
+    for f in _FILES:
+        digest.update(f"{f}\0{len(data[f])}\0".encode())
+        digest.update(data[f])
+    raw = {f: parse_yaml(data[f], lbl[f]) for f in _FILES}
     header: s.HeaderFile = validate_file(s.HeaderFile, raw["ruleset.yaml"], lbl["ruleset.yaml"])
     provs: s.ProvisionsFile = validate_file(
         s.ProvisionsFile, raw["provisions.yaml"], lbl["provisions.yaml"]
@@ -199,6 +265,7 @@ def load_ruleset(name_or_path: str | Path = DEFAULT_RULESET, **parameters: int) 
         strata=strata,
         _units=_make_units(rules, values),
         vocabulary=vocab,
+        digest=digest.hexdigest(),
     )
     return ruleset.with_parameters(**parameters) if parameters else ruleset
 
@@ -218,27 +285,36 @@ def _stratify(rules: tuple[Rule, ...], label: str) -> tuple[tuple[Rule, ...], in
         for r in rules
     }
     level: dict[str, int] = {}
-    visiting: list[str] = []
-
-    def visit(rid: str) -> int:
-        if rid in level:
-            return level[rid]
-        if rid in visiting:
-            cycle = [*visiting[visiting.index(rid) :], rid]
-            raise RulesetError(
-                "cycle among derived facts: " + " -> ".join(cycle),
-                file=label,
-                rule=rid,
-                field="when",
-            )
-        visiting.append(rid)
-        lv = max((visit(d) + 1 for d in deps[rid]), default=0)
-        visiting.pop()
-        level[rid] = lv
-        return lv
-
-    for r in rules:
-        visit(r.id)
+    # Depth-first, with an explicit stack: a chain of thousands of derived facts is a ruleset
+    # like any other, not a RecursionError. ``on_path`` holds the rules being visited, in order.
+    for root in rules:
+        if root.id in level:
+            continue
+        on_path: dict[str, None] = {root.id: None}
+        stack: list[tuple[str, int]] = [(root.id, 0)]  # (rule, index of the next dependency)
+        while stack:
+            rid, i = stack[-1]
+            pending = deps[rid]
+            if i < len(pending):
+                stack[-1] = (rid, i + 1)
+                dep = pending[i]
+                if dep in level:
+                    continue
+                if dep in on_path:
+                    path = list(on_path)
+                    cycle = [*path[path.index(dep) :], dep]
+                    raise RulesetError(
+                        "cycle among derived facts: " + " -> ".join(cycle),
+                        file=label,
+                        rule=dep,
+                        field="when",
+                    )
+                on_path[dep] = None
+                stack.append((dep, 0))
+                continue
+            level[rid] = max((level[d] + 1 for d in pending), default=0)
+            del on_path[rid]
+            stack.pop()
     out = tuple(replace(by_id[r.id], stratum=level[r.id]) for r in rules)
     return out, (max(level.values()) + 1 if level else 0)
 

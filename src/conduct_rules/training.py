@@ -25,7 +25,7 @@ from conduct_rules._narrative import FAMILIES, Family, story, title
 from conduct_rules._schema import OutputSpec
 from conduct_rules.api import assess, get_ruleset
 from conduct_rules.case import Case
-from conduct_rules.errors import ConductRulesError
+from conduct_rules.errors import ConductRulesError, OptionError
 from conduct_rules.explain import Check, FiredRule, check_text, explain, missing_text, why_not
 
 __all__ = [
@@ -123,9 +123,9 @@ def make_exercises(
     Without ``family``, the three scenario families take turns.
     """
     if count < 1:
-        raise ConductRulesError("count must be at least 1")
+        raise OptionError("count must be at least 1")
     if family is not None and family not in FAMILIES:
-        raise ConductRulesError(f"unknown family '{family}'; choose one of {', '.join(FAMILIES)}")
+        raise OptionError(f"unknown family '{family}'; choose one of {', '.join(FAMILIES)}")
     out = []
     for i in range(count):
         fam: Family = family or FAMILIES[i % len(FAMILIES)]

@@ -12,6 +12,7 @@ import click
 
 from conduct_rules._cli.common import fail, format_option, lang_option, read_case, ruleset_option
 from conduct_rules._report import render_text
+from conduct_rules._terminal import terminal_safe
 from conduct_rules.api import BACKENDS, assess
 from conduct_rules.errors import ConductRulesError
 
@@ -44,4 +45,4 @@ def assess_cmd(case_file: str, lang: str, fmt: str, backend: str, ruleset: str |
     if fmt == "json":
         click.echo(result.model_dump_json(indent=2))
     else:
-        click.echo(render_text(result))
+        click.echo(terminal_safe(render_text(result)))

@@ -11,6 +11,7 @@ format, a bad CSV header, an unknown option value); exit 1 means the run itself 
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import sys
@@ -28,6 +29,7 @@ from conduct_rules.errors import ConductRulesError, InputError, ParameterError, 
 __all__ = ["audit_cmd"]
 
 EXIT_RUN_FAILED = 1
+_FULL = frozenset(getattr(errno, n) for n in ("ENOSPC", "EDQUOT", "EFBIG") if hasattr(errno, n))
 
 
 def _source(file: str, input_format: str) -> RecordSource:
@@ -66,7 +68,10 @@ def _run(result: AuditResult, fmt: str, out: str | None, max_cases: int) -> None
             _write(result, fmt, fh, max_cases)
         partial.replace(target)  # a finished report appears at once, never half-written
     except OSError as exc:
-        fail(f"{out}: cannot write ({type(exc).__name__})")
+        # A full disk is a run that could not complete (1), as on stdout; a path that cannot be
+        # written at all (no such folder, no permission) is a bad option (2).
+        full = exc.errno in _FULL
+        fail(f"{out}: cannot write ({type(exc).__name__})", EXIT_RUN_FAILED if full else 2)
     finally:
         partial.unlink(missing_ok=True)
 

@@ -7,7 +7,6 @@ value.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +15,8 @@ from typing import Any, NoReturn
 import click
 
 from conduct_rules._fields import Vocabulary
+from conduct_rules._json import DuplicateKeyError, loads
+from conduct_rules._terminal import shown
 from conduct_rules._validation import parse_case
 from conduct_rules.api import get_ruleset
 from conduct_rules.errors import CaseValidationError, ConductRulesError
@@ -58,15 +59,15 @@ def format_option(
 
 
 def ruleset_option(
-    help_text: str = "Built-in ruleset name or folder (default: ontario).",
+    help_text: str = "Built-in ruleset name, or a folder as a path: ./NAME (default: ontario).",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """The ``--ruleset NAME|FOLDER`` option, the same for every subcommand that reads rules."""
     return click.option("--ruleset", default=None, help=help_text)
 
 
 def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
-    """Print one line on stderr and exit."""
-    click.echo(f"conduct-rules: {message}", err=True)
+    """Print one line on stderr and exit (control characters in it escaped: ``shown``)."""
+    click.echo(f"conduct-rules: {shown(message)}", err=True)
     raise SystemExit(code)
 
 
@@ -95,7 +96,9 @@ def read_case(path: str, ruleset: str | None = None) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         fail(f"{path}: cannot read ({type(exc).__name__})")
     try:
-        data: Any = json.loads(text)
+        data: Any = loads(text)
+    except DuplicateKeyError as exc:
+        fail(f"{path}: {exc.field}: duplicate key (each field may appear once)")
     except (ValueError, RecursionError):
         fail(f"{path}: not valid JSON")
     vocab = _vocabulary(ruleset)

@@ -14,6 +14,7 @@ from pydantic import TypeAdapter
 
 from conduct_rules._cli.common import fail, format_option, lang_option, read_case, ruleset_option
 from conduct_rules._labels import Lang, colon, value_text
+from conduct_rules._terminal import shown, terminal_safe
 from conduct_rules.counterfactual import ChangeSet, what_would_permit
 from conduct_rules.errors import ConductRulesError
 from conduct_rules.explain import (
@@ -94,7 +95,10 @@ def _check_text(c: Check, lang: Lang) -> str:
 def render_explanation(e: Explanation) -> str:
     """The derivation as text: one numbered block per rule that fired."""
     w, c = _W[e.lang], colon(e.lang)
-    lines = [f"{w['case']}{c}{e.case_id}", f"{w['verdict']}{c}{e.verdict_label} — {e.verdict_text}"]
+    lines = [
+        f"{w['case']}{c}{shown(e.case_id)}",
+        f"{w['verdict']}{c}{e.verdict_label} — {e.verdict_text}",
+    ]
     provisions: dict[str, ProvisionRef] = {}
     for n, step in enumerate(e.steps, 1):
         cites = ", ".join(p.id for p in step.provisions)
@@ -139,7 +143,10 @@ def render_why_not(w: WhyNot) -> str:
     """Each route to the item, with the conditions it still lacks, as an indented tree."""
     words, c = _W[w.lang], colon(w.lang)
     mark = " ?" if w.lang == "fr" else "?"
-    lines = [f"{words['why_not']}{c}{w.question_text}{mark}", f"{words['case']}{c}{w.case_id}"]
+    lines = [
+        f"{words['why_not']}{c}{w.question_text}{mark}",
+        f"{words['case']}{c}{shown(w.case_id)}",
+    ]
     if w.holds:
         return "\n".join([*lines, words["holds"]])
     lines.append(words["not_holds"] if w.routes else words["no_route"])
@@ -193,13 +200,19 @@ def explain_cmd(
         if item is not None:
             answer = why_not(case, item, lang=lang, ruleset=ruleset)
             click.echo(
-                answer.model_dump_json(indent=2) if fmt == "json" else render_why_not(answer)
+                answer.model_dump_json(indent=2)
+                if fmt == "json"
+                else terminal_safe(render_why_not(answer))
             )
             return
         result = explain(case, lang=lang, ruleset=ruleset)
     except ConductRulesError as exc:
         fail(str(exc))
-    click.echo(result.model_dump_json(indent=2) if fmt == "json" else render_explanation(result))
+    click.echo(
+        result.model_dump_json(indent=2)
+        if fmt == "json"
+        else terminal_safe(render_explanation(result))
+    )
 
 
 @click.command("what-if")
@@ -226,4 +239,4 @@ def what_if_cmd(
     if fmt == "json":
         click.echo(TypeAdapter(list[ChangeSet]).dump_json(sets, indent=2).decode())
     else:
-        click.echo(render_changesets(sets, lang, max_changes))
+        click.echo(terminal_safe(render_changesets(sets, lang, max_changes)))

@@ -24,6 +24,7 @@ import yaml
 from conduct_rules._cli.common import fail, format_option
 from conduct_rules._labels import Lang
 from conduct_rules._narrative import Family
+from conduct_rules._terminal import shown, terminal_safe
 from conduct_rules.errors import ConductRulesError
 from conduct_rules.training import (
     FAMILIES,
@@ -133,7 +134,7 @@ def render_feedback(fb: Feedback, lang: Lang) -> str:
     """The marking of one exercise as text: a line per question, then each difference."""
     w = _W[lang]
     verdict, *lists = fb.parts
-    lines = [f"{w['feedback']} ({fb.exercise})"]
+    lines = [f"{w['feedback']} ({shown(fb.exercise)})"]
     lines.append("  " + (w["verdict_ok"] if verdict.score == 1 else w["verdict_no"]))
     for ps in lists:
         total = len(ps.correct) + len(ps.missed)
@@ -146,7 +147,7 @@ def render_feedback(fb: Feedback, lang: Lang) -> str:
     for c in fb.comments:
         lines.append(_wrap(f"• {c.text} [{', '.join(c.citations)}]", "  ", "  "))
     lines.append(w["score"].format(score=f"{fb.score:.2f}", out_of=fb.out_of))
-    return "\n".join(lines)
+    return terminal_safe("\n".join(lines))
 
 
 def _interactive(exercises: Sequence[Exercise], lang: Lang) -> None:

@@ -18,18 +18,50 @@ Operators (each applied to every rule, at every place it fits):
 ``drop-second``     a second condition replaced by ``true`` (met/recorded/required whenever
                     concluded)
 ``shift-param``     a threshold moved by one: a ``{param: x}``'s default in ``ruleset.yaml``, or a
-                    literal number, up and down
+                    literal number, up and down; every declared parameter, used or not
+``swap-quantifier`` an ``all`` made ``any`` or the reverse (each, at any depth)
+``change-comparator`` a comparison's operator changed (eq/ne, gt/gte, lt/lte swapped)
+``change-value``    a compared value changed: a yes/no flipped, an identifier replaced by
+                    another of its enumeration, a list of identifiers one shorter or longer
+``add-conjunct``    ``when`` made ``all: [when, atom]`` with an atom (or its negation) that other
+                    rules of the ruleset use (a few per rule, chosen by a fixed hash)
+``add-disjunct``    likewise with ``any``
+``drop-citation``   one provision removed from a rule's ``cites``
+``swap-citation``   one provision of ``cites`` replaced by a neighbour in the registry's order
+                    (2.8 iii for 2.8 iv, 3.8 for 3.9: the plausible slips)
+``flip-blocking``   ``outputs.yaml``: a safeguard's ``blocking`` flag flipped (labels kept)
 =================  ==========================================================================
+
+Mutants with the same data are made once (the first id wins): a parameter used by three rules
+is one mutant, not three.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Mapping
+import hashlib
+import json
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["OPERATORS", "QUICK_OPERATORS", "Mutant", "disable_twin", "make_mutants"]
+from conduct_rules.case import (
+    CHANNELS,
+    DOCUMENTATION_IDS,
+    MODALITIES,
+    SESSION_STATUSES,
+    STAGES,
+)
+
+__all__ = [
+    "ADDED_ATOMS_PER_RULE",
+    "OPERATORS",
+    "QUICK_OPERATORS",
+    "Mutant",
+    "atom_pool",
+    "disable_twin",
+    "make_mutants",
+]
 
 OPERATORS: tuple[str, ...] = (
     "remove",
@@ -40,6 +72,14 @@ OPERATORS: tuple[str, ...] = (
     "negate-second",
     "drop-second",
     "shift-param",
+    "swap-quantifier",
+    "change-comparator",
+    "change-value",
+    "add-conjunct",
+    "add-disjunct",
+    "drop-citation",
+    "swap-citation",
+    "flip-blocking",
 )
 #: What issue 2 asks of every rule: a test fails if it is removed or its condition negated.
 QUICK_OPERATORS: tuple[str, ...] = ("remove", "negate")
@@ -58,6 +98,7 @@ class Mutant:
     location: str
     rules: Mapping[str, Any]  # the whole rules.yaml data
     header: Mapping[str, Any]  # the whole ruleset.yaml data
+    outputs: Mapping[str, Any] | None = None  # outputs.yaml data, when this mutant changes it
 
 
 def _normalised(rules_data: Mapping[str, Any]) -> dict[str, Any]:
@@ -144,7 +185,98 @@ def _shifts(path: Path, node: Any) -> Iterator[_Edit]:
             yield _Edit("shift-param", f"{_label(path)}{sign}", (*path, op), value + step)
 
 
-def _edits(rule: Mapping[str, Any]) -> Iterator[_Edit]:
+_ENUMS: tuple[tuple[str, ...], ...] = (
+    STAGES,
+    ("member", "client"),
+    SESSION_STATUSES,
+    MODALITIES,
+    CHANNELS,
+    DOCUMENTATION_IDS,
+)
+_SWAP_OP = {"eq": "ne", "ne": "eq", "gt": "gte", "gte": "gt", "lt": "lte", "lte": "lt"}
+_ALL_OPS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "contains")
+#: How many atoms ``add-conjunct`` and ``add-disjunct`` each try per rule.
+ADDED_ATOMS_PER_RULE = 3
+
+
+def _cmp_op(node: Any) -> str | None:
+    """The operator key of a comparison node, if ``node`` is one."""
+    if not isinstance(node, dict) or not ({"field", "count", "distinct"} & set(node)):
+        return None
+    return next((op for op in _ALL_OPS if op in node), None)
+
+
+def _other_values(value: Any) -> list[Any]:
+    """Plausible wrong values for a compared value: flipped, another enum member, a list edited."""
+    if isinstance(value, bool):
+        return [not value]
+    if isinstance(value, str):
+        enum = next((e for e in _ENUMS if value in e), ())
+        others = [v for v in enum if v != value]
+        return others[:4]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        out: list[Any] = []
+        if len(value) > 1:
+            out += [[v for v in value if v != drop] for drop in value]
+        enum = next((e for e in _ENUMS if value and value[0] in e), ())
+        extra = next((v for v in enum if v not in value), None)
+        if extra is not None:
+            out.append([*value, extra])
+        return out
+    return []
+
+
+def _canon(node: Any) -> str:
+    return json.dumps(node, sort_keys=True, default=str)
+
+
+def _atoms(raw: Any) -> Iterator[Any]:
+    """The leaves of a condition: references and comparisons (not constants or connectives)."""
+    for _path, node in _nodes(raw, ()):
+        if isinstance(node, str) or _cmp_op(node) is not None:
+            yield node
+
+
+def atom_pool(rules: Sequence[Mapping[str, Any]]) -> list[Any]:
+    """Every distinct atom the ruleset's conditions use, in first-use order."""
+    seen: dict[str, Any] = {}
+    for rule in rules:
+        for cpath in _conditions(rule):
+            for atom in _atoms(_get(rule, cpath)):
+                seen.setdefault(_canon(atom), atom)
+    return list(seen.values())
+
+
+def _chosen_atoms(rule: Mapping[str, Any], pool: Sequence[Any], salt: str) -> list[Any]:
+    """A few atoms (or negations) the rule does not use, chosen by a fixed hash of its id."""
+    own = {_canon(a) for a in _atoms(rule["when"])}
+    candidates = [a for a in pool if _canon(a) not in own]
+    candidates += [{"not": a} for a in candidates]
+
+    def key(atom: Any) -> str:
+        return hashlib.sha256(f"{rule['id']}|{salt}|{_canon(atom)}".encode()).hexdigest()
+
+    return sorted(candidates, key=key)[:ADDED_ATOMS_PER_RULE]
+
+
+def _structure_edits(cpath: Path, path: Path, node: Any) -> Iterator[_Edit]:
+    """Quantifier swaps, comparator and value changes at one node of a condition."""
+    for word, other in (("all", "any"), ("any", "all")):
+        if isinstance(node, dict) and set(node) == {word} and len(node[word]) > 1:
+            yield _Edit("swap-quantifier", _label(path), path, {other: node[word]})
+    op = _cmp_op(node)
+    if op is None:
+        return
+    if op in _SWAP_OP:
+        swapped = {(_SWAP_OP[op] if k == op else k): v for k, v in node.items()}
+        yield _Edit("change-comparator", f"{_label(path)}.{op}", path, swapped)
+    for i, value in enumerate(_other_values(node[op])):
+        yield _Edit("change-value", f"{_label(path)}.{op}#{i}", (*path, op), value)
+
+
+def _edits(
+    rule: Mapping[str, Any], pool: Sequence[Any] = (), provisions: Sequence[str] = ()
+) -> Iterator[_Edit]:
     """Every single-point edit of one rule, for every operator."""
     yield _Edit("remove", "")
     yield _Edit("negate", "", ("when",), {"not": rule["when"]})
@@ -156,6 +288,7 @@ def _edits(rule: Mapping[str, Any]) -> Iterator[_Edit]:
                         at = (*path, word, i)
                         yield _Edit(op, _label(at), at, drop=True)
             yield from _shifts(path, node)
+            yield from _structure_edits(cpath, path, node)
     if len(rule["then"]) > 1:
         for i in range(len(rule["then"])):
             yield _Edit("drop-conclusion", f"then[{i}]", ("then", i), drop=True)
@@ -164,6 +297,18 @@ def _edits(rule: Mapping[str, Any]) -> Iterator[_Edit]:
             second = _get(rule, cpath)
             yield _Edit("negate-second", _label(cpath), cpath, {"not": second})
             yield _Edit("drop-second", _label(cpath), cpath, True)
+    for word, op in (("all", "add-conjunct"), ("any", "add-disjunct")):
+        for i, atom in enumerate(_chosen_atoms(rule, pool, op)):
+            yield _Edit(op, f"#{i}", ("when",), {word: [rule["when"], atom]})
+    cites = list(rule.get("cites") or [])
+    for i, cite in enumerate(cites):
+        yield _Edit("drop-citation", cite, ("cites",), [c for c in cites if c != cite])
+        if cite in provisions:
+            k = list(provisions).index(cite)
+            for j in (k - 1, k + 1):
+                if 0 <= j < len(provisions) and provisions[j] not in cites:
+                    swapped = [*cites[:i], provisions[j], *cites[i + 1 :]]
+                    yield _Edit("swap-citation", f"{cite}->{provisions[j]}", ("cites",), swapped)
 
 
 def _apply(
@@ -185,30 +330,82 @@ def _apply(
     return rules, hdr
 
 
+def _content(m: Mutant) -> str:
+    return _canon([m.rules, m.header, m.outputs])
+
+
 def make_mutants(
     rules_data: Mapping[str, Any],
     header_data: Mapping[str, Any],
     operators: tuple[str, ...] = OPERATORS,
     only_rules: frozenset[str] | None = None,
+    *,
+    provisions: Sequence[str] = (),
+    outputs_data: Mapping[str, Any] | None = None,
 ) -> list[Mutant]:
-    """Every mutant of the chosen operators, in rule order; each differs from the original data."""
+    """Every mutant of the chosen operators, in rule order; each differs from the original data
+    and from every other mutant (same data, same mutant: the first id is kept).
+
+    ``provisions`` (the registry's ids, in its order) feeds ``swap-citation``; ``outputs_data``
+    (``outputs.yaml``) feeds ``flip-blocking``; header parameters are shifted whether or not a
+    rule uses them.
+    """
     base = _normalised(rules_data)
     header = copy.deepcopy(dict(header_data))
+    pool = atom_pool(base["rules"])
     out: list[Mutant] = []
     seen: set[str] = set()
+    contents: set[str] = {_canon([base, header, None])}
+
+    def add(m: Mutant) -> None:
+        c = _content(m)
+        if m.id in seen or c in contents:  # a no-op edit, or a mutant made already
+            return
+        seen.add(m.id)
+        contents.add(c)
+        out.append(m)
+
     for index, rule in enumerate(base["rules"]):
         rid = str(rule["id"])
         if only_rules is not None and rid not in only_rules:
             continue
-        for edit in _edits(rule):
+        for edit in _edits(rule, pool, provisions):
             if edit.operator not in operators:
                 continue
             rules, hdr = _apply(edit, index, base, header)
             mid = f"{rid}:{edit.operator}" + (f"@{edit.location}" if edit.location else "")
-            if (rules == base and hdr == header) or mid in seen:  # a no-op edit is no mutant
-                continue
-            seen.add(mid)
-            out.append(Mutant(mid, rid, edit.operator, edit.location, rules, hdr))
+            add(Mutant(mid, rid, edit.operator, edit.location, rules, hdr))
+    if only_rules is None and "shift-param" in operators:
+        for name in header.get("parameters") or {}:
+            for step in (1, -1):
+                sign = "+1" if step > 0 else "-1"
+                edit = _Edit("shift-param", f"{name}{sign}", value=step, param=name)
+                rules, hdr = _apply(edit, -1, base, header)
+                add(
+                    Mutant(
+                        f"parameters:shift-param@{name}{sign}",
+                        "parameters",
+                        "shift-param",
+                        f"{name}{sign}",
+                        rules,
+                        hdr,
+                    )
+                )
+    if only_rules is None and outputs_data is not None and "flip-blocking" in operators:
+        for sid, spec in (outputs_data.get("safeguards") or {}).items():
+            outs = copy.deepcopy(dict(outputs_data))
+            outs["safeguards"][sid] = {**spec, "blocking": not spec.get("blocking", False)}
+            add(
+                Mutant(
+                    f"outputs:flip-blocking@{sid}",
+                    "outputs",
+                    "flip-blocking",
+                    sid,
+                    base,
+                    header,
+                    outs,
+                )
+            )
     return out
 
 

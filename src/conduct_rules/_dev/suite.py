@@ -4,9 +4,13 @@ Why not pytest per mutant: a pytest start-up costs more than the whole suite on 
 suite runs every check family over a seeded corpus with the python backend and stops at the first
 failure, so a killed mutant costs milliseconds and only survivors pay for the full corpus.
 
-Families: ``scenarios`` (the practice note's three scenarios, domain.md §2), ``edge`` (§3, one check
-per edge case), ``output`` (citations, JSON round trip, verdict against lists), ``thresholds``
-(monotonicity in the "reasonable efforts" parameters), ``oracle`` (agreement with §4 row by row).
+Families: ``scenarios`` (the practice note's three scenarios, domain.md §2), ``source`` (the
+hand-written source expectations, ``tests/source_cases/``: the evidence), ``citations`` (every item
+cites exactly what the hand-written citation table gives it), ``edge`` (§3, one check per edge
+case), ``output`` (citations exist, JSON round trip, verdict against lists), ``thresholds``
+(monotonicity in the "reasonable efforts" parameters), ``oracle`` (agreement with the in-repo
+second transcription of §4). ``INDEPENDENT`` is every family but the oracle: the documented subset
+whose strength is reported "without the oracle".
 """
 
 from __future__ import annotations
@@ -30,18 +34,24 @@ from .invariants import (
     expect,
 )
 from .oracle import expected, observed
+from .source import compare as compare_with_source
+from .source import load_cases as load_source_cases
+from .source import wrong_citations
 
 __all__ = [
     "FAMILIES",
+    "INDEPENDENT",
     "SCENARIOS",
     "THRESHOLD_CHECKS",
     "Failure",
     "agrees_with_decision_table",
     "checks_for",
+    "cites_the_table",
     "more_attempts_never_unmeet",
     "raising_threshold_never_meets",
     "run_suite",
     "scenario_expectations_hold",
+    "source_case_holds",
 ]
 
 
@@ -113,6 +123,21 @@ def agrees_with_decision_table(case: Case, ctx: Context) -> None:
     """
     diff = expected(case, ctx.parameters).differences(observed(ctx.run(case)))
     expect(not diff, f"{case.case_id}: differs from §4: " + "; ".join(diff))
+
+
+def cites_the_table(case: Case, ctx: Context) -> None:
+    """Every item cites exactly what the hand-written citation table gives it (never from rules)."""
+    wrong = wrong_citations(case, ctx.run(case))
+    expect(not wrong, f"{case.case_id}: citations differ from the table: " + "; ".join(wrong))
+
+
+def source_case_holds(
+    data: Mapping[str, Any], params: Mapping[str, int], want: Any, ctx: Context
+) -> None:
+    """One hand-written source case gives exactly its expected answer (every item, citations)."""
+    a = ctx.run(Case.model_validate(data), params)
+    diff = compare_with_source(want, a)
+    expect(not diff, "differs from the source: " + "; ".join(diff))
 
 
 # ------------------------------------------------------------------------------- scenarios
@@ -295,8 +320,19 @@ def scenario_expectations_hold(case: Case, ctx: Context, want: Mapping[str, Any]
 
 # ------------------------------------------------------------------------------- the suite
 
-FAMILIES: tuple[str, ...] = ("scenarios", "edge", "output", "thresholds", "oracle")
-_ORDER = ("oracle", "output", "thresholds", "edge")
+FAMILIES: tuple[str, ...] = (
+    "scenarios",
+    "source",
+    "citations",
+    "edge",
+    "output",
+    "thresholds",
+    "oracle",
+)
+#: The documented subset measured "without the oracle": independent of the in-repo transcription.
+INDEPENDENT: tuple[str, ...] = tuple(f for f in FAMILIES if f != "oracle")
+_ONCE = ("scenarios", "source")
+_ORDER = ("oracle", "citations", "output", "thresholds", "edge")
 
 
 def checks_for(families: Iterable[str]) -> dict[str, Check]:
@@ -306,6 +342,8 @@ def checks_for(families: Iterable[str]) -> dict[str, Check]:
     if unknown:
         raise ValueError(f"unknown check families {sorted(unknown)}; known: {', '.join(FAMILIES)}")
     out: dict[str, Check] = {}
+    if "citations" in chosen:
+        out["cites_the_table"] = cites_the_table
     if "edge" in chosen:
         out |= EDGE_CASES
     if "output" in chosen:
@@ -333,37 +371,54 @@ def run_suite(
     cases: Sequence[tuple[Case, Mapping[str, int]]] | None = None,
     backend: str = "python",
     stop_at_first: bool = True,
+    known: Mapping[tuple[str, str], str] | None = None,
+    limits: Mapping[str, int] | None = None,
 ) -> list[Failure]:
     """Run the chosen check families against ``ruleset``; return the failures (empty: passed).
 
     Any exception a check raises counts as a failure (a ruleset concluding two verdicts raises
-    ``EvaluationError``, which a test would report too).
+    ``EvaluationError``, which a test would report too). ``known`` maps (check, case id) to the
+    message the unmutated ruleset already fails with: such a check still tells a mutant apart when
+    its message changes (a pinned item changed), or when it passes. ``limits`` caps the number of
+    corpus cases a family runs over (the edge properties assess each case many times).
     """
     failures: list[Failure] = []
+    known = known or {}
 
-    def attempt(name: str, case: Case, run: Any) -> bool:
+    def attempt(name: str, case_id: str, run: Any) -> bool:
+        message: str | None = None
         try:
             run()
         except CheckFailed as exc:
-            failures.append(Failure(name, case.case_id, str(exc)))
+            message = str(exc)
         except Exception as exc:  # noqa: BLE001 - any error is a failing test; report its type
-            failures.append(Failure(name, case.case_id, f"{type(exc).__name__}: {exc}"))
-        else:
+            message = f"{type(exc).__name__}: {exc}"
+        before = known.get((name, case_id))
+        if message == before:
             return True
+        if message is None:
+            message = "passes where the unmutated ruleset fails: a pinned answer changed"
+        failures.append(Failure(name, case_id, message))
         return not stop_at_first
 
     ctx = Context(ruleset, backend)
+    if "source" in families:
+        for sc in load_source_cases():
+            run = functools.partial(source_case_holds, sc.data, sc.parameters, sc.expected, ctx)
+            if not attempt("source", sc.name, run):
+                return failures
     if "scenarios" in families:
         for case, want in SCENARIOS:
             run = functools.partial(scenario_expectations_hold, case, ctx, want)
-            if not attempt("scenarios", case, run):
+            if not attempt("scenarios", case.case_id, run):
                 return failures
     # Cheap, sharp families first: most mutants die in the oracle within a few cases.
-    for family in sorted((f for f in families if f != "scenarios"), key=_ORDER.index):
+    for family in sorted((f for f in families if f not in _ONCE), key=_ORDER.index):
         checks = checks_for([family])
-        for case, params in cases if cases is not None else list(corpus()):
+        chosen = cases if cases is not None else list(corpus())
+        for case, params in chosen[: (limits or {}).get(family, len(chosen))]:
             cctx = ctx.with_parameters(params)
             for name, check in checks.items():
-                if not attempt(name, case, functools.partial(check, case, cctx)):
+                if not attempt(name, case.case_id, functools.partial(check, case, cctx)):
                     return failures
     return failures

@@ -19,6 +19,11 @@ How each measured pitfall of durable_rules 2.0.28 is handled here:
 * Each ``Host`` starts timer threads that dispatch concurrently: our host subclass does not start
   them (we use no timers) and every call into the engine holds one process-wide lock.
 * Rulesets are registered by name, once per host: compiled rulesets are cached by fingerprint.
+* A signal handler that raises (a ``SIGALRM`` timeout, Ctrl-C) between two of the engine's steps
+  tears its state (wrong answers later, a crash in ``delete_state``, a half-registered ruleset):
+  every engine call runs with signals deferred (``_signals.signals_deferred``), so the caller's
+  exception arrives, as itself, once the engine is whole. Should anything still fail inside the
+  engine, the host is dropped and rebuilt at the next call (``_discard_host``), with fresh names.
 
 Negation has no operator in durable_rules' JSON; conditions are put in negation normal form, and a
 nullable field's absence is handled explicitly so that both backends agree on null.
@@ -38,6 +43,7 @@ from conduct_rules._fields import FeatureExtractor
 from conduct_rules.case import Case
 from conduct_rules.conditions import All, Any_, Cmp, Condition, Const, Not, Ref, references
 from conduct_rules.engines import Evaluation
+from conduct_rules.engines._signals import signals_deferred
 from conduct_rules.errors import EngineUnavailableError, EvaluationError, RulesetError
 from conduct_rules.ruleset import Ruleset
 
@@ -103,10 +109,15 @@ class _Compiled:
 
 
 class _Host:
-    """One durable_rules host per process, without background dispatch threads."""
+    """One durable_rules host per process, without background dispatch threads.
 
-    def __init__(self) -> None:
+    ``generation`` is appended to every ruleset name registered on it: a host rebuilt after a
+    failure (``_discard_host``) never reuses the name of a ruleset left half-registered.
+    """
+
+    def __init__(self, generation: int = 0) -> None:
         assert _durable_engine is not None
+        self.generation = generation
         collector: set[str] = set()
         self.collector = collector
 
@@ -121,15 +132,17 @@ class _Host:
 
         self.host = Host()
         self._sids = itertools.count(1)
+        self.attempts = itertools.count(1)
         self._live: set[str] = set()
         self._warm_up()
 
     def _warm_up(self) -> None:
+        name = f"__warmup_g{self.generation}"
         self.host.set_rulesets(
-            {"__warmup": {"fire": {"all": [{"m": {"stratum": 0}}], "run": "__sentinel"}}}
+            {name: {"fire": {"all": [{"m": {"stratum": 0}}], "run": "__sentinel"}}}
         )
-        self.host.assert_fact("__warmup", {"sid": "0", "stratum": 0})
-        self.host.delete_state("__warmup", "0")
+        self.host.assert_fact(name, {"sid": "0", "stratum": 0})
+        self.host.delete_state(name, "0")
 
     def new_sid(self) -> str:
         return str(next(self._sids))
@@ -161,6 +174,11 @@ def _recorder(collector: set[str], unit_name: str) -> Callable[[Any], None]:
 _LOCK = threading.RLock()
 _HOST: _Host | None = None
 _COMPILED: dict[str, _Compiled] = {}
+#: Hosts dropped after a failure in this process (``_discard_host``); also the next generation.
+_DISCARDED = 0
+#: Rulesets registered on every host of this process, the dropped ones included: durable_rules
+#: cannot unload a ruleset, so this is what ``MAX_COMPILED`` bounds.
+_REGISTERED = 0
 
 
 def live_sessions() -> int:
@@ -174,8 +192,22 @@ def _get_host() -> _Host:
     if _HOST is None:
         if _durable_engine is None:
             raise EngineUnavailableError(unavailable_reason())
-        _HOST = _Host()
+        _HOST = _Host(_DISCARDED)
     return _HOST
+
+
+def _discard_host() -> None:
+    """Forget the host and every compiled ruleset after a failure inside the engine.
+
+    Why: an error half-way through an engine call can leave a session, an activation or a
+    ruleset registration incomplete, and nothing in durable_rules can tell. The next call builds a
+    new host whose rulesets carry a new generation in their names, so no later answer reads
+    anything the failed call touched. Called under ``_LOCK``.
+    """
+    global _HOST, _DISCARDED  # noqa: PLW0603 - see above
+    _HOST = None
+    _COMPILED.clear()
+    _DISCARDED += 1
 
 
 # --------------------------------------------------------------------------------------------
@@ -285,7 +317,9 @@ def _compile(ruleset: Ruleset, host: _Host) -> _Compiled:
     features = tuple(k for k in sorted(keys) if vocab.feature_type(k) is not None)
     fact_keys = tuple(k for k in sorted(keys) if vocab.feature_type(k) is None)
     nullables = frozenset(k for k in features if (t := vocab.feature_type(k)) and t.nullable)
-    name = f"cr_{ruleset.fingerprint}"
+    # A fresh name for every attempt: a registration that failed half-way can never make a later
+    # attempt fail with "already registered".
+    name = f"cr_{ruleset.fingerprint}_g{host.generation}_{next(host.attempts)}"
     definition: dict[str, Any] = {}
     for stratum in range(ruleset.strata):
         definition[f"__s{stratum}"] = {"all": [{"m": {"stratum": stratum}}], "run": "__sentinel"}
@@ -348,61 +382,80 @@ class DurableBackend:
             raise EngineUnavailableError(unavailable_reason())
 
     def _compiled(self, ruleset: Ruleset, host: _Host) -> _Compiled:
+        global _REGISTERED  # noqa: PLW0603 - counted under ``_LOCK``
         c = _COMPILED.get(ruleset.fingerprint)
         if c is None:
-            if len(_COMPILED) >= MAX_COMPILED:
+            if _REGISTERED >= MAX_COMPILED:
                 raise EvaluationError(
                     f"more than {MAX_COMPILED} distinct parameter sets compiled in this process; "
                     "durable_rules cannot unload rulesets. Use backend='python' for sweeps."
                 )
+            _REGISTERED += 1  # counted before trying: a failed registration also stays
             c = _compile(ruleset, host)
             _COMPILED[ruleset.fingerprint] = c
         return c
 
     def evaluate(self, ruleset: Ruleset, case: Case) -> Evaluation:
-        """Assert one fact per stratum in a fresh session, then delete the session."""
-        with _LOCK:
-            host = _get_host()
-            compiled = self._compiled(ruleset, host)
-            facts: dict[str, Any] = compiled.extractor(case)
-            features = dict(facts)
-            fired: set[str] = set()
-            name = compiled.name
-            engine = host.host
-            collector = host.collector
-            collector.clear()
+        """Assert one fact per stratum in a fresh session, then delete the session.
+
+        Signals are deferred for the whole engine call (``signals_deferred``): a handler's
+        exception (a timeout, ``KeyboardInterrupt``) is raised as itself once the session is
+        deleted. Any failure inside the engine discards the host (``_discard_host``).
+        """
+        with _LOCK, signals_deferred():
             try:
-                sid = host.new_sid()
-                host._live.add(sid)
-                try:
-                    for stratum, plan in enumerate(compiled.plan):
-                        message: dict[str, Any] = {"sid": sid, "stratum": stratum}
-                        for k, field in plan.features:
-                            v = features[k]
-                            if v is not None:
-                                message[field] = v
-                        if plan.reads_auto:
-                            add_auto_facts(ruleset, facts)
-                        for k, field in plan.facts:
-                            message[field] = bool(facts.get(k, False))
-                        collector.clear()
-                        engine.assert_fact(name, message)
-                        effects = plan.effects
-                        for unit_name in collector:
-                            fired.add(unit_name)
-                            for e in effects[unit_name]:
-                                facts[e] = True
-                finally:
-                    engine.delete_state(name, sid)
-                    host._live.discard(sid)
-            except EvaluationError:
+                host = _get_host()
+                compiled = self._compiled(ruleset, host)
+                fired, facts = self._session(ruleset, case, host, compiled)
+            except (RulesetError, EvaluationError, EngineUnavailableError):
+                # Ours, raised before the engine was touched: a limit of the engine (named), too
+                # many compiled rulesets, no engine. Nothing to rebuild.
                 raise
             except Exception as exc:  # noqa: BLE001 - engine errors must not leak case data
+                _discard_host()
                 raise EvaluationError(
                     f"durable_rules failed while evaluating ({type(exc).__name__})"
                 ) from None
-            finally:
-                collector.clear()
+            except BaseException:
+                _discard_host()  # never reached through a signal (deferred); kept for safety
+                raise
         ordered = tuple(n for n in compiled.order if n in fired)
         add_auto_facts(ruleset, facts)
         return Evaluation(ordered, facts)
+
+    @staticmethod
+    def _session(
+        ruleset: Ruleset, case: Case, host: _Host, compiled: _Compiled
+    ) -> tuple[set[str], dict[str, Any]]:
+        facts: dict[str, Any] = compiled.extractor(case)
+        features = dict(facts)
+        fired: set[str] = set()
+        name = compiled.name
+        engine = host.host
+        collector = host.collector
+        collector.clear()
+        sid = host.new_sid()
+        host._live.add(sid)
+        try:
+            for stratum, plan in enumerate(compiled.plan):
+                message: dict[str, Any] = {"sid": sid, "stratum": stratum}
+                for k, field in plan.features:
+                    v = features[k]
+                    if v is not None:
+                        message[field] = v
+                if plan.reads_auto:
+                    add_auto_facts(ruleset, facts)
+                for k, field in plan.facts:
+                    message[field] = bool(facts.get(k, False))
+                collector.clear()
+                engine.assert_fact(name, message)
+                effects = plan.effects
+                for unit_name in collector:
+                    fired.add(unit_name)
+                    for e in effects[unit_name]:
+                        facts[e] = True
+        finally:
+            collector.clear()
+            engine.delete_state(name, sid)
+            host._live.discard(sid)
+        return fired, facts
