@@ -242,4 +242,4 @@ def test_the_service_assesses_a_bundle() -> None:
         assert r.status_code == 422
         assert r.headers["content-type"] == "application/problem+json"
         assert SECRET not in r.text
-        assert r.json()["errors"][-1]["field"] == "Bundle.entry.5.resource.sent"
+        assert r.json()["errors"][-1]["field"] == "Bundle.entry[5] (Communication).sent"

@@ -91,7 +91,7 @@ def validate_bundle(bundle: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
         try:
             Bundle.model_validate(data)
         except ValueError as exc:  # pydantic's ValidationError; its text quotes values
-            errors = _fhir_errors(exc)
+            errors = _fhir_errors(exc, data)
         except (KeyError, TypeError, RecursionError):  # an unknown resourceType, bad nesting
             errors = [("Bundle.entry", "a resource of a type FHIR R4 does not define")]
         except Exception:  # noqa: BLE001 - a third-party validator on hostile input: never a 500
@@ -102,12 +102,25 @@ def validate_bundle(bundle: Mapping[str, Any] | str | bytes) -> dict[str, Any]:
     return result
 
 
-def _fhir_errors(exc: ValueError) -> list[tuple[str, str]]:
+def _fhir_errors(exc: ValueError, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The validator's errors, located as ``Bundle.entry[3] (Communication).sent``."""
     from pydantic import ValidationError
 
     if not isinstance(exc, ValidationError):
         return [("Bundle", "not a valid FHIR R4 bundle")]
-    return [(f"Bundle.{where}", msg) for where, msg in describe_errors(exc)]
+    entries = data.get("entry") or []
+    out = []
+    for path, msg in describe_errors(exc):
+        where = path
+        head, _, rest = path.partition(".resource.")
+        index = head.removeprefix("entry.")
+        if head.startswith("entry.") and index.isdigit() and int(index) < len(entries):
+            resource = entries[int(index)].get("resource") or {}
+            kind = resource.get("resourceType") if isinstance(resource, Mapping) else None
+            kind = kind if isinstance(kind, str) and kind.isalpha() and len(kind) < 40 else "?"
+            where = f"entry[{index}] ({kind}).{rest}"
+        out.append((f"Bundle.{where}", msg))
+    return out
 
 
 # ------------------------------------------------------------------------------------ reading
