@@ -5,6 +5,7 @@
     ConductRulesError                (base; catch this to catch everything we raise)
     ├── CaseValidationError          (also ValueError) a case does not fit the contract
     ├── InputError                   (also ValueError) a batch input is unusable as a whole
+    ├── MappingError                 (also ValueError) FHIR resources cannot be mapped to a case
     ├── RulesetError                 (also ValueError) a ruleset file is malformed
     ├── ParameterError               (also ValueError) an unknown or ill-typed parameter override
     ├── OptionError                  (also ValueError) a bad argument: lang, backend, item id
@@ -26,6 +27,7 @@ __all__ = [
     "EngineUnavailableError",
     "EvaluationError",
     "InputError",
+    "MappingError",
     "OptionError",
     "ParameterError",
     "RulesetError",
@@ -61,6 +63,20 @@ class InputError(ConductRulesError, ValueError):
 
     A bad *row* never raises: it becomes a rejected row of the audit result.
     """
+
+
+class MappingError(ConductRulesError, ValueError):
+    """Raised when a FHIR Bundle cannot be mapped to a case (``conduct_rules.fhir``).
+
+    ``errors`` lists ``(where, message)`` pairs; ``where`` names the bundle entry, the resource
+    type and the element (``Bundle.entry[3] (Communication).medium``), never a value.
+    """
+
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        self.errors = errors
+        where, msg = errors[0] if errors else ("Bundle", "cannot be mapped")
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        super().__init__(f"cannot map the FHIR bundle: {where}: {msg}{more}")
 
 
 class RulesetError(ConductRulesError, ValueError):
