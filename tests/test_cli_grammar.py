@@ -14,10 +14,12 @@ from conduct_rules.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 S2_AFTER = ROOT / "examples" / "scenario-2" / "2-after-legal-advice-and-attempts.json"
 RUNNER = CliRunner()
-READERS = ("assess", "explain", "what-if", "audit")
+READERS = ("assess", "explain", "what-if")
+#: Commands whose options another issue owns (audit: --out; serve: a server, no output file).
+OWN_GRAMMAR = {"audit", "serve"}
 
 
-@pytest.mark.parametrize("command", sorted(main.commands))
+@pytest.mark.parametrize("command", sorted(set(main.commands) - OWN_GRAMMAR))
 def test_every_command_takes_output(command: str) -> None:
     help_text = RUNNER.invoke(main, [command, "--help"]).output
     assert "-o, --output" in help_text
@@ -77,7 +79,7 @@ def test_unreadable_file_is_said_in_words(tmp_path: Path) -> None:
 def test_one_row_is_singular(tmp_path: Path) -> None:
     source = tmp_path / "one.jsonl"
     source.write_text(S2_AFTER.read_text().replace("\n", "") + "\n")
-    res = RUNNER.invoke(main, ["audit", str(source), "-o", str(tmp_path / "r.jsonl")])
+    res = RUNNER.invoke(main, ["audit", str(source), "--out", str(tmp_path / "r.jsonl")])
     assert res.exit_code == 0
     assert "1 row:" in res.stderr
     assert "rows" not in res.stderr.split(":")[1]

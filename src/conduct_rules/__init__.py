@@ -34,11 +34,13 @@ from conduct_rules.case import Attempt, Case
 from conduct_rules.counterfactual import Change, ChangeSet, apply_changes, what_would_permit
 from conduct_rules.engines.durable import durable_available
 from conduct_rules.errors import (
+    AuditStoppedError,
     CaseValidationError,
     ConductRulesError,
     EngineUnavailableError,
     EvaluationError,
     InputError,
+    MappingError,
     OptionError,
     ParameterError,
     RulesetError,
@@ -56,6 +58,7 @@ __all__ = [
     "Attempt",
     "AuditResult",
     "AuditRow",
+    "AuditStoppedError",
     "AuditSummary",
     "Case",
     "CaseValidationError",
@@ -69,6 +72,7 @@ __all__ = [
     "Finding",
     "InputError",
     "Item",
+    "MappingError",
     "OptionError",
     "ParameterError",
     "Record",

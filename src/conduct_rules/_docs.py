@@ -351,6 +351,12 @@ def generated_files(rulesets: Iterable[str] | None = None) -> dict[str, str]:
         files[f"docs/rulesets/{name}.md"] = ruleset_markdown(rs)
     for schema in SCHEMAS:
         files[f"schemas/{schema}.schema.json"] = schema_text(schema)
+    try:  # the HTTP service's contract, where its extra is installed (the dev extra has it)
+        from conduct_rules.service import openapi_document
+    except ImportError:
+        return files
+    text = json.dumps(openapi_document(), indent=2, ensure_ascii=False, sort_keys=True)
+    files["schemas/openapi.json"] = text + "\n"
     return files
 
 

@@ -383,6 +383,19 @@ def _collect(result: AuditResult, max_cases: int) -> tuple[list[AuditRow], list[
     return attention, rejected
 
 
+def _rejected_html(result: AuditResult, rejected: Sequence[AuditRow]) -> str:
+    if not rejected:
+        return ""
+    s = result.summary
+    t = _T[result.lang]
+    parts = [f"<h2>{_e(t['rejected_rows'])}</h2>"]
+    if s.rejected > len(rejected):
+        parts.append(f"<p>{_e(t['showing'].format(m=len(rejected), n=s.rejected))}</p>")
+    rows = [(str(r.row), _e(r.case_id or ""), _e(r.error or "")) for r in rejected]
+    parts.append(_table([t["row"], t["case"], t["error"]], rows, (0,)))
+    return "".join(parts)
+
+
 def _cases_html(
     result: AuditResult, attention: Sequence[AuditRow], rejected: Sequence[AuditRow]
 ) -> str:
@@ -396,14 +409,7 @@ def _cases_html(
         shown = t["showing"].format(m=_n(len(attention), lang), n=_n(s.needs_attention, lang))
         parts.append(f"<p>{_e(shown)}</p>")
     parts.append(_table([*head, t["cites"]], _case_rows(attention, info), (0,)))
-    if rejected:
-        parts.append(f"<h2>{_e(t['rejected_rows'])}</h2>")
-        if s.rejected > len(rejected):
-            shown = t["showing"].format(m=_n(len(rejected), lang), n=_n(s.rejected, lang))
-            parts.append(f"<p>{_e(shown)}</p>")
-        rows = [(str(r.row), _e(r.case_id or ""), _e(r.error or "")) for r in rejected]
-        parts.append(_table([t["row"], t["case"], t["error"]], rows, (0,)))
-    return "".join(parts)
+    return "".join(parts) + _rejected_html(result, rejected)
 
 
 def render_audit_summary(result: AuditResult, max_cases: int = 10) -> str:
@@ -414,10 +420,24 @@ def render_audit_summary(result: AuditResult, max_cases: int = 10) -> str:
 
 
 def render_audit_report(result: AuditResult, max_cases: int = 1_000) -> str:
-    """A complete, self-contained HTML document: nothing is fetched when it is opened."""
+    """A complete, self-contained HTML document: nothing is fetched when it is opened.
+
+    Order: the caveat, the summary and chart, breakdowns, the cases needing attention grouped by
+    reason (labels, not ids), rejected rows, the provisions cited.
+    """
+    from conduct_rules.audit.report import breakdowns_html, caveat_html, grouped_cases_html
+
     t = _T[result.lang]
-    cases = _cases_html(result, *_collect(result, max_cases))  # one run gives rows and summary
-    body = _summary_html(result, chart=True) + cases
+    attention, rejected = _collect(result, max_cases)  # one run gives rows and summary
+    info = catalogue(result.ruleset, result.lang)
+    s = result.summary
+    body = (
+        _summary_html(result, chart=True)
+        + breakdowns_html(s, result.lang, info)
+        + f"<p>{_e(t['attention_def'])}.</p>"
+        + grouped_cases_html(result, attention, s.needs_attention, info)
+        + _rejected_html(result, rejected)
+    )
     provisions = [
         f"<li><b>{_e(pid)}</b>{_c(result.lang)} {_e(p.source)}</li>"
         for pid, p in result.ruleset.provisions.items()
@@ -428,6 +448,7 @@ def render_audit_report(result: AuditResult, max_cases: int = 1_000) -> str:
         "content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">"
         f"<title>{_e(t['report'])}{_c(result.lang)} {_e(result.ruleset.id)}</title>"
         f"<style>{_PAGE_CSS}</style>"
-        f"</head><body><h1>{_e(t['report'])}</h1><h2>{_e(t['summary'])}</h2>{body}"
+        f"</head><body><h1>{_e(t['report'])}</h1>{caveat_html(result.lang, result.ruleset)}"
+        f"<h2>{_e(t['summary'])}</h2>{body}"
         f"<h2>{_e(t['cites'])}</h2><ul>{''.join(provisions)}</ul></body></html>\n"
     )

@@ -21,6 +21,7 @@ from conduct_rules._cli.assess import assess_cmd
 from conduct_rules._cli.audit import audit_cmd
 from conduct_rules._cli.explain import explain_cmd, what_if_cmd
 from conduct_rules._cli.schema import schema_cmd
+from conduct_rules._cli.serve import serve_cmd
 from conduct_rules._cli.template import template_cmd
 from conduct_rules._cli.train import train_cmd
 
@@ -87,3 +88,4 @@ main.add_command(what_if_cmd)
 main.add_command(train_cmd)
 main.add_command(schema_cmd)
 main.add_command(template_cmd)
+main.add_command(serve_cmd)
