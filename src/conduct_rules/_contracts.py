@@ -40,6 +40,12 @@ class AuditRowShape(_Shape):
     warnings: list[str] = Field(description="Ids of warnings about contradictory facts.")
     error_field: str | None = Field(description="For a rejected row: the field at fault.")
     error: str | None = Field(description="For a rejected row: what is wrong, without values.")
+    stage: str | None = Field(
+        default=None, description="The case's stage (considering, ended, continued), if any."
+    )
+    initiated_by: str | None = Field(
+        default=None, description="Who initiated the ending (member, client), if recorded."
+    )
 
 
 class AuditSummaryShape(_Shape):
@@ -56,6 +62,12 @@ class AuditSummaryShape(_Shape):
     missing_documentation: dict[str, int]
     warnings: dict[str, int]
     rejected_fields: dict[str, int]
+    verdicts_by_stage: dict[str, dict[str, int]] = Field(
+        default_factory=dict, description="Verdict counts per stage."
+    )
+    verdicts_by_initiator: dict[str, dict[str, int]] = Field(
+        default_factory=dict, description="Verdict counts per initiator (member, client)."
+    )
     schema_version: str = SCHEMA_VERSION
 
 

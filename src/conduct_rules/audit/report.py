@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from conduct_rules._audit_io import ItemInfo
 from conduct_rules._labels import value_text
+from conduct_rules._typography import number, percent
 
 if TYPE_CHECKING:
     from conduct_rules.batch import AuditResult, AuditRow, AuditSummary
@@ -102,8 +103,12 @@ def _e(text: object) -> str:
     return escape(str(text), quote=True)
 
 
-def _pct(n: int, of: int) -> str:
-    return f"{100.0 * n / of:.1f}%" if of else "–"
+def _pct(n: int, of: int, lang: str = "en") -> str:
+    return percent(n, of, "fr" if lang == "fr" else "en")
+
+
+def _n(n: int, lang: str) -> str:
+    return number(n, "fr" if lang == "fr" else "en")
 
 
 def _table(head: Sequence[str], rows: Sequence[Sequence[str]], numeric: int = 0) -> str:
@@ -149,8 +154,11 @@ def _cross_table(
     for group, counts in cross.items():
         total = sum(counts.values())
         cells = [_e(value_text(field, group, "fr" if lang == "fr" else "en"))]
-        cells += [f"{counts.get(v, 0):,} ({_pct(counts.get(v, 0), total)})" for v in verdicts]
-        cells.append(f"{total:,}")
+        cells += [
+            f"{_n(counts.get(v, 0), lang)} ({_pct(counts.get(v, 0), total, lang)})"
+            for v in verdicts
+        ]
+        cells.append(_n(total, lang))
         rows.append(cells)
     labels = [_label(info, "verdict", v) for v in verdicts]
     return _table([head, *labels, t["total"]], rows, numeric=1)
@@ -167,7 +175,7 @@ def _top_table(
     top = sorted(((n, i) for i, n in counts.items() if n), key=lambda x: (-x[0], x[1]))[:_TOP]
     if not top:
         return f"<p>{_e(t['none'])}</p>"
-    rows = [(_e(_label(info, kind, i)), f"{n:,}", _pct(n, of)) for n, i in top]
+    rows = [(_e(_label(info, kind, i)), _n(n, lang), _pct(n, of, lang)) for n, i in top]
     return _table([t["item"], t["cases"], t["share"]], rows, numeric=1)
 
 
