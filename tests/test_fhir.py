@@ -190,8 +190,17 @@ def _bundle_of(*resources: dict[str, Any], **fields: Any) -> str:
         _bundle_of(type=SECRET, entry=5),
         _bundle_of({"resourceType": "Flag", "status": ["x", SECRET]}),
         [SECRET],
+        json.dumps({"resourceType": "Bundle", "type": "", "entry": [SECRET]}),
     ],
-    ids=["not-json", "not-a-bundle", "unknown-type", "bad-entry", "bad-element", "a-list"],
+    ids=[
+        "not-json",
+        "not-a-bundle",
+        "unknown-type",
+        "bad-entry",
+        "bad-element",
+        "a-list",
+        "entry-not-an-object",  # found by schemathesis: a 500 before the fix
+    ],
 )
 def test_invalid_fhir_is_refused_without_its_values(bundle: Any) -> None:
     _error(bundle)

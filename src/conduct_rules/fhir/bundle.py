@@ -115,7 +115,8 @@ def _fhir_errors(exc: ValueError, data: Mapping[str, Any]) -> list[tuple[str, st
         head, _, rest = path.partition(".resource.")
         index = head.removeprefix("entry.")
         if head.startswith("entry.") and index.isdigit() and int(index) < len(entries):
-            resource = entries[int(index)].get("resource") or {}
+            entry = entries[int(index)]
+            resource = (entry.get("resource") if isinstance(entry, Mapping) else None) or {}
             kind = resource.get("resourceType") if isinstance(resource, Mapping) else None
             kind = kind if isinstance(kind, str) and kind.isalpha() and len(kind) < 40 else "?"
             where = f"entry[{index}] ({kind}).{rest}"
