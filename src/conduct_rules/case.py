@@ -51,6 +51,11 @@ DocumentationId = Literal[
     "safety_concerns",
     "written_notice",
     "client_consent",
+    # CRPO Standard 6.3 (2024): the records 6.3.4 and "demonstrating the standard" name.
+    "discontinuation_reasons",
+    "client_condition",
+    "discharge_plan",
+    "discontinuation_conversation",
 ]
 
 #: The allowed values of each enumerated field, in the contract's order (for generators).
@@ -103,19 +108,29 @@ class Services(_Part):
 
 
 class Client(_Part):
-    """The client's own steps towards ending (2.8 i and ii)."""
+    """The client's own steps towards ending (2.8 i and ii); for CRPO 6.3, wishes and reasons."""
 
     requested_termination: StrictBool = False
     withdrew: StrictBool = False
+    # CRPO Standard 6.3 (2024), read only by the crpo-6.3 ruleset; defaults keep old cases valid.
+    interested_in_further_treatment: StrictBool = True  # 6.3.3
+    informed_of_reasons: StrictBool = False  # 6.3.4: the reasons were clearly communicated
 
 
 class Member(_Part):
-    """The member's situation: risk (2.8 v), safety, objectivity (3.8, scenario 3)."""
+    """The member's situation: risk (2.8 v), safety, objectivity (3.8, scenario 3).
+
+    ``good_faith`` and ``reason_protected_ground`` serve the CRPO ruleset (6.3.1, 6.3.2); their
+    defaults describe an ordinary ending, so a case written for Ontario reads the same there.
+    """
 
     serious_risk_of_harm: StrictBool = False
     feels_unsafe: StrictBool = False
     threats_received: StrictBool = False
     objectivity_impaired: StrictBool = False
+    # CRPO Standard 6.3 (2024), read only by the crpo-6.3 ruleset; defaults keep old cases valid.
+    good_faith: StrictBool = True  # 6.3.1 and "demonstrating the standard"
+    reason_protected_ground: StrictBool = False  # 6.3.2: a ground the Human Rights Code protects
 
 
 class CourtOrder(_Part):
