@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,10 +46,43 @@ from .cases import corpus
 from .mutants import OPERATORS, QUICK_OPERATORS, Mutant, disable_twin, make_mutants
 from .suite import FAMILIES, run_suite
 
-__all__ = ["Outcome", "Report", "load_equivalents", "main", "mutant_ruleset", "run_mutation"]
+__all__ = [
+    "CheckSet",
+    "Outcome",
+    "Report",
+    "check_set_for",
+    "equivalents_for",
+    "load_equivalents",
+    "main",
+    "mutant_ruleset",
+    "run_mutation",
+]
 
 DEFAULT_EQUIVALENTS = Path(__file__).resolve().parents[3] / "tests" / "mutation_equivalents.yaml"
 DEFAULT_CASES = 300
+
+#: A corpus maker and a suite runner (``cases.corpus`` and ``suite.run_suite`` for Ontario).
+CheckSet = tuple[Callable[[int], Any], Callable[..., Any]]
+
+
+def check_set_for(source: Path) -> CheckSet:
+    """The checks that judge mutants of the ruleset folder ``source``.
+
+    Why by folder name: the Ontario checks speak of O. Reg. 384/00 and the practice note; the
+    CRPO ruleset (issue 15) has its own oracle and invariants (``_dev/crpo.py``).
+    """
+    if source.name == "crpo-6.3":
+        from . import crpo
+
+        return crpo.corpus, crpo.run_suite
+    return corpus, run_suite
+
+
+def equivalents_for(source: Path) -> Path:
+    """The equivalents file of a ruleset folder (``mutation_equivalents_crpo.yaml`` for CRPO)."""
+    if source.name == "crpo-6.3":
+        return DEFAULT_EQUIVALENTS.with_name("mutation_equivalents_crpo.yaml")
+    return DEFAULT_EQUIVALENTS
 
 
 class _NoAliasDumper(yaml.SafeDumper):
@@ -173,17 +206,23 @@ def run_mutation(
     equivalents: Mapping[str, str] | None = None,
     only_rules: frozenset[str] | None = None,
     progress: bool = False,
+    check_set: CheckSet | None = None,
 ) -> Report:
-    """Make, load and test every mutant of the ruleset folder ``source``."""
+    """Make, load and test every mutant of the ruleset folder ``source``.
+
+    ``check_set`` is the corpus and suite to judge mutants with (default: the ruleset's own,
+    ``check_set_for``).
+    """
     start = time.perf_counter()
     equivalents = equivalents or {}
-    cases = list(corpus(size))
+    make_corpus, suite_fn = check_set or check_set_for(source)
+    cases = list(make_corpus(size))
     outcomes: list[Outcome] = []
     with _workspace(source) as (tmp, rules_data, header_data):
         baseline_dir = tmp / "baseline"
         _write(baseline_dir, source, rules_data, header_data)
         baseline = load_ruleset(baseline_dir)
-        failures = run_suite(baseline, families=families, cases=cases)
+        failures = suite_fn(baseline, families=families, cases=cases)
         if failures:
             f = failures[0]
             raise SystemExit(f"the unmutated ruleset fails {f.check} on {f.case_id}: {f.message}")
@@ -201,7 +240,7 @@ def run_mutation(
                 if m.operator == "remove":
                     queue.insert(0, disable_twin(m, rules_data))
                 continue
-            failures = run_suite(mutant_rs, families=families, cases=cases)
+            failures = suite_fn(mutant_rs, families=families, cases=cases)
             listed = equivalents.get(m.id)
             if failures:
                 f = failures[0]
@@ -278,7 +317,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="check families: " + ", ".join(FAMILIES),
     )
     parser.add_argument("--cases", type=int, default=DEFAULT_CASES, help="corpus size")
-    parser.add_argument("--equivalents", type=Path, default=DEFAULT_EQUIVALENTS)
+    parser.add_argument("--equivalents", type=Path, default=None, help="default: the ruleset's")
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every outcome")
     args = parser.parse_args(argv)
@@ -293,7 +332,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for m in make_mutants(rules, header, ops, only):
             print(m.id)
         return 0
-    equivalents = load_equivalents(args.equivalents)
+    equivalents = load_equivalents(args.equivalents or equivalents_for(source))
     print(
         f"mutating {source.name} ({', '.join(ops)}); checks: {', '.join(args.checks)}; "
         f"corpus: {args.cases} cases"
