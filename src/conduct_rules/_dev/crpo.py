@@ -96,7 +96,10 @@ def expected(case: Case, parameters: Mapping[str, int] | None = None) -> Expecte
     safeguards: dict[str, tuple[str, bool]] = {}
     if ending:
         if interested:
-            safeguards["referrals_to_other_providers"] = ("met" if referrals else "outstanding", True)
+            safeguards["referrals_to_other_providers"] = (
+                "met" if referrals else "outstanding",
+                True,
+            )
         safeguards["reasons_communicated"] = (
             "met" if cl.informed_of_reasons else "outstanding",
             True,
