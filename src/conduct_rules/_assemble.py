@@ -36,6 +36,7 @@ from collections.abc import Callable, Mapping, Sequence
 from operator import truth
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, get_args
 
+from conduct_rules._editions import edition_refs
 from conduct_rules.assessment import (
     Action,
     Assessment,
@@ -288,7 +289,10 @@ def _validated(
         derived_facts={k: bool(facts.get(k, False)) for k in ruleset.header.derived},
         rules_fired=tuple(dict.fromkeys(n.split("#", 1)[0] for n in ev.fired)),
         ruleset=RulesetRef(
-            id=ruleset.id, version=ruleset.version, parameters=dict(ruleset.parameter_values)
+            id=ruleset.id,
+            version=ruleset.version,
+            parameters=dict(ruleset.parameter_values),
+            editions=edition_refs(ruleset.header, lang),
         ),
         engine=engine,  # type: ignore[arg-type]
         warnings=tuple(warnings),
@@ -402,7 +406,10 @@ class _Plan:
         self.items: dict[Any, Item] = {}
         self.made: dict[Any, Item] = {}
         self.ref = RulesetRef(
-            id=ruleset.id, version=ruleset.version, parameters=dict(ruleset.parameter_values)
+            id=ruleset.id,
+            version=ruleset.version,
+            parameters=dict(ruleset.parameter_values),
+            editions=edition_refs(ruleset.header, self.lang),
         )
         # Imported here: that module builds on this one's reference code.
         from conduct_rules._assemble_flags import ByFlags, NotByFlags

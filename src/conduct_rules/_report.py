@@ -30,6 +30,9 @@ _HEAD = {
         "warnings": "Warnings",
         "none": "none",
         "engine": "Ruleset",
+        "sources": "Sources read",
+        "from": "in force from",
+        "until": "until",
         "colon": ":",
     },
     "fr": {
@@ -45,6 +48,9 @@ _HEAD = {
         "warnings": "Avertissements",
         "none": "aucun",
         "engine": "Règles",
+        "sources": "Sources lues",
+        "from": "en vigueur depuis le",
+        "until": "jusqu'au",
         "colon": " :",
     },
 }
@@ -108,4 +114,18 @@ def render_text(a: Assessment) -> str:
         lines += ["", f"{h['warnings']}{c}"]
         lines += [f"  ⚠ {w.message}" for w in a.warnings]
     lines += ["", f"{h['engine']}{c} {a.ruleset.id} {a.ruleset.version} ({a.engine})"]
+    lines += _editions(a, h)
     return "\n".join(lines)
+
+
+def _editions(a: Assessment, h: dict[str, str]) -> list[str]:
+    """The sources the rules read, each with its edition and dates (issue 15), and any note."""
+    if not a.ruleset.editions:
+        return []
+    lines = [f"{h['sources']}{h['colon']}"]
+    for e in a.ruleset.editions:
+        until = f", {h['until']} {e.until}" if e.until else ""
+        lines.append(f"  • {e.document}, {e.edition} — {h['from']} {e.in_force}{until}")
+        if e.note:
+            lines.append(f"      {e.note}")
+    return lines

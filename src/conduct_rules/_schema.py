@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 __all__ = [
     "Conclusion",
     "DerivedSpec",
+    "EditionSpec",
     "Force",
     "HeaderFile",
     "LeverSpec",
@@ -140,6 +141,30 @@ class RecordSpec(_Strict):
     fields: dict[FieldName, RecordFieldSpec] = Field(min_length=1, max_length=250)
 
 
+#: A calendar date written as text, ``YYYY-MM-DD`` (YAML would read an unquoted one as a date).
+IsoDate = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+
+
+class EditionSpec(_Strict):
+    """One source of a ruleset: which edition the rules read and when it is in force.
+
+    Why in the header: an assessment asked for a date (``as_of``) must refuse a ruleset whose
+    sources did not apply that day, and every report names the editions it used. ``in_force`` is
+    the first day the ruleset's reading of this edition applies; ``until``, when known, the first
+    day it no longer does. ``note`` says what a reader should check (a later revision whose
+    date is not known, for instance). ``provisions`` ties registry entries to this edition.
+    """
+
+    id: Id
+    document: Text
+    edition: Text
+    in_force: IsoDate
+    until: IsoDate | None = None
+    url: Text | None = None
+    provisions: list[Id] = []
+    note: Bilingual | None = None
+
+
 class HeaderFile(_Strict):
     id: Id
     version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")]
@@ -153,6 +178,7 @@ class HeaderFile(_Strict):
     actionable: list[str] = []  # case fields the member can still change (counterfactuals)
     levers: dict[str, list[LeverSpec]] = {}  # per actionable field: the steps open to the member
     record: RecordSpec | None = None  # a flat case vocabulary of its own (else the ``Case``)
+    editions: list[EditionSpec] = []  # the sources read, their editions and in-force dates
 
 
 class OutputSpec(_Strict):

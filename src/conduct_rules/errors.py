@@ -7,6 +7,7 @@
     ├── InputError                   (also ValueError) a batch input is unusable as a whole
     ├── RulesetError                 (also ValueError) a ruleset file is malformed
     ├── ParameterError               (also ValueError) an unknown or ill-typed parameter override
+    ├── EditionError                 (also ValueError) a ruleset's sources not in force on a date
     ├── EvaluationError              (also RuntimeError) a ruleset concluded something impossible
     └── EngineUnavailableError       (also RuntimeError) the durable_rules C engine cannot load
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 __all__ = [
     "CaseValidationError",
     "ConductRulesError",
+    "EditionError",
     "EngineUnavailableError",
     "EvaluationError",
     "InputError",
@@ -77,6 +79,14 @@ class RulesetError(ConductRulesError, ValueError):
 
 class ParameterError(ConductRulesError, ValueError):
     """Raised when a caller overrides a parameter that does not exist or with a bad value."""
+
+
+class EditionError(ConductRulesError, ValueError):
+    """Raised when an assessment is asked for a date on which a ruleset's sources were not in force.
+
+    Why refuse rather than answer: a rule read from a standard that did not yet exist (or no
+    longer applied) on that date would give a confident answer to the wrong question.
+    """
 
 
 class EvaluationError(ConductRulesError, RuntimeError):

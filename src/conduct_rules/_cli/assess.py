@@ -8,9 +8,18 @@ exactly ``assess(...).model_dump(mode="json")``. Every failure is one line on st
 
 from __future__ import annotations
 
+import datetime as dt
+
 import click
 
-from conduct_rules._cli.common import fail, format_option, lang_option, read_case, ruleset_option
+from conduct_rules._cli.common import (
+    as_of_option,
+    fail,
+    format_option,
+    lang_option,
+    read_case,
+    ruleset_option,
+)
 from conduct_rules._report import render_text
 from conduct_rules.api import BACKENDS, assess
 from conduct_rules.errors import ConductRulesError
@@ -30,7 +39,15 @@ __all__ = ["assess_cmd"]
     help="Rule engine; auto is durable_rules where it loads, else python (same results).",
 )
 @ruleset_option()
-def assess_cmd(case_file: str, lang: str, fmt: str, backend: str, ruleset: str | None) -> None:
+@as_of_option()
+def assess_cmd(
+    case_file: str,
+    lang: str,
+    fmt: str,
+    backend: str,
+    ruleset: str | None,
+    as_of: dt.date | None,
+) -> None:
     """Assess one case file (JSON; '-' reads standard input) and print the result.
 
     Exit status: 0 when the case was assessed (whatever the verdict), 2 when the file is missing,
@@ -38,7 +55,7 @@ def assess_cmd(case_file: str, lang: str, fmt: str, backend: str, ruleset: str |
     """
     case = read_case(case_file, ruleset)
     try:
-        result = assess(case, lang=lang, backend=backend, ruleset=ruleset)  # type: ignore[arg-type]
+        result = assess(case, lang=lang, backend=backend, ruleset=ruleset, as_of=as_of)  # type: ignore[arg-type]
     except ConductRulesError as exc:
         fail(str(exc))
     if fmt == "json":

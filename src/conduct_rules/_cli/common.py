@@ -7,6 +7,7 @@ value.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from conduct_rules.errors import CaseValidationError, ConductRulesError
 __all__ = [
     "EXIT_INVALID",
     "LANGS",
+    "as_of_option",
     "fail",
     "format_option",
     "lang_option",
@@ -62,6 +64,25 @@ def ruleset_option(
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """The ``--ruleset NAME|FOLDER`` option, the same for every subcommand that reads rules."""
     return click.option("--ruleset", default=None, help=help_text)
+
+
+def as_of_option() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The ``--as-of YYYY-MM-DD`` option (parameter ``as_of``, a ``date`` or None): refuse a
+    ruleset whose sources were not in force that day (issue 15)."""
+
+    def to_date(ctx: click.Context, param: click.Parameter, value: Any) -> dt.date | None:
+        del ctx, param
+        return value.date() if value is not None else None
+
+    return click.option(
+        "--as-of",
+        "as_of",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        callback=to_date,
+        help="Assess under the standards in force on this date (YYYY-MM-DD); a ruleset whose "
+        "sources were not in force then is refused.",
+    )
 
 
 def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
