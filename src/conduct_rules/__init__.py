@@ -14,6 +14,7 @@ from conduct_rules.assessment import (
     Action,
     Assessment,
     Documentation,
+    EditionRef,
     Finding,
     Item,
     RulesetRef,
@@ -31,11 +32,21 @@ from conduct_rules.batch import (
     records_from_jsonl,
 )
 from conduct_rules.case import Attempt, Case
+from conduct_rules.compare import (
+    ComparedAction,
+    ComparedItem,
+    ComparedSafeguard,
+    Comparison,
+    Difference,
+    RulesetVerdict,
+    compare,
+)
 from conduct_rules.counterfactual import Change, ChangeSet, apply_changes, what_would_permit
 from conduct_rules.engines.durable import durable_available
 from conduct_rules.errors import (
     CaseValidationError,
     ConductRulesError,
+    EditionError,
     EngineUnavailableError,
     EvaluationError,
     InputError,
@@ -59,8 +70,15 @@ __all__ = [
     "CaseValidationError",
     "Change",
     "ChangeSet",
+    "ComparedAction",
+    "ComparedItem",
+    "ComparedSafeguard",
+    "Comparison",
     "ConductRulesError",
+    "Difference",
     "Documentation",
+    "EditionError",
+    "EditionRef",
     "EngineUnavailableError",
     "EvaluationError",
     "Explanation",
@@ -72,6 +90,7 @@ __all__ = [
     "Ruleset",
     "RulesetError",
     "RulesetRef",
+    "RulesetVerdict",
     "Safeguard",
     "Warning_",
     "WhyNot",
@@ -80,6 +99,7 @@ __all__ = [
     "assess",
     "assess_many",
     "available_rulesets",
+    "compare",
     "default_backend",
     "durable_available",
     "explain",

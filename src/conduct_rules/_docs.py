@@ -31,6 +31,7 @@ __all__ = [
     "SCHEMAS",
     "assessment_schema",
     "case_schema",
+    "comparison_schema",
     "generated_files",
     "provisions_markdown",
     "ruleset_markdown",
@@ -38,9 +39,9 @@ __all__ = [
     "write_generated",
 ]
 
-SchemaName = Literal["case", "assessment"]
+SchemaName = Literal["case", "assessment", "comparison"]
 #: The schemas ``conduct-rules schema`` prints and ``schemas/`` holds.
-SCHEMAS: tuple[SchemaName, ...] = ("case", "assessment")
+SCHEMAS: tuple[SchemaName, ...] = ("case", "assessment", "comparison")
 
 _DRAFT = "https://json-schema.org/draft/2020-12/schema"
 _HEADER = (
@@ -68,9 +69,20 @@ def assessment_schema() -> dict[str, Any]:
     return {"$schema": _DRAFT, **schema}
 
 
+def comparison_schema() -> dict[str, Any]:
+    """JSON Schema of ``compare``'s output: ``Comparison.model_dump(mode="json")`` (issue 15)."""
+    from conduct_rules.compare import Comparison
+
+    schema = Comparison.model_json_schema(mode="serialization")
+    return {"$schema": _DRAFT, **schema}
+
+
 def schema_text(name: SchemaName, ruleset: Ruleset | None = None) -> str:
     """The schema as stable JSON text (two-space indent, sorted keys, final newline)."""
-    schema = case_schema(ruleset) if name == "case" else assessment_schema()
+    if name == "comparison":
+        schema = comparison_schema()
+    else:
+        schema = case_schema(ruleset) if name == "case" else assessment_schema()
     return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 

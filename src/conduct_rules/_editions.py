@@ -20,6 +20,8 @@ __all__ = ["check_editions", "edition_refs", "in_force_from", "require_in_force"
 
 def _date(text: str, label: str, where: str) -> dt.date:
     try:
+        if len(text) != 10:  # ``fromisoformat`` also reads ``20240101``: only YYYY-MM-DD here
+            raise ValueError
         return dt.date.fromisoformat(text)
     except ValueError:
         raise RulesetError("not a calendar date (YYYY-MM-DD)", file=label, field=where) from None

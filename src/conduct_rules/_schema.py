@@ -141,8 +141,9 @@ class RecordSpec(_Strict):
     fields: dict[FieldName, RecordFieldSpec] = Field(min_length=1, max_length=250)
 
 
-#: A calendar date written as text, ``YYYY-MM-DD`` (YAML would read an unquoted one as a date).
-IsoDate = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+#: A calendar date written as quoted text, ``"YYYY-MM-DD"`` (YAML would read an unquoted one as
+#: a date); the loader checks it is a real date (``_editions.check_editions``).
+IsoDate = Text
 
 
 class EditionSpec(_Strict):

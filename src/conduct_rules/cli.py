@@ -12,6 +12,7 @@ import click
 from conduct_rules import __version__
 from conduct_rules._cli.assess import assess_cmd
 from conduct_rules._cli.audit import audit_cmd
+from conduct_rules._cli.compare import compare_cmd
 from conduct_rules._cli.explain import explain_cmd, what_if_cmd
 from conduct_rules._cli.schema import schema_cmd
 from conduct_rules._cli.train import train_cmd
@@ -31,3 +32,4 @@ main.add_command(explain_cmd)
 main.add_command(what_if_cmd)
 main.add_command(train_cmd)
 main.add_command(schema_cmd)
+main.add_command(compare_cmd)
