@@ -147,7 +147,8 @@ def test_combined_row_has_per_college_columns() -> None:
     assert row["verdict"] == "not_permitted"
     assert row["ontario.verdict"] == "permitted"
     assert row["crpo-6.3.verdict"] == "not_permitted"
-    assert row["crpo-6.3.findings"] == "reasons_not_communicated"
+    assert row["crpo-6.3.findings"] == ["reasons_not_communicated"]
+    assert row["verdict_from"] == ["crpo-6.3"]
 
 
 def test_public_names() -> None:

@@ -366,21 +366,20 @@ def compare(
 
 
 def combined_row(comparison: Comparison) -> dict[str, Any]:
-    """One audit row for a comparison: the combined verdict, then one column set per ruleset.
+    """The comparison as one audit row: the combined verdict, then columns per ruleset.
 
-    Why a flat mapping: an audit writes rows to CSV or JSON Lines; the per-college columns are
-    ``<ruleset>.verdict``, ``<ruleset>.outstanding`` and ``<ruleset>.findings`` (ids joined by
-    spaces), so an auditor can filter on either college or on the combined answer.
+    Why the same columns as ``conduct-rules audit --rulesets`` (``_compare_audit``): an auditor
+    can join a single comparison to an audit's rows. Per ruleset: ``<name>.verdict``,
+    ``<name>.outstanding_safeguards``, ``<name>.missing_documentation``, ``<name>.findings``.
     """
     row: dict[str, Any] = {
         "case_id": comparison.case_id,
         "verdict": comparison.verdict,
-        "verdict_from": " ".join(comparison.verdict_from),
-        "outstanding": " ".join(s.id for s in comparison.outstanding_safeguards),
-        "findings": " ".join(f.id for f in comparison.findings),
+        "verdict_from": list(comparison.verdict_from),
     }
     for name, a in comparison.assessments.items():
         row[f"{name}.verdict"] = a.verdict
-        row[f"{name}.outstanding"] = " ".join(s.id for s in a.outstanding_safeguards)
-        row[f"{name}.findings"] = " ".join(f.id for f in a.findings)
+        row[f"{name}.outstanding_safeguards"] = [s.id for s in a.outstanding_safeguards]
+        row[f"{name}.missing_documentation"] = [d.id for d in a.missing_documentation]
+        row[f"{name}.findings"] = [f.id for f in a.findings]
     return row

@@ -105,6 +105,12 @@ def _run(result: AuditResult, fmt: str, out: str | None, max_cases: int) -> None
 )
 @ruleset_option()
 @click.option(
+    "--rulesets",
+    default=None,
+    help="Several rulesets, comma-separated (e.g. ontario,crpo-6.3): one row per input row with "
+    "the stricter verdict and a column set per ruleset (jsonl or csv).",
+)
+@click.option(
     "--max-cases",
     type=click.IntRange(min=0),
     default=1_000,
@@ -120,9 +126,15 @@ def audit_cmd(
     workers: int | None,
     input_format: str,
     ruleset: str | None,
+    rulesets: str | None,
     max_cases: int,
 ) -> None:
     """Assess every record of FILE (JSON Lines or CSV) and write one result per row."""
+    if rulesets is not None:
+        from conduct_rules._cli.audit_compared import run_compared
+
+        run_compared(file, input_format, rulesets, fmt, out, lang, backend, workers, ruleset)
+        return
     try:
         source = _source(file, input_format)
         result = assess_many(
