@@ -251,6 +251,10 @@ def generated_files(rulesets: Iterable[str] | None = None) -> dict[str, str]:
         files[f"docs/rulesets/{name}.md"] = ruleset_markdown(rs)
     for schema in SCHEMAS:
         files[f"schemas/{schema}.schema.json"] = schema_text(schema)
+    if rulesets is None and {"ontario", "crpo-6.3"} <= set(names):  # issue 15
+        from conduct_rules._docs_dual import dual_registrants_markdown
+
+        files["docs/dual-registrants.md"] = dual_registrants_markdown()
     return files
 
 
