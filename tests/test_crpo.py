@@ -23,7 +23,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conduct_rules import Case, assess, durable_available, load_ruleset
+from conduct_rules import Case, assess, assess_many, durable_available, load_ruleset
 from conduct_rules._dev import crpo
 from conduct_rules._dev.invariants import Context
 from conduct_rules._dev.mutation import mutant_ruleset
@@ -264,3 +264,15 @@ def test_ontario_never_reports_crpo_records(case: Case) -> None:
     a = assess(c)
     own = set(a.required_documentation) | {d.id for d in a.missing_documentation}
     assert own.isdisjoint(crpo.CRPO_DOCUMENTATION)
+
+
+def test_ontario_contradiction_warnings_stay_out_of_crpo() -> None:
+    """The warnings explain contradictions in terms of O. Reg. 384/00 (2.8 iii: providers named
+    without efforts); CRPO counts a named provider as a referral, so it turns them off."""
+    case = {"case_id": "W-1", "alternatives": {"providers_offered": 2, "efforts_made": False}}
+    assert [w.id for w in assess(case).warnings] == ["referrals_without_efforts"]
+    assert assess(case, ruleset="crpo-6.3").warnings == ()
+    rows = list(assess_many([case], ruleset="crpo-6.3", backend="python"))
+    assert rows[0].warnings == ()
+    ontario_rows = list(assess_many([case], backend="python"))
+    assert ontario_rows[0].warnings == ("referrals_without_efforts",)

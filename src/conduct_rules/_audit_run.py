@@ -114,7 +114,8 @@ class RowAssessor:
         vocab = ruleset.vocabulary
         # The contradiction checks speak of the standard ``Case``; a flat record has none.
         self._parse = vocab.parse
-        self._checks = CHECKS if vocab.is_case else ()
+        on = vocab.is_case and ruleset.header.contradiction_warnings  # off for CRPO (issue 15)
+        self._checks = CHECKS if on else ()
         self._fields = None if vocab.is_case else vocab.fields
         out = ruleset.outputs
         self._verdicts = tuple((v, f"verdict.{v}") for v in out.verdicts)

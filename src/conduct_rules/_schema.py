@@ -180,6 +180,9 @@ class HeaderFile(_Strict):
     levers: dict[str, list[LeverSpec]] = {}  # per actionable field: the steps open to the member
     record: RecordSpec | None = None  # a flat case vocabulary of its own (else the ``Case``)
     editions: list[EditionSpec] = []  # the sources read, their editions and in-force dates
+    # The named warnings on contradictory facts speak of the Ontario reading (2.8 iii, iv...);
+    # a ruleset that reads the same fields differently turns them off (issue 15).
+    contradiction_warnings: bool = True
 
 
 class OutputSpec(_Strict):

@@ -121,7 +121,9 @@ def assess(
     warnings: tuple[Warning_, ...]
     c = vocab.parse(case)
     # The contradiction checks speak of the standard ``Case``; a ruleset's own record has none.
-    warnings = contradictions(c, lang) if vocab.is_case else ()
+    # Only for a ruleset that reads the standard case the way the warnings assume (Ontario's).
+    on = vocab.is_case and rs.header.contradiction_warnings
+    warnings = contradictions(c, lang) if on else ()
     engine = get_backend(backend)
     evaluation = engine.evaluate(rs, c)
     return build_assessment(rs, c, evaluation, lang=lang, engine=engine.name, warnings=warnings)
