@@ -90,6 +90,8 @@ def case_dicts(draw: st.DrawFn, **fixed: Any) -> dict[str, Any]:
             "feels_unsafe": draw(b),
             "threats_received": draw(b),
             "objectivity_impaired": draw(b),
+            "lacks_competence": draw(b),
+            "relationship_untenable": draw(b),
             "good_faith": draw(b),  # CRPO 6.3.1
             "reason_protected_ground": draw(b),  # CRPO 6.3.2
         },

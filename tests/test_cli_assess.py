@@ -52,12 +52,18 @@ def test_text_report_has_every_section_with_citations() -> None:
     out = result.stdout
     assert "Case: scenario-1/1-before-notice" in out
     assert "Verdict: ENDING NOT PERMITTED" in out
-    assert "! This service must stop (3.8/3.9)" in out
+    assert "Ending is required (3.8) but not yet permitted: first make reasonable efforts" in out
     assert "What may be done:" in out
-    assert "• Refer the client to another professional (required)  [cesp-3.8" in out
-    assert "✓ Supervision or consultation  [note-conclusion" in out
-    assert "✗ Client's consent before sending a summary (must come first)  [note-scenario-1]" in out
-    assert "Missing records:\n  ✗ Reasons for the decision  [note-conclusion]" in out
+    refer = "• Refer the client to another professional (required)"
+    assert f"{refer}  [practice note, introduction; 3.8]" in out
+    assert "✓ Supervision or consultation  [practice note, conclusion" in out
+    consent = "✗ Client's consent before sending a summary (must come first)"
+    assert f"{consent}  [Code of Ethics, 6; scenario 1]" in out
+    assert "Missing records:\n  ✗ Reasons for the decision  [practice note, conclusion]" in out
+    assert "\nSources:\n  2.8 iii — O. Reg. 384/00, s. 2, para. 8, sub. iii" in out
+    assert "General guidance drawn from the College's practice note" in out
+    assert "session_owed" not in out
+    assert "domain.md" not in out
     assert "Possible breaches:\n  none" in out
     assert "Ruleset: ontario-sw-ending" in out
 
@@ -66,7 +72,10 @@ def test_text_report_shows_possible_breaches(tmp_path: Path) -> None:
     case = _write(tmp_path, json.dumps({"case_id": "B-1", "stage": "ended"}))
     out = _run(case).stdout
     assert "Possible breaches:\n  ! Needed services ended without a basis — " in out
-    assert "[oreg384-2.8, cesp-3.9]" in out
+    assert "[2.8]" in out
+    assert "Possible breaches: needed services ended without a basis (2.8)." in " ".join(
+        line.strip() for line in out.splitlines()
+    )
 
 
 def test_outstanding_safeguards_say_what_to_do() -> None:
@@ -81,12 +90,15 @@ def test_french_report() -> None:
     result = _run(str(S1_BEFORE), "--lang", "fr")
     assert result.exit_code == 0
     out = result.stdout
-    assert "Dossier : scenario-1/1-before-notice" in out
-    assert "Verdict : CESSATION NON PERMISE" in out
-    assert "Ce qui peut être fait :" in out
+    assert "Dossier\u00a0: scenario-1/1-before-notice" in out
+    assert "La cessation est requise (3.8), mais elle n'est pas encore permise" in out
+    assert "Règl. de l'Ont. 384/00 : Faute professionnelle, disposition 2.8" in out
+    assert "séance de conclusion" in out
+    assert "Verdict\u00a0: CESSATION NON PERMISE" in out
+    assert "Ce qui peut être fait\u00a0:" in out
     assert "Orienter le client vers un autre professionnel (requis)" in out
-    assert "Documents manquants :" in out
-    assert "Manquements possibles :\n  aucun" in out
+    assert "Documents manquants\u00a0:" in out
+    assert "Manquements possibles\u00a0:\n  aucun" in out
 
 
 # ------------------------------------------------------------------------------------ JSON

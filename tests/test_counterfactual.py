@@ -65,6 +65,8 @@ cases = st.fixed_dictionaries(
                 "feels_unsafe": st.booleans(),
                 "threats_received": st.booleans(),
                 "objectivity_impaired": st.booleans(),
+                "lacks_competence": st.booleans(),
+                "relationship_untenable": st.booleans(),
             }
         ),
         "court_order": st.fixed_dictionaries(

@@ -22,6 +22,7 @@ from conduct_rules._dev.cases import corpus
 from conduct_rules._dev.mutation import mutant_ruleset
 from conduct_rules._dev.oracle import BLOCKING
 from conduct_rules.api import get_ruleset
+from conduct_rules.errors import EvaluationError
 from strategies import (
     cases,
     court_order_cases,
@@ -113,6 +114,32 @@ def test_edge_12_order_free_and_deterministic(case: Case) -> None:
     inv.edge_12_order_free_and_deterministic(case, DR)
 
 
+@given(cases())
+def test_edge_13_no_dead_end(case: Case) -> None:
+    """§3.13 (v2) — CESP 3.8, the note's introduction: when ending is required or grounds hold
+    and the answer is "not permitted", an outstanding safeguard gives a basis once met, and
+    counterfactuals find a way (both checked on the python backend: the search runs many cases)."""
+    inv.edge_13_no_dead_end(case, PY)
+
+
+@given(cases())
+def test_edge_14_past_breach_not_permitted(case: Case) -> None:
+    """§3.14 (v2) — O. Reg. 384/00 s. 2 para. 8, Code item 6: a past breach was not permitted."""
+    inv.edge_14_past_breach_not_permitted(case, DR)
+
+
+@given(cases())
+def test_edge_15_in_person_while_unsafe_is_outstanding(case: Case) -> None:
+    """§3.15 (v2) — scenario 3: in person, held or booked, while unsafe is never the safe way."""
+    inv.edge_15_in_person_while_unsafe_is_outstanding(case, PY)
+
+
+@given(cases())
+def test_edge_16_no_continuing_after_the_client_ended(case: Case) -> None:
+    """§3.16 (v2) — CESP 3.9, 2.8 i-ii: never "continue" once ended, or ended by the client."""
+    inv.edge_16_no_continuing_after_the_client_ended(case, DR)
+
+
 # ------------------------------------------------------------------------- output consistency
 
 
@@ -157,13 +184,12 @@ def test_one_rule_decides_the_verdict(case: Case) -> None:
 # ------------------------------------------------------------- pinned examples (regressions)
 
 
-def test_permitted_may_leave_a_blocking_safeguard_when_not_needed() -> None:
-    """Pinned: §4 makes unneeded services ``permitted`` even with a court order and no legal
-    advice, though edge case 7 calls legal advice a safeguard "before ending". The contract's
-    "permitted => every required safeguard met" therefore does not hold; see docs/testing.md."""
+def test_not_needed_with_a_blocking_safeguard_outstanding_is_conditional() -> None:
+    """Pinned (v2, §4.3 rule 3): a court order needs legal advice before ending whether or not the
+    services are still needed, so unneeded services with no legal advice are ``conditional``."""
     case = Case(case_id="pin-1", services={"needed": False}, court_order={"applies": True})
     a = assess(case, backend="python")
-    assert a.verdict == "permitted"
+    assert a.verdict == "conditional"
     blocking = [(s.id, s.status) for s in a.required_safeguards if s.blocking]
     assert blocking == [("legal_advice", "outstanding")]
 
@@ -205,21 +231,28 @@ KILLS: dict[str, str] = {
     "edge_03_any_single_basis_permits_ending": "basis-for-ending:drop-disjunct@when.any[0]",
     "edge_04_risk_alone_needs_no_session": "action-session-in-person:drop-conjunct@when.all[1]",
     "edge_05_bases_i_to_iv_require_session_efforts": "termination-session-owed:drop-conjunct@when.all[2]",  # noqa: E501 - a mutant id cannot be split
-    "edge_06_no_benefit_means_refer_not_continue": "action-continue:drop-conjunct@when.all[0]",
+    "edge_06_no_benefit_means_refer_not_continue": "action-continue:drop-conjunct@when.all[1]",
+    "edge_13_no_dead_end": "safeguard-arrange-alternatives:drop-disjunct@when.all[1].any[2]",
+    "edge_14_past_breach_not_permitted": "verdict-past-ending-breach:drop-disjunct@when.any[2]",
+    "edge_15_in_person_while_unsafe_is_outstanding": "in-person-session-planned:negate",
+    "edge_16_no_continuing_after_the_client_ended": "action-continue:drop-conjunct@when.all[2]",
     "edge_07_court_order_always_requires_legal_advice": "safeguard-legal-advice:drop-disjunct@then[0].met_when.any[1]",  # noqa: E501 - a mutant id cannot be split
     "edge_08_threats_make_risk_available": "risk-of-harm:drop-disjunct@when.any[1]",
     "edge_09_summary_needs_client_consent": "safeguard-consent-for-transfer:negate-second@then[0].met_when",  # noqa: E501 - a mutant id cannot be split
     "edge_11_satisfied_safeguard_never_forbids": "blocking-safeguard-outstanding:negate",
     "verdict_agrees_with_lists": "blocking-safeguard-outstanding:drop-disjunct@when.any[1]",
-    "one_rule_decides_the_verdict": "verdict-basis-safeguards-met:drop-conjunct@when.all[0]",
+    "one_rule_decides_the_verdict": "verdict-no-basis:drop-conjunct@when.all[2]",
 }
 
 
 def _kills(check: Callable[[Case, inv.Context], None], ctx: inv.Context) -> bool:
+    """Whether ``check`` notices ``ctx``'s ruleset on the corpus: it fails, or the ruleset
+    concludes no verdict or two for a case the check runs (the verdict rules partition the
+    cases, so a mutant verdict rule often shows up that way before any answer is given)."""
     for case, params in corpus(80):
         try:
             check(case, ctx.with_parameters(params))
-        except inv.CheckFailed:
+        except (inv.CheckFailed, EvaluationError):
             return True
     return False
 

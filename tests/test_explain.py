@@ -88,8 +88,8 @@ def test_why_not_legal_advice_names_both_ways_to_meet_it() -> None:
 def test_why_not_permitted_without_a_basis_expands_the_exceptions() -> None:
     answer = why_not({"case_id": "x"}, "permitted")
     routes = {r.rule: r for r in answer.routes}
-    assert set(routes) == {"verdict-not-needed", "verdict-basis-safeguards-met"}
-    facts = {m.fact for m in _leaves(routes["verdict-basis-safeguards-met"].missing)}
+    assert set(routes) == {"verdict-safeguards-met"}
+    facts = {m.fact for m in _leaves(routes["verdict-safeguards-met"].missing)}
     assert {"basis", "client.requested_termination", "alternatives.opportunity_given"} <= facts
     assert "member.threats_received" in facts  # through the derived fact ``risk`` (2.8 v)
 
@@ -137,7 +137,7 @@ def test_cli_explain_json_and_why_not() -> None:
     assert Explanation.model_validate_json(out.output) == explain(_load(SCENARIO_2))
     text = runner.invoke(main, ["explain", str(SCENARIO_2), "--why-not", "permitted"])
     assert text.exit_code == 0
-    assert "verdict-basis-safeguards-met" in text.output
+    assert "verdict-safeguards-met" in text.output
     assert "✗ legal advice on the court order obtained (now: no)" in text.output
     bad = runner.invoke(main, ["explain", str(SCENARIO_2), "--why-not", "nope"])
     assert bad.exit_code == 2

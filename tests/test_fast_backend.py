@@ -104,10 +104,12 @@ def test_reloaded_ruleset_is_recompiled_and_its_texts_used(tmp_path: Path) -> No
     outputs.write_text(outputs.read_text("utf-8").replace(old, "EDITED TEXT", 1), "utf-8")
     rules = folder / "rules.yaml"
     text = rules.read_text("utf-8")
-    # verdict-not-needed now needs services that are still requested: this case has none.
+    # verdict-safeguards-met now needs unneeded services to be still requested: this case's are
+    # not, so no verdict rule fires once the edit is seen.
     edited = text.replace(
-        "when: {not: services.needed}\n    then: {verdict: permitted}",
-        "when: {all: [{not: services.needed}, services.requested]}\n    then: {verdict: permitted}",
+        "        - {any: [{not: services.needed}, basis]}\n        - {not: blocking_outstanding}",
+        "        - {any: [{all: [{not: services.needed}, services.requested]}, basis]}\n"
+        "        - {not: blocking_outstanding}",
     )
     assert edited != text
     rules.write_text(edited, "utf-8")

@@ -110,4 +110,5 @@ def test_threshold_properties_can_fail() -> None:
     rs = mutant_ruleset("session-efforts-shown:negate")
     failures = suite.run_suite(rs, families=["thresholds"])
     assert failures, "raising thresholds on an inverted efforts rule went unnoticed"
-    assert failures[0].check == "raising_threshold_never_meets"
+    # Either threshold property notices it first (both read the inverted efforts test).
+    assert failures[0].check in {"raising_threshold_never_meets", "more_attempts_never_unmeet"}

@@ -37,6 +37,7 @@ from operator import truth
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, get_args
 
 from conduct_rules._editions import edition_refs
+from conduct_rules._summary import Summarizer
 from conduct_rules.assessment import (
     Action,
     Assessment,
@@ -64,7 +65,7 @@ MAX_ENTRIES = 16384
 MAX_PLANS = 64
 
 _FIELD_ORDER = (
-    "case_id", "lang", "verdict", "verdict_explanation", "termination_required",
+    "case_id", "lang", "verdict", "verdict_explanation", "summary", "termination_required",
     "permitted_actions", "required_safeguards", "missing_documentation",
     "required_documentation", "findings", "derived_facts", "rules_fired", "ruleset", "engine",
     "warnings",
@@ -273,21 +274,30 @@ def _validated(
     sources = _sources_of(ruleset, ev)
     out = ruleset.outputs
     vspec = out.verdicts[verdict]
+    termination_required = bool(facts.get("termination_required", False))
+    safeguards = _validated_safeguards(ruleset, facts, sources, fr)
+    findings = _validated_findings(ruleset, facts, sources, fr)
+    derived = {k: bool(facts.get(k, False)) for k in ruleset.header.derived}
+    rules_fired = tuple(dict.fromkeys(n.split("#", 1)[0] for n in ev.fired))
+    summary = Summarizer(ruleset, lang).summary(
+        verdict, termination_required, derived, rules_fired, safeguards, findings
+    )
     return Assessment(
         case_id=case_id,
         lang="fr" if fr else "en",
         verdict=verdict,  # type: ignore[arg-type]
         verdict_explanation=vspec.fr if fr else vspec.en,
-        termination_required=bool(facts.get("termination_required", False)),
+        summary=summary,
+        termination_required=termination_required,
         permitted_actions=_validated_actions(ruleset, facts, sources, fr),
-        required_safeguards=_validated_safeguards(ruleset, facts, sources, fr),
+        required_safeguards=safeguards,
         missing_documentation=_validated_missing(ruleset, facts, sources, fr),
         required_documentation=tuple(
             d for d in out.documentation if facts.get(f"documentation.{d}.required")
         ),
-        findings=_validated_findings(ruleset, facts, sources, fr),
-        derived_facts={k: bool(facts.get(k, False)) for k in ruleset.header.derived},
-        rules_fired=tuple(dict.fromkeys(n.split("#", 1)[0] for n in ev.fired)),
+        findings=findings,
+        derived_facts=derived,
+        rules_fired=rules_fired,
         ruleset=RulesetRef(
             id=ruleset.id,
             version=ruleset.version,
@@ -411,6 +421,7 @@ class _Plan:
             parameters=dict(ruleset.parameter_values),
             editions=edition_refs(ruleset.header, self.lang),
         )
+        self.summarizer = Summarizer(ruleset, lang)
         # Imported here: that module builds on this one's reference code.
         from conduct_rules._assemble_flags import ByFlags, NotByFlags
 
@@ -518,6 +529,14 @@ class _Plan:
                 {k: bool(get(k, False)) for k in rs.header.derived},
             )
             self._store(self.derived, dkey, derived)
+        summary = self.summarizer.summary(
+            verdict[0],
+            derived[0],
+            derived[1],
+            rules_fired,
+            lists[1],  # type: ignore[arg-type]  # the safeguards part lists Safeguard items
+            lists[3],  # type: ignore[arg-type]  # the findings part lists Finding items
+        )
         ref = self.ref
         ref_values = dict(ref.__dict__)
         ref_values["parameters"] = dict(ref_values["parameters"])
@@ -526,6 +545,7 @@ class _Plan:
             "lang": self.lang,
             "verdict": verdict[0],
             "verdict_explanation": verdict[1],
+            "summary": summary,
             "termination_required": derived[0],
             "permitted_actions": lists[0],
             "required_safeguards": lists[1],

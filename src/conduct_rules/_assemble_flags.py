@@ -274,6 +274,7 @@ class ByFlags:
         if records is None:
             records = self._miss(plan, 2, case_id, ev, flags)
         fired = compress(self.rule_names, flags[3])
+        rules_fired = tuple(fired) if self.unique else tuple(dict.fromkeys(fired))
         # A fresh RulesetRef and dicts per assessment, as the reference build gives: nothing
         # mutable is shared between results.
         ref = _new(RulesetRef)
@@ -286,6 +287,9 @@ class ByFlags:
             "lang": plan.lang,
             "verdict": head[0],
             "verdict_explanation": head[1],
+            "summary": plan.summarizer.summary(
+                head[0], head[2], head[3], rules_fired, safeguards, head[5]
+            ),
             "termination_required": head[2],
             "permitted_actions": head[4],
             "required_safeguards": safeguards,
@@ -293,7 +297,7 @@ class ByFlags:
             "required_documentation": records[1],
             "findings": head[5],
             "derived_facts": head[3].copy(),
-            "rules_fired": tuple(fired) if self.unique else tuple(dict.fromkeys(fired)),
+            "rules_fired": rules_fired,
             "ruleset": ref,
             "engine": engine,
             "warnings": warnings,

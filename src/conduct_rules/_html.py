@@ -24,7 +24,7 @@ _T = {
     "en": {
         "case": "Case",
         "verdict": "Verdict",
-        "stop": "This service must stop (3.8/3.9)",
+        "sources": "Sources",
         "actions": "What may be done",
         "required": "required",
         "safeguards": "Safeguards",
@@ -67,7 +67,7 @@ _T = {
     "fr": {
         "case": "Dossier",
         "verdict": "Verdict",
-        "stop": "Ce service doit cesser (3.8/3.9)",
+        "sources": "Sources",
         "actions": "Ce qui peut être fait",
         "required": "requis",
         "safeguards": "Mesures de protection",
@@ -161,17 +161,35 @@ def _badge(verdict: str, label: str) -> str:
 
 
 def render_assessment(a: Assessment) -> str:
-    """An HTML fragment for a notebook: verdict, actions, safeguards, records, findings."""
+    """An HTML fragment for a notebook: verdict and summary, items, sources and the caveat."""
+    from conduct_rules._cite_text import (
+        caveat,
+        cited_ids,
+        full_citations,
+        reference_ruleset,
+        short_citations,
+    )
+
+    rs = reference_ruleset(a)
     t = _T[a.lang]
+
+    def cites(ids: tuple[str, ...]) -> str:
+        text = short_citations(rs, ids, a.lang)
+        return f'<span class="cite">[{_e(text)}]</span>' if text else ""
+
+    colon = "\u00a0:" if a.lang == "fr" else ":"
+    label: str = a.verdict
+    if rs is not None and a.verdict in rs.outputs.verdicts:
+        label = rs.outputs.verdicts[a.verdict].label[a.lang]
     parts = [
         _OPEN,
-        f"<p><b>{_e(t['case'])}:</b> {_e(a.case_id)} &nbsp; <b>{_e(t['verdict'])}:</b> ",
-        f"{_badge(a.verdict, a.verdict)} {_e(a.verdict_explanation)}</p>",
+        f"<p><b>{_e(t['case'])}{colon}</b> {_e(a.case_id)} &nbsp; "
+        f"<b>{_e(t['verdict'])}{colon}</b> ",
+        f"{_badge(a.verdict, label)}</p>",
+        f"<p>{_e(a.summary)}</p>",
     ]
-    if a.termination_required:
-        parts.append(f"<p><b>! {_e(t['stop'])}</b></p>")
     rows = [
-        (_e(x.label), _e(t["required"]) if x.required else "", _cites(x.citations))
+        (_e(x.label), _e(t["required"]) if x.required else "", cites(x.citations))
         for x in a.permitted_actions
     ]
     parts.append(f"<h4>{_e(t['actions'])}</h4>" + _table([t["item"], "", t["cites"]], rows))
@@ -180,21 +198,29 @@ def render_assessment(a: Assessment) -> str:
             "✓" if s.status == "met" else "✗",
             _e(s.label),
             _e(t[s.status]) + (f" ({_e(t['blocking'])})" if s.blocking else ""),
-            _cites(s.citations),
+            cites(s.citations),
         )
         for s in a.required_safeguards
     ]
     parts.append(f"<h4>{_e(t['safeguards'])}</h4>" + _table(["", t["item"], "", t["cites"]], srows))
     for title, items in ((t["docs"], a.missing_documentation), (t["findings"], a.findings)):
-        body = [(_e(i.label), _e(i.explanation), _cites(i.citations)) for i in items]
+        body = [(_e(i.label), _e(i.explanation), cites(i.citations)) for i in items]
         parts.append(f"<h4>{_e(title)}</h4>")
         parts.append(_table([t["item"], t["why"], t["cites"]], body) if body else _e(t["none"]))
     if a.warnings:
         parts.append(f"<h4>{_e(t['warnings'])}</h4><ul>")
         parts += [f"<li>⚠ {_e(w.message)}</li>" for w in a.warnings]
         parts.append("</ul>")
+    sources = full_citations(rs, cited_ids(a), a.lang)
+    if sources:
+        parts.append(f"<h4>{_e(t['sources'])}</h4><ul>")
+        parts += [f"<li>{_e(short)} — {_e(full)}</li>" for short, full in sources]
+        parts.append("</ul>")
+    note = caveat(rs, a.lang)
+    if note:
+        parts.append(f'<p class="cite">{_e(note)}</p>')
     parts.append(
-        f'<p class="cite">{_e(t["ruleset"])}: {_e(a.ruleset.id)} {_e(a.ruleset.version)} '
+        f'<p class="cite">{_e(t["ruleset"])}{colon} {_e(a.ruleset.id)} {_e(a.ruleset.version)} '
         f"({_e(t['engine'])} {_e(a.engine)})</p>"
     )
     parts += [  # the sources read and their editions (issue 15)

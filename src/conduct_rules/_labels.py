@@ -53,6 +53,14 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
         "the member's objectivity is impaired",
         "l'objectivité du membre est compromise",
     ),
+    "member.lacks_competence": (
+        "the member lacks the competence the client's situation needs",
+        "le membre n'a pas la compétence que la situation du client exige",
+    ),
+    "member.relationship_untenable": (
+        "the relationship has broken down or become untenable",
+        "la relation s'est rompue ou est devenue intenable",
+    ),
     "court_order.applies": ("a court order applies", "une ordonnance du tribunal s'applique"),
     "court_order.legal_advice_obtained": (
         "legal advice on the court order obtained",

@@ -6,13 +6,26 @@ reader's next question is always "where does that come from?". An outstanding sa
 carries its explanation on the next line: it is the one thing the reader has to act on. Safeguards
 that hold the verdict at "conditional" are marked, so the reader sees which ones come first.
 
-The report only reads the ``Assessment``: no ruleset lookup, so it renders the same from a stored
-JSON assessment as from a fresh one.
+The summary comes second: it says in words what the verdict means and the way forward (when
+ending is required but not yet permitted, how to get there). Citations show inline in their short
+form ("2.8 iii") and in full, in the reader's language, under "Sources", followed by the ruleset's
+caveat. Those come from the ruleset that produced the assessment (given, or found again among the
+built-in ones by id and version), so a stored JSON assessment renders the same as a fresh one.
 """
 
 from __future__ import annotations
 
+import textwrap
+
+from conduct_rules._cite_text import (
+    caveat,
+    cited_ids,
+    full_citations,
+    reference_ruleset,
+    short_citations,
+)
 from conduct_rules.assessment import Assessment
+from conduct_rules.ruleset import Ruleset
 
 __all__ = ["render_text"]
 
@@ -20,7 +33,6 @@ _HEAD = {
     "en": {
         "case": "Case",
         "verdict": "Verdict",
-        "termination_required": "This service must stop (3.8/3.9)",
         "actions": "What may be done",
         "required": "required",
         "safeguards": "Safeguards (✓ met, ✗ outstanding)",
@@ -30,7 +42,9 @@ _HEAD = {
         "warnings": "Warnings",
         "none": "none",
         "engine": "Ruleset",
-        "sources": "Sources read",
+        "sources": "Sources",
+        "caveat": "Note",
+        "editions": "Editions read",
         "from": "in force from",
         "until": "until",
         "colon": ":",
@@ -38,7 +52,6 @@ _HEAD = {
     "fr": {
         "case": "Dossier",
         "verdict": "Verdict",
-        "termination_required": "Ce service doit cesser (3.8/3.9)",
         "actions": "Ce qui peut être fait",
         "required": "requis",
         "safeguards": "Mesures de protection (✓ remplie, ✗ à remplir)",
@@ -48,10 +61,12 @@ _HEAD = {
         "warnings": "Avertissements",
         "none": "aucun",
         "engine": "Règles",
-        "sources": "Sources lues",
+        "sources": "Sources",
+        "caveat": "Remarque",
+        "editions": "Éditions lues",
         "from": "en vigueur depuis le",
         "until": "jusqu'au",
-        "colon": " :",
+        "colon": "\u00a0:",
     },
 }
 
@@ -70,49 +85,56 @@ _VERDICT_WORDS = {
 }
 
 
-def _cite(citations: tuple[str, ...]) -> str:
-    return f"  [{', '.join(citations)}]" if citations else ""
-
-
-def render_text(a: Assessment) -> str:
+def render_text(a: Assessment, ruleset: Ruleset | None = None) -> str:
     """Render the assessment as a short, readable report in its own language."""
+    rs = reference_ruleset(a, ruleset)
     h = _HEAD[a.lang]
     c = h["colon"]
+
+    def cite(citations: tuple[str, ...]) -> str:
+        return f"  [{short_citations(rs, citations, a.lang)}]" if citations else ""
+
     verdict = _VERDICT_WORDS[a.lang].get(a.verdict, a.verdict.upper())
     lines = [
         f"{h['case']}{c} {a.case_id}",
-        f"{h['verdict']}{c} {verdict} — {a.verdict_explanation}",
+        f"{h['verdict']}{c} {verdict}",
+        *textwrap.wrap(a.summary, 96, initial_indent="  ", subsequent_indent="  "),
     ]
-    if a.termination_required:
-        lines.append(f"! {h['termination_required']}")
     lines += ["", f"{h['actions']}{c}"]
     for act in a.permitted_actions:
         req = f" ({h['required']})" if act.required else ""
-        lines.append(f"  • {act.label}{req}{_cite(act.citations)}")
+        lines.append(f"  • {act.label}{req}{cite(act.citations)}")
     if not a.permitted_actions:
         lines.append(f"  {h['none']}")
     lines += ["", f"{h['safeguards']}{c}"]
     for s in a.required_safeguards:
         met = s.status == "met"
         first = f" ({h['blocking']})" if s.blocking and not met else ""
-        lines.append(f"  {'✓' if met else '✗'} {s.label}{first}{_cite(s.citations)}")
+        lines.append(f"  {'✓' if met else '✗'} {s.label}{first}{cite(s.citations)}")
         if not met:
             lines.append(f"      {s.explanation}")
     if not a.required_safeguards:
         lines.append(f"  {h['none']}")
     lines += ["", f"{h['docs']}{c}"]
     for d in a.missing_documentation:
-        lines.append(f"  ✗ {d.label}{_cite(d.citations)}")
+        lines.append(f"  ✗ {d.label}{cite(d.citations)}")
     if not a.missing_documentation:
         lines.append(f"  {h['none']}")
     lines += ["", f"{h['findings']}{c}"]
     for f in a.findings:
-        lines.append(f"  ! {f.label} — {f.explanation}{_cite(f.citations)}")
+        lines.append(f"  ! {f.label} — {f.explanation}{cite(f.citations)}")
     if not a.findings:
         lines.append(f"  {h['none']}")
     if a.warnings:
         lines += ["", f"{h['warnings']}{c}"]
         lines += [f"  ⚠ {w.message}" for w in a.warnings]
+    sources = full_citations(rs, cited_ids(a), a.lang)
+    if sources:
+        lines += ["", f"{h['sources']}{c}"]
+        lines += [f"  {s} — {full}" if s != full else f"  {full}" for s, full in sources]
+    note = caveat(rs, a.lang)
+    if note:
+        lines += ["", *textwrap.wrap(f"{h['caveat']}{c} {note}", 96)]
     lines += ["", f"{h['engine']}{c} {a.ruleset.id} {a.ruleset.version} ({a.engine})"]
     lines += _editions(a, h)
     return "\n".join(lines)
@@ -122,7 +144,7 @@ def _editions(a: Assessment, h: dict[str, str]) -> list[str]:
     """The sources the rules read, each with its edition and dates (issue 15), and any note."""
     if not a.ruleset.editions:
         return []
-    lines = [f"{h['sources']}{h['colon']}"]
+    lines = ["", f"{h['editions']}{h['colon']}"]
     for e in a.ruleset.editions:
         until = f", {h['until']} {e.until}" if e.until else ""
         lines.append(f"  • {e.document}, {e.edition} — {h['from']} {e.in_force}{until}")

@@ -42,6 +42,17 @@ def _put(case: dict[str, Any], group: str, key: str, value: Any, default: Any) -
         case.setdefault(group, {})[key] = value
 
 
+def _member(case: dict[str, Any], r: Any) -> None:
+    """The member's situation: threats are rare and usually come with risk and fear."""
+    threats = r() < 0.04
+    _put(case, "member", "serious_risk_of_harm", r() < (0.6 if threats else 0.03), False)
+    _put(case, "member", "feels_unsafe", r() < (0.8 if threats else 0.06), False)
+    _put(case, "member", "threats_received", threats, False)
+    _put(case, "member", "objectivity_impaired", r() < 0.07, False)
+    _put(case, "member", "lacks_competence", r() < 0.04, False)
+    _put(case, "member", "relationship_untenable", r() < 0.04, False)
+
+
 def _case(rng: random.Random, case_id: str) -> dict[str, Any]:
     r = rng.random
     case: dict[str, Any] = {"case_id": case_id}
@@ -57,11 +68,7 @@ def _case(rng: random.Random, case_id: str) -> dict[str, Any]:
     _put(case, "services", "likely_to_benefit", r() < 0.8, True)
     _put(case, "client", "requested_termination", client_led and r() < 0.6, False)
     _put(case, "client", "withdrew", r() < (0.5 if client_led else 0.15), False)
-    threats = r() < 0.04
-    _put(case, "member", "serious_risk_of_harm", r() < (0.6 if threats else 0.03), False)
-    _put(case, "member", "feels_unsafe", r() < (0.8 if threats else 0.06), False)
-    _put(case, "member", "threats_received", threats, False)
-    _put(case, "member", "objectivity_impaired", r() < 0.07, False)
+    _member(case, r)
     if r() < 0.1:
         case["court_order"] = {"applies": True}
         _put(case, "court_order", "legal_advice_obtained", r() < 0.5, False)

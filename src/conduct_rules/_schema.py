@@ -56,6 +56,11 @@ class ProvisionSpec(_Strict):
     """One provision of the registry: where it comes from and what it says, paraphrased."""
 
     source: Text  # e.g. "O. Reg. 384/00, s. 2, para. 8, sub. iii"
+    #: The same citation as French readers see it (the note's own footnote forms); reports in
+    #: French show this one, and fall back to ``source`` when a ruleset has no French form.
+    source_fr: Text | None = None
+    #: The short form a sentence cites inline ("2.8 iii", "scenario 1"), in both languages.
+    short: Bilingual | None = None
     document: Text  # the instrument it belongs to
     edition: Text | None = None
     effective: Text | None = None  # date or year from which it applies, as the source gives it
@@ -82,10 +87,15 @@ class ParameterSpec(_Strict):
 
 
 class DerivedSpec(_Strict):
-    """A fact the rules conclude from the case (e.g. ``risk``), with its meaning."""
+    """A fact the rules conclude from the case (e.g. ``risk``), with its meaning.
+
+    ``grounds``: the fact means the member has grounds to consider ending (the note's
+    introduction). Reports then never show a bare "not permitted": they name the way out.
+    """
 
     en: Text
     fr: Text
+    grounds: bool = False
 
 
 class LeverSpec(_Strict):
@@ -179,6 +189,8 @@ class HeaderFile(_Strict):
     actionable: list[str] = []  # case fields the member can still change (counterfactuals)
     levers: dict[str, list[LeverSpec]] = {}  # per actionable field: the steps open to the member
     record: RecordSpec | None = None  # a flat case vocabulary of its own (else the ``Case``)
+    #: What every report says about the ruleset's standing (general guidance, editions cited).
+    caveat: Bilingual | None = None
     editions: list[EditionSpec] = []  # the sources read, their editions and in-force dates
     # The named warnings on contradictory facts speak of the Ontario reading (2.8 iii, iv...);
     # a ruleset that reads the same fields differently turns them off (issue 15).
@@ -195,9 +207,16 @@ class OutputSpec(_Strict):
 
 
 class SafeguardSpec(OutputSpec):
-    """A safeguard; ``blocking`` ones hold the verdict at ``conditional`` until met."""
+    """A safeguard; ``blocking`` ones hold the verdict at ``conditional`` until met.
+
+    ``basis``: meeting it gives a basis for ending by itself (2.8 iii, iv), so it is the way out
+    a report names when ending is called for but not yet permitted. ``todo``: the step, said as
+    an instruction inside a sentence ("make reasonable efforts to …"); the label otherwise.
+    """
 
     blocking: bool = False
+    basis: bool = False
+    todo: Bilingual | None = None
 
 
 class OutputsFile(_Strict):

@@ -101,6 +101,10 @@ class Assessment(_Frozen):
     lang: Lang
     verdict: Verdict
     verdict_explanation: str
+    #: The answer in a sentence or two, as a supervisor would say it: what the verdict means,
+    #: the way out when ending is called for but not yet permitted, what comes first, and any
+    #: possible breach, each with its provision (``_summary.py``). For programs to show as is.
+    summary: str
     termination_required: bool
     permitted_actions: tuple[Action, ...]
     required_safeguards: tuple[Safeguard, ...]

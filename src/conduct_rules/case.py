@@ -120,6 +120,10 @@ class Client(_Part):
 class Member(_Part):
     """The member's situation: risk (2.8 v), safety, objectivity (3.8, scenario 3).
 
+    ``lacks_competence`` and ``relationship_untenable`` (contract v1.1) are the other grounds the
+    note's introduction names for considering an ending; both default to false, so a v1 case
+    still parses and means what it meant.
+
     ``good_faith`` and ``reason_protected_ground`` serve the CRPO ruleset (6.3.1, 6.3.2); their
     defaults describe an ordinary ending, so a case written for Ontario reads the same there.
     """
@@ -128,6 +132,8 @@ class Member(_Part):
     feels_unsafe: StrictBool = False
     threats_received: StrictBool = False
     objectivity_impaired: StrictBool = False
+    lacks_competence: StrictBool = False
+    relationship_untenable: StrictBool = False
     # CRPO Standard 6.3 (2024), read only by the crpo-6.3 ruleset; defaults keep old cases valid.
     good_faith: StrictBool = True  # 6.3.1 and "demonstrating the standard"
     reason_protected_ground: StrictBool = False  # 6.3.2: a ground the Human Rights Code protects

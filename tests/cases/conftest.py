@@ -84,7 +84,7 @@ _SET_KEYS = {
     "findings": "findings",
     "rules_fired_include": "rules",
 }
-_EXPECTED_KEYS = {"verdict", "termination_required", "derived", *_SET_KEYS}
+_EXPECTED_KEYS = {"verdict", "termination_required", "derived", "summary_contains", *_SET_KEYS}
 
 
 class CaseFileError(Exception):
@@ -318,6 +318,9 @@ class CaseItem(pytest.Item):
             if wrong:
                 how = "expected present, absent" if present else "expected absent, present"
                 out.append(f"{key}: {how}: {wrong}")
+        for text in exp.get("summary_contains", []):
+            if text not in a.summary:
+                out.append(f"summary: expected it to contain {text!r}, got {a.summary!r}")
         for fact, value in exp.get("derived", {}).items():
             if a.derived_facts.get(fact) != value:
                 out.append(f"derived {fact}: expected {value}, got {a.derived_facts.get(fact)}")

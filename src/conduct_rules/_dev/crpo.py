@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from conduct_rules.case import Case
 from conduct_rules.ruleset import Ruleset
 
-from .cases import random_case, with_changes
+from .cases import CRPO_DOCUMENTATION, random_case, with_changes
 from .invariants import (
     VERDICT_RANK,
     Check,
@@ -44,13 +44,6 @@ __all__ = [
     "run_suite",
 ]
 
-#: The records Standard 6.3 names (6.3.4 and "demonstrating the standard"), in report order.
-CRPO_DOCUMENTATION: tuple[str, ...] = (
-    "discontinuation_reasons",
-    "discontinuation_conversation",
-    "client_condition",
-    "discharge_plan",
-)
 #: The reading's threshold: one provider named counts as reasonable efforts to refer (6.3.3).
 DEFAULT_PARAMETERS: Mapping[str, int] = {"min_referrals": 1}
 _BLOCKING = frozenset({"referrals_to_other_providers", "reasons_communicated"})

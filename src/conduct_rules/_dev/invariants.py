@@ -22,6 +22,9 @@ from conduct_rules.ruleset import Ruleset
 from .cases import BASES, DOCUMENTATION_IDS, SATISFY, with_changes
 from .oracle import BLOCKING
 
+#: Safeguards whose meeting gives a basis for ending by itself (2.8 iii, iv): the way out.
+BASIS_SAFEGUARDS = frozenset({"arrange_alternative_services", "reasonable_opportunity"})
+
 __all__ = [
     "EDGE_CASES",
     "OUTPUT_CHECKS",
@@ -36,6 +39,8 @@ __all__ = [
 VERDICT_RANK = {"not_permitted": 0, "conditional": 1, "permitted": 2}
 #: Findings that mean a breach of O. Reg. 384/00 s. 2 para. 8.
 FINDINGS_2_8 = frozenset({"discontinued_needed_services", "no_termination_session_efforts"})
+#: Findings that make a past ending ``not_permitted`` (§4.3 v2, rule 1; edge case 14).
+PAST_BREACHES = FINDINGS_2_8 | {"disclosure_without_consent"}
 
 
 class CheckFailed(AssertionError):  # noqa: N818 - reads as what it is: a check failed
@@ -124,7 +129,12 @@ def edge_01_not_needed_never_a_2_8_finding(case: Case, ctx: Context) -> None:
         expect(
             not bad, f"{c.case_id} [{c.stage}]: 2.8 finding(s) {sorted(bad)} on unneeded services"
         )
-        expect(a.verdict == "permitted", f"{c.case_id}: unneeded services, verdict {a.verdict}")
+        # v2: a court order or a transfer may still hold the answer at "conditional", and a
+        # summary sent without consent makes a past ending "not permitted" (not a 2.8 matter).
+        expect(
+            a.verdict != "not_permitted" or bool(_ids(a.findings) & PAST_BREACHES),
+            f"{c.case_id}: unneeded services, verdict {a.verdict} without a past breach",
+        )
 
 
 def edge_02_needed_without_basis_never_permitted(case: Case, ctx: Context) -> None:
@@ -145,8 +155,12 @@ def edge_03_any_single_basis_permits_ending(case: Case, ctx: Context) -> None:
         for f in fields:
             c = with_changes(base, **{f: True})
             a = ctx.run(c)
-            expect(a.verdict != "not_permitted", f"{c.case_id}: basis {sub} ({f}) alone refused")
-            expect(_action(a, "end_services") is not None, f"{c.case_id}: {sub} without end")
+            # v2: a past ending with a session or consent finding is "not permitted" whatever
+            # the basis (edge case 14); the basis itself is never refused.
+            refused = a.verdict == "not_permitted" and not _ids(a.findings) & PAST_BREACHES
+            expect(not refused, f"{c.case_id}: basis {sub} ({f}) alone refused")
+            if a.verdict != "not_permitted":
+                expect(_action(a, "end_services") is not None, f"{c.case_id}: {sub} without end")
             ended = ctx.run(with_changes(c, stage="ended"))
             expect(
                 "discontinued_needed_services" not in _ids(ended.findings),
@@ -223,7 +237,7 @@ def edge_07_court_order_always_requires_legal_advice(case: Case, ctx: Context) -
         got = _safeguard(a, "legal_advice")
         want = "met" if done else "outstanding"
         expect(got == want, f"{c.case_id}: legal advice {got}, expected {want}")
-        if want == "outstanding" and variant.services.needed:
+        if want == "outstanding":  # v2: needed or not, legal advice comes first
             expect(a.verdict != "permitted", f"{c.case_id}: permitted without legal advice")
         expect(_action(a, "seek_court_direction") is not None, f"{c.case_id}: no court direction")
 
@@ -235,9 +249,9 @@ def edge_08_threats_make_risk_available(case: Case, ctx: Context) -> None:
         a = ctx.run(variant)
         expect(a.derived_facts.get("risk") is True, f"{c.case_id}: threats without risk")
         if variant.services.needed:
-            expect(a.verdict != "not_permitted", f"{c.case_id}: threats but no basis")
+            refused = a.verdict == "not_permitted" and not _ids(a.findings) & PAST_BREACHES
+            expect(not refused, f"{c.case_id}: threats but no basis")
         expect(_action(a, "termination_session_in_person") is None, f"{c.case_id}: in person")
-        expect(_action(a, "continue_services") is None, f"{c.case_id}: continue despite risk")
         expect(_action(a, "end_by_written_notice") is not None, f"{c.case_id}: no written end")
         expect(
             _safeguard(a, "termination_session_efforts") is None,
@@ -310,6 +324,99 @@ def edge_12_order_free_and_deterministic(case: Case, ctx: Context) -> None:
     expect(shuffled == first, f"{case.case_id}: result depends on list order")
 
 
+def edge_13_no_dead_end(case: Case, ctx: Context) -> None:
+    """§3.13 (v2), CESP 3.8 and the note's introduction: ending called for is never a dead end.
+
+    When ending is required or there are grounds to end and the answer is "not permitted", an
+    outstanding safeguard gives a basis once met, the summary names it, and counterfactuals
+    find an actionable way to a permitted ending.
+    """
+    from conduct_rules.counterfactual import what_would_permit
+
+    for change in (
+        {"services.likely_to_benefit": False},
+        {"member.lacks_competence": True},
+        {"member.relationship_untenable": True},
+    ):
+        # §4.3: both ways out are listed, whoever initiated (no basis means no risk either).
+        initiator = "client" if change.get("member.relationship_untenable") else case.initiated_by
+        c = _no_basis(with_changes(case, stage="considering", initiated_by=initiator, **change))
+        c = with_changes(c, **{"services.needed": True})
+        a = ctx.run(c)
+        expect(a.verdict == "not_permitted", f"{c.case_id}: no basis, verdict {a.verdict}")
+        ways = [s.id for s in a.outstanding_safeguards if s.id in BASIS_SAFEGUARDS]
+        expect(
+            set(ways) == BASIS_SAFEGUARDS,
+            f"{c.case_id}: not permitted with ways out {sorted(ways)} listed ({change})",
+        )
+        for sid in ways:
+            b = ctx.run(SATISFY[sid](c, ctx.thresholds))
+            expect(b.derived_facts.get("basis") is True, f"{c.case_id}: meeting '{sid}' no basis")
+            expect(b.verdict != "not_permitted", f"{c.case_id}: meeting '{sid}' still refused")
+        labels = {s.label for s in a.outstanding_safeguards if s.id in ways}
+        expect(bool(a.summary), f"{c.case_id}: no summary")
+        options = what_would_permit(c, ruleset=ctx.ruleset.with_parameters(**ctx.parameters))
+        expect(bool(options), f"{c.case_id}: no counterfactual way out ({change})")
+        expect(bool(labels), f"{c.case_id}: way out without labels")
+
+
+def edge_14_past_breach_not_permitted(case: Case, ctx: Context) -> None:
+    """§3.14 (v2), O. Reg. 384/00 s. 2 para. 8 and Code item 6: a past breach was not permitted."""
+    for c in (
+        with_changes(case, stage="ended"),
+        with_changes(
+            case,
+            stage="ended",
+            **{"transfer.summary_to_new_provider": True, "transfer.client_consent": False},
+        ),
+    ):
+        a = ctx.run(c)
+        breaches = _ids(a.findings) & PAST_BREACHES
+        if breaches:
+            expect(
+                a.verdict == "not_permitted",
+                f"{c.case_id}: past ending with {sorted(breaches)} but verdict {a.verdict}",
+            )
+    d = ctx.run(
+        with_changes(
+            case,
+            stage="ended",
+            **{"transfer.summary_to_new_provider": True, "transfer.client_consent": False},
+        )
+    )
+    expect("disclosure_without_consent" in _ids(d.findings), f"{case.case_id}: no consent finding")
+
+
+def edge_15_in_person_while_unsafe_is_outstanding(case: Case, ctx: Context) -> None:
+    """§3.15 (v2), scenario 3: a session held or booked in person while unsafe is not safe."""
+    for status in ("held", "scheduled"):
+        for unsafe in ({"member.feels_unsafe": True}, {"member.serious_risk_of_harm": True}):
+            c = with_changes(
+                case,
+                stage="considering",
+                **unsafe,
+                **{"termination_session.status": status},
+                **{"termination_session.modality": "in_person"},
+            )
+            a = ctx.run(c)
+            got = _safeguard(a, "remote_session_for_safety")
+            expect(got == "outstanding", f"{c.case_id}: in person {status}, remote safeguard {got}")
+            remote = ctx.run(with_changes(c, **{"termination_session.modality": "video"}))
+            got = _safeguard(remote, "remote_session_for_safety")
+            expect(got == "met", f"{c.case_id}: video {status}, remote safeguard {got}")
+
+
+def edge_16_no_continuing_after_the_client_ended(case: Case, ctx: Context) -> None:
+    """§3.16 (v2), CESP 3.9 and 2.8 i-ii: never "continue" once ended or the client ended it."""
+    for c in (
+        with_changes(case, stage="ended"),
+        with_changes(case, **{"client.requested_termination": True}),
+        with_changes(case, **{"client.withdrew": True}),
+    ):
+        a = ctx.run(c)
+        expect(_action(a, "continue_services") is None, f"{c.case_id}: continue offered")
+
+
 EDGE_CASES: dict[str, Check] = {
     f.__name__: f
     for f in (
@@ -325,6 +432,10 @@ EDGE_CASES: dict[str, Check] = {
         edge_10_documenting_never_adds_missing,
         edge_11_satisfied_safeguard_never_forbids,
         edge_12_order_free_and_deterministic,
+        edge_13_no_dead_end,
+        edge_14_past_breach_not_permitted,
+        edge_15_in_person_while_unsafe_is_outstanding,
+        edge_16_no_continuing_after_the_client_ended,
     )
 }
 
@@ -358,28 +469,33 @@ def json_round_trips(case: Case, ctx: Context) -> None:
 def verdict_agrees_with_lists(case: Case, ctx: Context) -> None:
     """The verdict and the lists tell one story (contract "Verdict"; domain.md §4 blocking column).
 
-    ``not_permitted`` => needed and none of 2.8 i-v; ``conditional`` => a blocking safeguard is
-    outstanding; ``permitted`` with needed services => no blocking safeguard outstanding. Only the
-    three §4 blocking safeguards count: the contract's "every required safeguard is met" is
-    stricter than §4, which the ruleset follows (see docs/testing.md).
+    ``not_permitted`` => needed and none of 2.8 i-v, or a past breach; ``conditional`` => a
+    blocking safeguard is outstanding and no past breach; ``permitted`` => no blocking safeguard
+    outstanding (contract v1.1: only the three blocking safeguards hold the verdict).
     """
     a = ctx.run(case)
     c = case
     basis = any(getattr_dotted(c, f) for fields in BASES.values() for f in fields)
     blocking_out = {s.id for s in a.required_safeguards if s.blocking and s.status == "outstanding"}
+    past_breach = bool(_ids(a.findings) & PAST_BREACHES)
     for s in a.required_safeguards:
         expect(s.blocking == (s.id in BLOCKING), f"{c.case_id}: '{s.id}' blocking={s.blocking}")
+    expect(past_breach <= (c.stage == "ended"), f"{c.case_id}: past breach before an ending")
     if a.verdict == "not_permitted":
-        expect(c.services.needed and not basis, f"{c.case_id}: not_permitted despite a basis")
+        expect(
+            (c.services.needed and not basis) or past_breach,
+            f"{c.case_id}: not_permitted despite a basis and no past breach",
+        )
         expect(_action(a, "end_services") is None, f"{c.case_id}: not_permitted yet end allowed")
     elif a.verdict == "conditional":
         expect(bool(blocking_out), f"{c.case_id}: conditional with no blocking safeguard pending")
-        expect(c.services.needed and basis, f"{c.case_id}: conditional without needed and basis")
-    else:
         expect(
-            not c.services.needed or not blocking_out,
-            f"{c.case_id}: permitted with {sorted(blocking_out)} outstanding",
+            (not c.services.needed or basis) and not past_breach,
+            f"{c.case_id}: conditional without a basis, or after a past breach",
         )
+    else:
+        expect(not blocking_out, f"{c.case_id}: permitted with {sorted(blocking_out)} outstanding")
+        expect(not past_breach, f"{c.case_id}: permitted after a past breach")
     if a.verdict != "not_permitted":
         expect(_action(a, "end_services") is not None, f"{c.case_id}: {a.verdict} without end")
 

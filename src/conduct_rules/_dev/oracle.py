@@ -1,4 +1,4 @@
-"""An independent reading of ``shared/domain.md`` §4, row by row, in plain Python.
+"""An independent reading of ``shared/domain.md`` §4 (v2, ruleset 1.1), row by row, in plain Python.
 
 Why a second encoding: a property such as "a court order always requires legal advice" catches a
 rule that is wrong in the way the property names; a decision table catches every other way. This
@@ -94,6 +94,9 @@ def expected(case: Case, parameters: Mapping[str, int] | None = None) -> Expecte
         and len({a.channel for a in ts.attempts}) >= p["min_channels"]
     )
     termination_required = no_benefit or (not svc.needed and not svc.requested)
+    grounds_to_end = no_benefit or mem.lacks_competence or mem.relationship_untenable
+    client_ended = cl.requested_termination or cl.withdrew
+    in_person_planned = ts.status in ("held", "scheduled") and ts.modality == "in_person"
     any_consultation = cons.supervision or cons.college or cons.legal
     held = ts.status == "held"
     legal_obtained = court.legal_advice_obtained or cons.legal
@@ -108,7 +111,7 @@ def expected(case: Case, parameters: Mapping[str, int] | None = None) -> Expecte
         "termination_session": held,
         "legal_advice": legal_obtained,
         "safety_concerns": mem.feels_unsafe or risk,
-        "written_notice": ended and not held,
+        "written_notice": ended and member_initiated and not held,
         "client_consent": tr.summary_to_new_provider,
     }
     required_docs = frozenset(d for d, on in docs.items() if on)
@@ -116,22 +119,23 @@ def expected(case: Case, parameters: Mapping[str, int] | None = None) -> Expecte
 
     # Safeguards table: id -> (required when, met when).
     table: dict[str, tuple[bool, bool]] = {
-        # §4 says "session_owed"; the ruleset adds a member-planned ending of needed services
-        # without serious risk (scenario 1: the session is part of the plan before notice, and
-        # such an ending can only rest on iii or iv). Only the list of a not_permitted case
-        # changes. Reported as a divergence from §4 in docs/testing.md.
+        # §4.4 v2: session_owed, or a member-planned ending of needed services without risk.
         "termination_session_efforts": (
             session_owed or (ending and svc.needed and member_initiated and not risk),
             efforts_met,
         ),
         "legal_advice": (court.applies, legal_obtained),
         "client_consent_for_transfer": (tr.summary_to_new_provider, tr.client_consent),
+        # §4.4 v2: also whenever ending is required or grounds hold (no dead end, §4.3).
         "arrange_alternative_services": (
-            ending and svc.needed and member_initiated,
+            svc.needed
+            and ((ending and member_initiated) or termination_required or grounds_to_end),
             alt.efforts_made,
         ),
         "reasonable_opportunity": (
-            ending and svc.needed and member_initiated and not risk,
+            svc.needed
+            and not risk
+            and ((ending and member_initiated) or termination_required or grounds_to_end),
             alt.opportunity_given,
         ),
         "several_referrals": (ending and svc.needed, alt.providers_offered >= p["min_referrals"]),
@@ -140,7 +144,7 @@ def expected(case: Case, parameters: Mapping[str, int] | None = None) -> Expecte
         "supervision_or_consultation": (ending and member_initiated, any_consultation),
         "remote_session_for_safety": (
             ending and (mem.feels_unsafe or risk),
-            ts.modality in ("video", "phone") or not (held and ts.modality == "in_person"),
+            not in_person_planned,
         ),
         "document_process": (ending, not missing),
     }
@@ -153,10 +157,26 @@ def expected(case: Case, parameters: Mapping[str, int] | None = None) -> Expecte
         status == "outstanding" and blocking for status, blocking in safeguards.values()
     )
 
-    # Verdict paragraph.
-    if not svc.needed:
-        verdict = "permitted"
-    elif not basis:
+    # Findings table (§4.7: past endings and continuations only).
+    findings = {
+        "discontinued_needed_services": ended and svc.needed and not basis,
+        "no_termination_session_efforts": ended and session_owed and not efforts_met,
+        "service_not_likely_to_benefit": case.stage == "continued" and no_benefit,
+        "service_not_needed_or_requested": case.stage == "continued"
+        and not svc.needed
+        and not svc.requested,
+        "disclosure_without_consent": ended
+        and tr.summary_to_new_provider
+        and not tr.client_consent,
+    }
+    past_breach = ended and (
+        findings["discontinued_needed_services"]
+        or findings["no_termination_session_efforts"]
+        or findings["disclosure_without_consent"]
+    )
+
+    # Verdict (§4.3 v2): a past breach first, then the 2.8 default, then blocking safeguards.
+    if past_breach or (svc.needed and not basis):
         verdict = "not_permitted"
     else:
         verdict = "conditional" if blocking_outstanding else "permitted"
@@ -164,26 +184,19 @@ def expected(case: Case, parameters: Mapping[str, int] | None = None) -> Expecte
     # Permitted actions table: id -> (permitted when, required when).
     open_ = verdict != "not_permitted"
     action_table: dict[str, tuple[bool, bool]] = {
-        "continue_services": (not termination_required and not risk, False),
+        "continue_services": (not ended and not termination_required and not client_ended, False),
         "end_services": (open_, False),
-        "refer_client": (True, no_benefit),
+        "refer_client": (True, termination_required or grounds_to_end),
         "transfer_with_summary": (open_, False),
         "termination_session_in_person": (ending and not risk and not mem.feels_unsafe, False),
         "termination_session_remote": (ending, False),
         "end_by_written_notice": (risk or (session_owed and efforts_met and not held), False),
         "seek_court_direction": (court.applies, False),
+        "block_client_contact": (mem.threats_received, False),
+        "legal_consultation_on_recourse": (mem.threats_received, False),
     }
     actions = {a: req for a, (on, req) in action_table.items() if on}
 
-    # Findings table (past endings and continuations only).
-    findings = {
-        "discontinued_needed_services": ended and svc.needed and not basis,
-        "no_termination_session_efforts": ended and session_owed and not efforts_met,
-        "service_not_likely_to_benefit": case.stage == "continued" and no_benefit,
-        "disclosure_without_consent": ended
-        and tr.summary_to_new_provider
-        and not tr.client_consent,
-    }
     return Expected(
         verdict=verdict,
         termination_required=termination_required,
@@ -201,6 +214,9 @@ def expected(case: Case, parameters: Mapping[str, int] | None = None) -> Expecte
             "member_initiated": member_initiated,
             "efforts_met": efforts_met,
             "termination_required": termination_required,
+            "grounds_to_end": grounds_to_end,
+            "client_ended": client_ended,
+            "in_person_planned": in_person_planned,
         },
         parameters=p,
     )

@@ -215,7 +215,8 @@ SCENARIOS: tuple[tuple[Case, Mapping[str, Any]], ...] = (
             **{"termination_session.status": "attempted", "termination_session.attempts": []},
         ),
         {
-            "verdict": "conditional",
+            # v2 (§4.3 rule 1): a past ending with a 2.8 finding was not permitted.
+            "verdict": "not_permitted",
             "findings": {"no_termination_session_efforts"},
         },
     ),
@@ -233,8 +234,10 @@ SCENARIOS: tuple[tuple[Case, Mapping[str, Any]], ...] = (
             "actions": {"end_by_written_notice": False},
             "safeguards": {"termination_session_efforts": "met", "legal_advice": "met"},
             "findings": set(),
+            # v2 (§4.6): the written notice record is asked for member-initiated endings only;
+            # here the parent withdrew (2.8 ii).
             "missing": {"decision_rationale", "alternatives_and_referrals", "legal_advice"}
-            | {"contact_attempts", "written_notice"},
+            | {"contact_attempts"},
         },
     ),
     (
