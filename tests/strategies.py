@@ -28,6 +28,7 @@ from conduct_rules._dev.cases import (
 
 __all__ = [
     "CHANNELS",
+    "CRPO_FIELDS",
     "DOCUMENTATION_IDS",
     "STAGES",
     "attempts",
@@ -44,6 +45,13 @@ __all__ = [
 ]
 
 STAGES = ("considering", "ended", "continued")
+#: The case fields only the CRPO ruleset reads (issue 15).
+CRPO_FIELDS = (
+    "member.good_faith",
+    "member.reason_protected_ground",
+    "client.interested_in_further_treatment",
+    "client.informed_of_reasons",
+)
 _DATES = st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2035, 12, 31))
 # Counts near the thresholds the rules compare with, and now and then a large one.
 _SMALL = st.one_of(st.integers(0, 4), st.integers(0, 10_000))
@@ -73,7 +81,12 @@ def case_dicts(draw: st.DrawFn, **fixed: Any) -> dict[str, Any]:
         "stage": draw(st.sampled_from(STAGES)),
         "initiated_by": draw(st.sampled_from(("member", "client"))),
         "services": {"needed": draw(b), "requested": draw(b), "likely_to_benefit": draw(b)},
-        "client": {"requested_termination": draw(b), "withdrew": draw(b)},
+        "client": {
+            "requested_termination": draw(b),
+            "withdrew": draw(b),
+            "interested_in_further_treatment": draw(b),  # CRPO 6.3.3
+            "informed_of_reasons": draw(b),  # CRPO 6.3.4
+        },
         "member": {
             "serious_risk_of_harm": draw(b),
             "feels_unsafe": draw(b),
@@ -81,6 +94,8 @@ def case_dicts(draw: st.DrawFn, **fixed: Any) -> dict[str, Any]:
             "objectivity_impaired": draw(b),
             "lacks_competence": draw(b),
             "relationship_untenable": draw(b),
+            "good_faith": draw(b),  # CRPO 6.3.1
+            "reason_protected_ground": draw(b),  # CRPO 6.3.2
         },
         "court_order": {
             "applies": draw(b),

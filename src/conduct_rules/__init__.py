@@ -14,6 +14,7 @@ from conduct_rules.assessment import (
     Action,
     Assessment,
     Documentation,
+    EditionRef,
     Finding,
     Item,
     RulesetRef,
@@ -31,12 +32,22 @@ from conduct_rules.batch import (
     records_from_jsonl,
 )
 from conduct_rules.case import Attempt, Case
+from conduct_rules.compare import (
+    ComparedAction,
+    ComparedItem,
+    ComparedSafeguard,
+    Comparison,
+    Difference,
+    RulesetVerdict,
+    compare,
+)
 from conduct_rules.counterfactual import Change, ChangeSet, apply_changes, what_would_permit
 from conduct_rules.engines.durable import durable_available
 from conduct_rules.errors import (
     AuditStoppedError,
     CaseValidationError,
     ConductRulesError,
+    EditionError,
     EngineUnavailableError,
     EvaluationError,
     InputError,
@@ -64,8 +75,15 @@ __all__ = [
     "CaseValidationError",
     "Change",
     "ChangeSet",
+    "ComparedAction",
+    "ComparedItem",
+    "ComparedSafeguard",
+    "Comparison",
     "ConductRulesError",
+    "Difference",
     "Documentation",
+    "EditionError",
+    "EditionRef",
     "EngineUnavailableError",
     "EvaluationError",
     "Explanation",
@@ -79,6 +97,7 @@ __all__ = [
     "Ruleset",
     "RulesetError",
     "RulesetRef",
+    "RulesetVerdict",
     "Safeguard",
     "Warning_",
     "WhatIf",
@@ -88,6 +107,7 @@ __all__ = [
     "assess",
     "assess_many",
     "available_rulesets",
+    "compare",
     "default_backend",
     "durable_available",
     "explain",

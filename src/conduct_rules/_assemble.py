@@ -36,6 +36,7 @@ from collections.abc import Callable, Mapping, Sequence
 from operator import truth
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, get_args
 
+from conduct_rules._editions import edition_refs
 from conduct_rules._summary import Summarizer
 from conduct_rules._version import SCHEMA_VERSION
 from conduct_rules.assessment import (
@@ -299,7 +300,10 @@ def _validated(
         derived_facts=derived,
         rules_fired=rules_fired,
         ruleset=RulesetRef(
-            id=ruleset.id, version=ruleset.version, parameters=dict(ruleset.parameter_values)
+            id=ruleset.id,
+            version=ruleset.version,
+            parameters=dict(ruleset.parameter_values),
+            editions=edition_refs(ruleset.header, lang),
         ),
         engine=engine,  # type: ignore[arg-type]
         warnings=tuple(warnings),
@@ -414,7 +418,10 @@ class _Plan:
         self.items: dict[Any, Item] = {}
         self.made: dict[Any, Item] = {}
         self.ref = RulesetRef(
-            id=ruleset.id, version=ruleset.version, parameters=dict(ruleset.parameter_values)
+            id=ruleset.id,
+            version=ruleset.version,
+            parameters=dict(ruleset.parameter_values),
+            editions=edition_refs(ruleset.header, self.lang),
         )
         self.summarizer = Summarizer(ruleset, lang)
         # Imported here: that module builds on this one's reference code.

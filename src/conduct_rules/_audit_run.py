@@ -158,7 +158,8 @@ class RowAssessor:
         vocab = ruleset.vocabulary
         # The contradiction checks speak of the standard ``Case``; a flat record has none.
         self._parse = vocab.parse
-        self._checks = CHECKS if vocab.is_case else ()
+        on = vocab.is_case and ruleset.header.contradiction_warnings  # off for CRPO (issue 15)
+        self._checks = CHECKS if on else ()
         #: One-pass JSON validation for the standard case (``_run_json``); None to turn it off.
         self._validate_json: Callable[[Any], Any] | None = (
             Case.model_validate_json if vocab.is_case else None

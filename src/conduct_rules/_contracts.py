@@ -88,6 +88,7 @@ class TrainingMarkingShape(_Shape):
 
 def _models() -> dict[str, type[BaseModel]]:
     from conduct_rules.assessment import Assessment
+    from conduct_rules.compare import Comparison
     from conduct_rules.explain import Explanation, WhyNot
     from conduct_rules.what_if import WhatIf
 
@@ -99,6 +100,7 @@ def _models() -> dict[str, type[BaseModel]]:
         "audit-row": AuditRowShape,
         "audit-summary": AuditSummaryShape,
         "training-marking": TrainingMarkingShape,
+        "comparison": Comparison,
     }
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "case_fields_markdown",
     "case_schema",
     "cli_markdown",
+    "comparison_schema",
     "generated_files",
     "output_schema",
     "provisions_markdown",
@@ -55,6 +56,7 @@ SchemaName = Literal[
     "audit-row",
     "audit-summary",
     "training-marking",
+    "comparison",
 ]
 #: The schemas ``conduct-rules schema`` prints and ``schemas/`` holds.
 SCHEMAS: tuple[SchemaName, ...] = get_args(SchemaName)
@@ -83,6 +85,11 @@ def assessment_schema() -> dict[str, Any]:
     """JSON Schema of the output: what ``Assessment.model_dump(mode="json")`` produces."""
     schema = Assessment.model_json_schema(mode="serialization")
     return {"$schema": _DRAFT, **schema}
+
+
+def comparison_schema() -> dict[str, Any]:
+    """JSON Schema of ``compare``'s output: ``Comparison.model_dump(mode="json")``."""
+    return output_schema("comparison")
 
 
 def output_schema(name: str) -> dict[str, Any]:
@@ -357,6 +364,10 @@ def generated_files(rulesets: Iterable[str] | None = None) -> dict[str, str]:
         return files
     text = json.dumps(openapi_document(), indent=2, ensure_ascii=False, sort_keys=True)
     files["schemas/openapi.json"] = text + "\n"
+    if rulesets is None and {"ontario", "crpo-6.3"} <= set(names):  # issue 15
+        from conduct_rules._docs_dual import dual_registrants_markdown
+
+        files["docs/dual-registrants.md"] = dual_registrants_markdown()
     return files
 
 

@@ -222,8 +222,16 @@ def render_assessment(a: Assessment) -> str:
         parts.append(f'<p class="cite">{_e(note)}</p>')
     parts.append(
         f'<p class="cite">{_e(t["ruleset"])}{colon} {_e(a.ruleset.id)} {_e(a.ruleset.version)} '
-        f"({_e(t['engine'])} {_e(a.engine)})</p></div>"
+        f"({_e(t['engine'])} {_e(a.engine)})</p>"
     )
+    parts += [  # the sources read and their editions (issue 15)
+        f'<p class="cite">{_e(e.document)}, {_e(e.edition)} — {_e(e.in_force)}'
+        + (f" → {_e(e.until)}" if e.until else "")
+        + (f"<br>{_e(e.note)}" if e.note else "")
+        + "</p>"
+        for e in a.ruleset.editions
+    ]
+    parts.append("</div>")
     return "".join(parts)
 
 

@@ -113,6 +113,23 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
         "le client a consenti au transfert",
     ),
     "documented": ("records made", "documents consignés"),
+    # CRPO Standard 6.3 (2024)
+    "member.good_faith": (
+        "the decision is made in good faith",
+        "la décision est prise de bonne foi",
+    ),
+    "member.reason_protected_ground": (
+        "the reason relates to a ground protected by the Human Rights Code",
+        "le motif touche un motif protégé par le Code des droits de la personne",
+    ),
+    "client.interested_in_further_treatment": (
+        "the client is interested in further treatment",
+        "le client souhaite poursuivre un traitement",
+    ),
+    "client.informed_of_reasons": (
+        "the reasons were clearly explained to the client",
+        "les motifs ont été clairement expliqués au client",
+    ),
 }
 
 #: Values of the case's enumerations, in French (English shows the value with spaces).

@@ -52,6 +52,11 @@ DocumentationId = Literal[
     "safety_concerns",
     "written_notice",
     "client_consent",
+    # CRPO Standard 6.3 (2024): the records 6.3.4 and "demonstrating the standard" name.
+    "discontinuation_reasons",
+    "client_condition",
+    "discharge_plan",
+    "discontinuation_conversation",
 ]
 
 #: The allowed values of each enumerated field, in the contract's order (for generators).
@@ -134,7 +139,7 @@ class Services(_Part):
 
 
 class Client(_Part):
-    """The client's own steps towards ending (2.8 i and ii)."""
+    """The client's own steps towards ending (2.8 i and ii); for CRPO 6.3, wishes and reasons."""
 
     requested_termination: StrictBool = Field(
         default=False, description="The client asked for the services to end (2.8 i)."
@@ -145,6 +150,20 @@ class Client(_Part):
             "The client withdrew from the services: stopped coming or taking part (2.8 ii)."
         ),
     )
+    interested_in_further_treatment: StrictBool = Field(
+        default=True,
+        description=(
+            "The client is interested in further treatment (CRPO 6.3.3: referrals are then "
+            "owed). Read only by the psychotherapists' ruleset."
+        ),
+    )
+    informed_of_reasons: StrictBool = Field(
+        default=False,
+        description=(
+            "The reasons for ending were clearly communicated to the client (CRPO 6.3.4). Read "
+            "only by the psychotherapists' ruleset."
+        ),
+    )
 
 
 class Member(_Part):
@@ -153,6 +172,9 @@ class Member(_Part):
     ``lacks_competence`` and ``relationship_untenable`` (contract v1.1) are the other grounds the
     note's introduction names for considering an ending; both default to false, so a v1 case
     still parses and means what it meant.
+
+    ``good_faith`` and ``reason_protected_ground`` serve the CRPO ruleset (6.3.1, 6.3.2); their
+    defaults describe an ordinary ending, so a case written for Ontario reads the same there.
     """
 
     serious_risk_of_harm: StrictBool = Field(
@@ -195,6 +217,20 @@ class Member(_Part):
         description=(
             "The professional relationship has broken down or become untenable (the practice "
             "note's introduction): a ground to consider ending."
+        ),
+    )
+    good_faith: StrictBool = Field(
+        default=True,
+        description=(
+            "The decision to end is made in good faith (CRPO 6.3.1). Read only by the "
+            "psychotherapists' ruleset."
+        ),
+    )
+    reason_protected_ground: StrictBool = Field(
+        default=False,
+        description=(
+            "The reason for ending relates to a ground the Ontario Human Rights Code protects "
+            "(CRPO 6.3.2). Read only by the psychotherapists' ruleset."
         ),
     )
 

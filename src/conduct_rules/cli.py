@@ -19,6 +19,7 @@ import click
 from conduct_rules import __version__
 from conduct_rules._cli.assess import assess_cmd
 from conduct_rules._cli.audit import audit_cmd
+from conduct_rules._cli.compare import compare_cmd
 from conduct_rules._cli.explain import explain_cmd, what_if_cmd
 from conduct_rules._cli.schema import schema_cmd
 from conduct_rules._cli.serve import serve_cmd
@@ -89,3 +90,4 @@ main.add_command(train_cmd)
 main.add_command(schema_cmd)
 main.add_command(template_cmd)
 main.add_command(serve_cmd)
+main.add_command(compare_cmd)

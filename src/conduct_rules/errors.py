@@ -9,6 +9,7 @@
     ├── RulesetError                 (also ValueError) a ruleset file is malformed
     ├── ParameterError               (also ValueError) an unknown or ill-typed parameter override
     ├── OptionError                  (also ValueError) a bad argument: lang, backend, item id
+    ├── EditionError                 (also ValueError) a ruleset's sources not in force on a date
     ├── EvaluationError              (also RuntimeError) a ruleset concluded something impossible
     ├── EngineUnavailableError       (also RuntimeError) the durable_rules C engine cannot load
     └── AuditStoppedError                 (also RuntimeError) a batch was asked to stop (SIGTERM)
@@ -24,6 +25,7 @@ __all__ = [
     "AuditStoppedError",
     "CaseValidationError",
     "ConductRulesError",
+    "EditionError",
     "EngineUnavailableError",
     "EvaluationError",
     "InputError",
@@ -113,6 +115,14 @@ def check_lang(lang: object) -> None:
     """Raise ``OptionError`` unless ``lang`` is ``"en"`` or ``"fr"`` (the value is not echoed)."""
     if not isinstance(lang, str) or lang not in ("en", "fr"):
         raise OptionError("lang must be 'en' or 'fr'")
+
+
+class EditionError(ConductRulesError, ValueError):
+    """Raised when an assessment is asked for a date on which a ruleset's sources were not in force.
+
+    Why refuse rather than answer: a rule read from a standard that did not yet exist (or no
+    longer applied) on that date would give a confident answer to the wrong question.
+    """
 
 
 class EvaluationError(ConductRulesError, RuntimeError):

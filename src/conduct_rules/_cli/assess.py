@@ -8,9 +8,12 @@ exactly ``assess(...).model_dump(mode="json")``. Every failure is one line on st
 
 from __future__ import annotations
 
+import datetime as dt
+
 import click
 
 from conduct_rules._cli.common import (
+    as_of_option,
     emit,
     fail,
     format_option,
@@ -42,6 +45,7 @@ __all__ = ["assess_cmd"]
 @ruleset_option()
 @parameters_option()
 @output_option()
+@as_of_option()
 def assess_cmd(
     case_file: str,
     lang: str,
@@ -50,6 +54,7 @@ def assess_cmd(
     ruleset: str | None,
     params: tuple[str, ...],
     output: str | None,
+    as_of: dt.date | None,
 ) -> None:
     """Assess one case file (JSON; '-' reads standard input) and print the result.
 
@@ -65,6 +70,7 @@ def assess_cmd(
             backend=backend,
             ruleset=ruleset,
             parameters=parameters,
+            as_of=as_of,
         )
     except ConductRulesError as exc:
         fail(str(exc))

@@ -219,6 +219,12 @@ def _report(s: AuditSummary, policy: RejectionPolicy, rejected_path: str | None)
 )
 @ruleset_option()
 @click.option(
+    "--rulesets",
+    default=None,
+    help="Several rulesets, comma-separated (e.g. ontario,crpo-6.3): one row per input row with "
+    "the stricter verdict and a column set per ruleset (jsonl or csv).",
+)
+@click.option(
     "--max-cases",
     type=click.IntRange(min=0),
     default=1_000,
@@ -238,10 +244,16 @@ def audit_cmd(
     encoding: str,
     delimiter: str,
     ruleset: str | None,
+    rulesets: str | None,
     max_cases: int,
 ) -> None:
     """Assess every record of FILE (JSON Lines, CSV or Parquet; '-' for stdin) and write one
     result per row."""
+    if rulesets is not None:
+        from conduct_rules._cli.audit_compared import run_compared
+
+        run_compared(file, input_format, rulesets, fmt, out, lang, backend, workers, ruleset)
+        return
     try:
         policy = RejectionPolicy.parse(max_rejected)
         check_outputs([("--out", out), ("--rejected", rejected_path)], [file])

@@ -12,6 +12,7 @@ never a Python class name and never a case value.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import sys
 from collections.abc import Callable, Iterable
@@ -33,6 +34,7 @@ __all__ = [
     "EXIT_FAILED",
     "EXIT_INVALID",
     "LANGS",
+    "as_of_option",
     "did_you_mean",
     "emit",
     "fail",
@@ -195,6 +197,25 @@ def _check_ruleset(ctx: click.Context, param: click.Parameter, value: str | None
             f"available: {', '.join(names)}"
         )
     return value
+
+
+def as_of_option() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The ``--as-of YYYY-MM-DD`` option (parameter ``as_of``, a ``date`` or None): refuse a
+    ruleset whose sources were not in force that day (issue 15)."""
+
+    def to_date(ctx: click.Context, param: click.Parameter, value: Any) -> dt.date | None:
+        del ctx, param
+        return value.date() if value is not None else None
+
+    return click.option(
+        "--as-of",
+        "as_of",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        callback=to_date,
+        help="Assess under the standards in force on this date (YYYY-MM-DD); a ruleset whose "
+        "sources were not in force then is refused.",
+    )
 
 
 def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
