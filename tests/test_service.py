@@ -24,7 +24,15 @@ from click.testing import CliRunner
 with warnings.catch_warnings():  # Starlette's notice that it prefers another HTTP client
     warnings.simplefilter("ignore", DeprecationWarning)
     from starlette.testclient import TestClient
-from conduct_rules import Case, assess, assess_many, explain, what_would_permit, why_not
+from conduct_rules import (
+    Case,
+    assess,
+    assess_many,
+    compare,
+    explain,
+    what_would_permit,
+    why_not,
+)
 from conduct_rules.cli import main
 from conduct_rules.service import Limits, create_app
 from conduct_rules.service import guard as guard_module
@@ -90,6 +98,18 @@ def test_explain_why_not_and_what_if_are_the_librarys(client: TestClient) -> Non
     assert r.status_code == 200
     expected = what_would_permit(case, max_changes=2, limit=3)
     assert r.json() == [json.loads(c.model_dump_json()) for c in expected]
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_compare_is_the_librarys(client: TestClient, path: Path) -> None:
+    """Dual registrants: the same JSON as ``compare`` (both colleges by default), in French too."""
+    case = _case(path)
+    r = client.post("/v1/compare", json={"case": case, "lang": "fr"})
+    assert r.status_code == 200
+    assert r.text == compare(case, lang="fr").model_dump_json()
+    r = client.post("/v1/compare", json={"case": case, "rulesets": ["ontario", "nope"]})
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"] == "ruleset"
 
 
 def test_batch_rows_are_the_audit_rows(client: TestClient) -> None:

@@ -25,6 +25,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from conduct_rules import __version__
 from conduct_rules.api import assess, default_backend, get_ruleset
 from conduct_rules.assessment import Assessment
+from conduct_rules.compare import Comparison, compare
 from conduct_rules.counterfactual import ChangeSet, what_would_permit
 from conduct_rules.errors import ConductRulesError
 from conduct_rules.explain import Explanation, WhyNot, explain, why_not
@@ -33,6 +34,7 @@ from conduct_rules.service.batch import BatchRowModel, batch_rows, read_batch
 from conduct_rules.service.guard import Guard, Limits
 from conduct_rules.service.models import (
     AssessRequest,
+    CompareRequest,
     ExplainRequest,
     Health,
     ParameterInfo,
@@ -354,6 +356,17 @@ def _routes(app: FastAPI, limits: Limits) -> None:
                 parameters=_params(body),
                 max_changes=body.max_changes,
                 limit=body.limit,
+            )
+        )
+
+    @app.post("/v1/compare", response_model=Comparison, responses=_ERRORS, tags=["assess"])
+    def compare_route(body: CompareRequest) -> Response:
+        """Dual registrants: each college's assessment of one case and the stricter answer."""
+        return _call(
+            lambda: compare(
+                body.case,
+                rulesets=[_ruleset(name) for name in body.rulesets],
+                lang=body.lang,
             )
         )
 

@@ -19,6 +19,7 @@ from conduct_rules.case import Case
 __all__ = [
     "MAX_PARAMETERS",
     "AssessRequest",
+    "CompareRequest",
     "ExplainRequest",
     "Health",
     "ParameterInfo",
@@ -87,6 +88,22 @@ class WhatIfRequest(_Request):
 
     max_changes: int = Field(default=3, ge=0, le=5, strict=True)
     limit: int = Field(default=10, ge=1, le=50, strict=True)
+
+
+class CompareRequest(BaseModel):
+    """One case to assess against several colleges' rulesets (dual registrants): the answer is
+    exactly ``compare(case, rulesets, ...)`` as JSON, the stricter verdict first."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
+
+    case: Case
+    lang: Literal["en", "fr"] = "en"
+    rulesets: list[RulesetName] = Field(
+        default=["ontario", "crpo-6.3"],
+        min_length=1,
+        max_length=8,
+        description="Built-in ruleset names, as listed by GET /v1/rulesets.",
+    )
 
 
 class ParameterInfo(BaseModel):
