@@ -28,13 +28,16 @@ from conduct_rules._dev.cases import (
 
 __all__ = [
     "CHANNELS",
+    "CRPO_FIELDS",
     "DOCUMENTATION_IDS",
     "STAGES",
     "attempts",
     "case_dicts",
     "cases",
     "court_order_cases",
+    "csv_tables",
     "goals_not_met_cases",
+    "hostile_lines",
     "parameters",
     "threat_cases",
     "values_conflict_cases",
@@ -42,6 +45,13 @@ __all__ = [
 ]
 
 STAGES = ("considering", "ended", "continued")
+#: The case fields only the CRPO ruleset reads (issue 15).
+CRPO_FIELDS = (
+    "member.good_faith",
+    "member.reason_protected_ground",
+    "client.interested_in_further_treatment",
+    "client.informed_of_reasons",
+)
 _DATES = st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2035, 12, 31))
 # Counts near the thresholds the rules compare with, and now and then a large one.
 _SMALL = st.one_of(st.integers(0, 4), st.integers(0, 10_000))
@@ -71,7 +81,12 @@ def case_dicts(draw: st.DrawFn, **fixed: Any) -> dict[str, Any]:
         "stage": draw(st.sampled_from(STAGES)),
         "initiated_by": draw(st.sampled_from(("member", "client"))),
         "services": {"needed": draw(b), "requested": draw(b), "likely_to_benefit": draw(b)},
-        "client": {"requested_termination": draw(b), "withdrew": draw(b)},
+        "client": {
+            "requested_termination": draw(b),
+            "withdrew": draw(b),
+            "interested_in_further_treatment": draw(b),  # CRPO 6.3.3
+            "informed_of_reasons": draw(b),  # CRPO 6.3.4
+        },
         "member": {
             "serious_risk_of_harm": draw(b),
             "feels_unsafe": draw(b),
@@ -79,6 +94,8 @@ def case_dicts(draw: st.DrawFn, **fixed: Any) -> dict[str, Any]:
             "objectivity_impaired": draw(b),
             "lacks_competence": draw(b),
             "relationship_untenable": draw(b),
+            "good_faith": draw(b),  # CRPO 6.3.1
+            "reason_protected_ground": draw(b),  # CRPO 6.3.2
         },
         "court_order": {
             "applies": draw(b),
@@ -148,3 +165,180 @@ def threat_cases() -> st.SearchStrategy[Case]:
     return cases(
         member__threats_received=True, member__objectivity_impaired=True, services__needed=True
     )
+
+
+@st.composite
+def csv_tables(draw: st.DrawFn) -> tuple[str, list[list[str]]]:
+    """A delimiter and a table of text cells (header first, equal widths) full of the characters
+    CSV quoting exists for: delimiters, quotes, CR, LF, spaces, non-ASCII."""
+    delimiter = draw(st.sampled_from((",", ";", "\t")))
+    width = draw(st.integers(1, 4))
+    cell = st.text(alphabet=',;\t"\r\n xé=', max_size=8)
+    header = ["case_id", *(f"c{i}" for i in range(1, width))]
+    rows = draw(st.lists(st.lists(cell, min_size=width, max_size=width), max_size=8))
+    return delimiter, [header, *rows]
+
+
+# --------------------------------------------------------------------------------------------
+# Hostile JSON Lines: every kind of bad input an export or an attacker produces, for differential
+# tests of the audit's fast paths against the contract's own validation.
+
+#: Values that are wrong somewhere (and right somewhere else): types, bounds, near-dates, text.
+HOSTILE_VALUES: tuple[Any, ...] = (
+    None,
+    True,
+    False,
+    0,
+    1,
+    -1,
+    2,
+    3_650,
+    3_651,
+    10_000,
+    10_001,
+    2**70,
+    1.0,
+    1.5,
+    float("nan"),
+    "",
+    " ",
+    "\t",
+    "true",
+    "1",
+    "x" * 200,
+    "x" * 201,
+    "é",
+    "\ud800",
+    "held",
+    "email",
+    "considering",
+    "member",
+    "decision_rationale",
+    "2024-01-01",
+    "2024-1-01",
+    "2024-02-30",
+    "0000-01-01",
+    "2024-01-01T00:00:00",
+    "20240101",
+    [],
+    [1],
+    ["decision_rationale"] * 101,
+    {},
+    {"a": 1},
+    {"channel": "email", "date": "2024-01-01"},
+)
+_GROUPS = (
+    "services",
+    "client",
+    "member",
+    "court_order",
+    "alternatives",
+    "termination_session",
+    "consultation",
+    "transfer",
+)
+#: Lines no generator of valid JSON writes: duplicate keys, NaN, bytes that are not UTF-8, ...
+_RAW_LINES = (
+    b'{"case_id": "D1", "stage": "ended", "stage": "bogus"}',
+    b'{"case_id": "D2", "stage": "bogus", "stage": "ended"}',
+    b'{"case_id": "D3", "services": {"needed": true}, "services": {"needed": "x"}}',
+    b'{"case_id": "D4", "stage": "ended", "st\\u0061ge": "continued"}',
+    b'{"case_id": "D5", "termination_session": {"status": "held", "status": "held"}}',
+    b'{"case_id": "N", "alternatives": {"notice_days": NaN}}',
+    b'{"case_id": "I", "alternatives": {"notice_days": Infinity}}',
+    b'{"case_id": "F", "alternatives": {"providers_offered": 2.0}}',
+    b'{"case_id": "E", "alternatives": {"providers_offered": 2e0}}',
+    b'{"case_id": "\xff\xfe"}',
+    b'{"case_id": "S\\ud800"}',
+    b'{"case_id": "cut", "services": {',
+    b'{"case_id": "A"} trailing',
+    b'  {"case_id": "W"}  \r',
+    b'{"case_id": "R", "_rejected": {"row": 1, "reason": "x"}}',
+    b'\xef\xbb\xbf{"case_id": "BOM"}',
+    b'{"case_id": "T", "termination_session": {"attempts": [{"date": "2024-01-01", '
+    b'"channel": "email"}, {"channel": "phone", "date": "2023-12-31"}]}}',
+    b"[]",
+    b"null",
+    b'"text"',
+)
+
+
+def _mutate(rng: Any, case: dict[str, Any]) -> Any:
+    """One random hostile change to a JSON-shaped case (``rng``: a ``random.Random``)."""
+    kind = rng.randrange(9)
+    pick = rng.choice
+    if kind == 0:  # a top-level field gets a wrong value
+        case[pick(("case_id", "stage", "initiated_by", "documented", *_GROUPS))] = pick(
+            HOSTILE_VALUES
+        )
+    elif kind == 1:  # a leaf gets a wrong value (or an unknown leaf appears)
+        group = case.setdefault(pick(_GROUPS), {})
+        if isinstance(group, dict):
+            group[pick([*group, "unknown_leaf"])] = pick(HOSTILE_VALUES)
+    elif kind == 2:  # an unknown top-level key
+        case[pick(("notes", "Stage", "case_id ", "_rejected"))] = pick(HOSTILE_VALUES)
+    elif kind == 3:  # attempts that are not quite attempts
+        ts = case.setdefault("termination_session", {})
+        if isinstance(ts, dict):
+            item = {"channel": pick(("email", "fax", 1)), "date": pick(HOSTILE_VALUES)}
+            if rng.random() < 0.3:
+                item["extra"] = 1
+            prev = ts.get("attempts")
+            ts["attempts"] = [item, *(prev if isinstance(prev, list) else [])][
+                : rng.randrange(1, 4)
+            ]
+    elif kind == 4:  # documented with unknown or repeated ids, or too many
+        case["documented"] = pick(
+            (["decision_rationale", "nope"], ["consultations"] * 100, ["consultations"] * 101, "x")
+        )
+    elif kind == 5:  # no case_id, or a blank one
+        if rng.random() < 0.5:
+            case.pop("case_id", None)
+        else:
+            case["case_id"] = pick(("", "  "))
+    elif kind == 6:  # not an object at all
+        return pick(([], [case], "case", 3, None, True))
+    elif kind == 7:  # a number where a boolean goes, or the reverse
+        alt = case.setdefault("alternatives", {})
+        if isinstance(alt, dict):
+            alt[pick(("efforts_made", "providers_offered", "notice_days"))] = pick((0, 1, True))
+    else:  # valid but unusual: non-ASCII id, the longest id, an empty group
+        case["case_id"] = pick(("é-" + str(rng.random()), "x" * 200, " a "))
+        case[pick(_GROUPS)] = {}
+    return case
+
+
+def hostile_lines(n: int, seed: int, bad_share: float = 0.5) -> list[bytes]:
+    """``n`` JSON Lines records (bytes): sample cases, full or sparse, ``bad_share`` of them
+    changed one to three times by ``_mutate``, and now and then a line from ``_RAW_LINES``."""
+    import json
+    import random
+
+    from conduct_rules import Case
+    from conduct_rules._sample import sample_cases
+
+    full = Case.parse({"case_id": "x"}).model_dump(mode="json")
+    rng = random.Random(seed)
+    out: list[bytes] = []
+    for case in sample_cases(n, seed=seed):
+        record: Any = case
+        if rng.random() < 0.3:  # every field spelled out, as exports write them
+            record = {
+                k: ({**v, **case.get(k, {})} if isinstance(v, dict) else case.get(k, v))
+                for k, v in full.items()
+            }
+        if rng.random() < bad_share:
+            for _ in range(rng.randrange(1, 4)):
+                if isinstance(record, dict):
+                    record = _mutate(rng, record)
+        if rng.random() < 0.02:
+            out.append(_pick_raw(rng))
+        else:
+            text = json.dumps(record, ensure_ascii=rng.random() < 0.5)
+            out.append(text.encode("utf-8", "surrogatepass"))
+    return out
+
+
+def _pick_raw(rng: Any) -> bytes:
+    """One of the raw hostile lines."""
+    return bytes(rng.choice(_RAW_LINES))

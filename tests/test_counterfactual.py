@@ -31,6 +31,7 @@ from conduct_rules.counterfactual import (
     apply_changes,
     what_would_permit,
 )
+from conduct_rules.what_if import WhatIf
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 RS = get_ruleset()
@@ -255,16 +256,20 @@ def test_cli_what_if(lang: str, tmp_path: Path) -> None:
     runner = CliRunner()
     text = runner.invoke(main, ["what-if", str(path), "--lang", lang])
     assert text.exit_code == 0, text.output
-    assert "Option 1" in text.output
-    assert "oreg384-2.8.iii" in text.output
+    assert "  1. " in text.output  # numbered steps
+    short = RS.provisions["oreg384-2.8.iii"].short
+    assert short is not None
+    assert f"({short[lang]}" in " ".join(text.output.split())  # cited inline, short form
     out = runner.invoke(main, ["what-if", str(path), "--format", "json"])
     assert out.exit_code == 0
-    parsed = [ChangeSet.model_validate(x) for x in json.loads(out.output)]
-    assert parsed == what_would_permit(json.loads(path.read_text()))
+    answer = WhatIf.model_validate_json(out.output)
+    assert list(answer.change_sets) == what_would_permit(json.loads(path.read_text()))
+    assert answer.case_id == "cli"
     permitted = runner.invoke(
-        main, ["what-if", str(EXAMPLES / "scenario-3" / "2-after-threats.json")]
+        main, ["what-if", str(EXAMPLES / "scenario-3" / "2-after-threats.json"), "--lang", lang]
     )
-    assert "empty change set" in permitted.output
+    assert ("déjà permise" if lang == "fr" else "already permitted") in permitted.output
+    assert "empty change set" not in permitted.output
 
 
 def test_cli_what_if_rejects_a_bad_case(tmp_path: Path) -> None:

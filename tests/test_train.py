@@ -100,13 +100,13 @@ def test_play_in_french_with_a_slip_and_a_wrong_verdict() -> None:
     child.expect("Votre réponse")
     child.sendline("0")
     child.expect("Rétroaction")
-    child.expect(r"Verdict : pas tout à fait\.")
-    child.expect(r"Score : (\d\.\d\d) / 3")
-    got = float(child.match.group(1))
+    child.expect("Verdict\u00a0: pas tout à fait\\.")  # French spacing: a no-break space
+    child.expect("Score\u00a0: (\\d,\\d\\d) / 3")  # and a decimal comma
+    got = float(child.match.group(1).replace(",", "."))
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
-    expected = score(ex, Answer(verdict=wrong))
+    expected = score(ex, Answer(verdict=wrong, safeguards=(), records=()))
     assert got == pytest.approx(expected.score, abs=0.005)
     assert got < 3
     seen = _flat(screen.getvalue())
@@ -151,7 +151,8 @@ def test_mark_an_answer_file_in_yaml_and_json(tmp_path: Path) -> None:
     text = runner.invoke(main, ["train", "--answers", str(path)])
     assert text.exit_code == 0, text.output
     assert "Everything is right." in text.output
-    second = score(exercises[1], Answer(verdict=next(iter(RS.outputs.verdicts))))
+    first_verdict = next(iter(RS.outputs.verdicts))
+    second = score(exercises[1], Answer(verdict=first_verdict, safeguards=(), records=()))
     assert f"Session score: {3 + second.score:.2f} / 6" in text.output
     jpath = tmp_path / "answers.json"
     jpath.write_text(json.dumps(doc))
@@ -174,6 +175,54 @@ def test_marking_refuses_answers_for_another_set(tmp_path: Path) -> None:
     assert "unknown choice '99'" in result.output
     path.write_text(json.dumps({"answers": [{}]}))
     assert CliRunner().invoke(main, ["train", "--answers", str(path)]).exit_code == 2
+
+
+def test_answer_files_are_checked_like_cases(tmp_path: Path) -> None:
+    """An unknown key is an error naming it, at the top and in an answer (a typo never passes)."""
+    path = tmp_path / "a.yaml"
+    path.write_text("seed: 4\nfamly: scenario-3\nanswers:\n  - verdict: 1\n")
+    result = CliRunner().invoke(main, ["train", "--answers", str(path)])
+    assert result.exit_code == 2
+    assert "unknown key 'famly' in the answer file (did you mean 'family'?)" in result.output
+    path.write_text("seed: 4\nanswers:\n  - verdikt: 1\n")
+    result = CliRunner().invoke(main, ["train", "--answers", str(path)])
+    assert result.exit_code == 2
+    assert "unknown key 'verdikt' in an answer (did you mean 'verdict'?)" in result.output
+
+
+def test_missing_answers_are_reported_and_scored_as_missing(tmp_path: Path) -> None:
+    (ex,) = make_exercises(1, seed=4, family="scenario-3")
+    key = ex.key
+    path = tmp_path / "a.yaml"
+    doc = {"seed": 4, "family": "scenario-3", "answers": [{"verdict": key.verdict}]}
+    path.write_text(yaml.safe_dump(doc))
+    result = CliRunner().invoke(main, ["train", "--answers", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Safeguards still owed: not answered (scored 0)." in result.output
+    assert "Records missing: not answered (scored 0)." in result.output
+    assert "Questions left blank, scored 0: 2." in result.output
+    assert "Marked: the verdict (1 if right, else 0)" in result.output
+    assert "Session score: 1.00 / 3" in result.output
+    out = CliRunner().invoke(main, ["train", "--answers", str(path), "--format", "json"])
+    marked = json.loads(out.output)
+    assert marked["unanswered"] == [{"answer": 1, "questions": ["safeguards", "records"]}]
+    assert marked["score"] == 1.0
+    assert marked["schema_version"]
+    # "none" is an answer, not a blank: it scores 1 when nothing is owed or missing.
+    none = score(ex, Answer(verdict=key.verdict, safeguards=(), records=()))
+    assert none.unanswered == ()
+
+
+def test_wrong_answers_are_explained_in_words_with_their_provision() -> None:
+    (ex,) = make_exercises(1, seed=4, family="scenario-3")
+    fb = score(ex, Answer(verdict="not_permitted", safeguards=("legal_advice",), records=()))
+    for comment in fb.comments:
+        assert comment.citations
+        for word in ("would need", "one of (", "not: ", "rule verdict-", "session_owed"):
+            assert word not in comment.text
+    extra = next(c for c in fb.comments if c.item == "legal_advice")
+    assert "Nothing the member can do changes this" in extra.text
+    assert "a court order applies (now: no)" in extra.text
 
 
 def test_parse_choices() -> None:
@@ -243,6 +292,8 @@ def test_any_exercise_is_consistent(seed: int, family: str, lang: str) -> None:
     assert perfect.score == 3.0
     assert perfect.comments == ()
     empty = score(ex, Answer())
+    assert empty.score == 0
+    assert empty.unanswered == ("verdict", "safeguards", "records")
     assert len(empty.comments) == 1 + len(ex.key.safeguards) + len(ex.key.records)
     assert all(c.citations for c in empty.comments)
     extra = set(RS.outputs.safeguards) - set(ex.key.safeguards)

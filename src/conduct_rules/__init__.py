@@ -14,6 +14,7 @@ from conduct_rules.assessment import (
     Action,
     Assessment,
     Documentation,
+    EditionRef,
     Finding,
     Item,
     RulesetRef,
@@ -31,14 +32,26 @@ from conduct_rules.batch import (
     records_from_jsonl,
 )
 from conduct_rules.case import Attempt, Case
+from conduct_rules.compare import (
+    ComparedAction,
+    ComparedItem,
+    ComparedSafeguard,
+    Comparison,
+    Difference,
+    RulesetVerdict,
+    compare,
+)
 from conduct_rules.counterfactual import Change, ChangeSet, apply_changes, what_would_permit
 from conduct_rules.engines.durable import durable_available
 from conduct_rules.errors import (
+    AuditStoppedError,
     CaseValidationError,
     ConductRulesError,
+    EditionError,
     EngineUnavailableError,
     EvaluationError,
     InputError,
+    MappingError,
     OptionError,
     ParameterError,
     RulesetError,
@@ -46,6 +59,7 @@ from conduct_rules.errors import (
 from conduct_rules.explain import Explanation, WhyNot, explain, why_not
 from conduct_rules.record import Record
 from conduct_rules.ruleset import Ruleset, available_rulesets, load_ruleset
+from conduct_rules.what_if import WhatIf, what_if
 
 __version__ = "0.1.0"
 
@@ -55,33 +69,45 @@ __all__ = [
     "Attempt",
     "AuditResult",
     "AuditRow",
+    "AuditStoppedError",
     "AuditSummary",
     "Case",
     "CaseValidationError",
     "Change",
     "ChangeSet",
+    "ComparedAction",
+    "ComparedItem",
+    "ComparedSafeguard",
+    "Comparison",
     "ConductRulesError",
+    "Difference",
     "Documentation",
+    "EditionError",
+    "EditionRef",
     "EngineUnavailableError",
     "EvaluationError",
     "Explanation",
     "Finding",
     "InputError",
     "Item",
+    "MappingError",
     "OptionError",
     "ParameterError",
     "Record",
     "Ruleset",
     "RulesetError",
     "RulesetRef",
+    "RulesetVerdict",
     "Safeguard",
     "Warning_",
+    "WhatIf",
     "WhyNot",
     "__version__",
     "apply_changes",
     "assess",
     "assess_many",
     "available_rulesets",
+    "compare",
     "default_backend",
     "durable_available",
     "explain",
@@ -91,6 +117,7 @@ __all__ = [
     "records_from_file",
     "records_from_jsonl",
     "render_text",
+    "what_if",
     "what_would_permit",
     "why_not",
 ]

@@ -36,7 +36,9 @@ from collections.abc import Callable, Mapping, Sequence
 from operator import truth
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, get_args
 
+from conduct_rules._editions import edition_refs
 from conduct_rules._summary import Summarizer
+from conduct_rules._version import SCHEMA_VERSION
 from conduct_rules.assessment import (
     Action,
     Assessment,
@@ -67,7 +69,7 @@ _FIELD_ORDER = (
     "case_id", "lang", "verdict", "verdict_explanation", "summary", "termination_required",
     "permitted_actions", "required_safeguards", "missing_documentation",
     "required_documentation", "findings", "derived_facts", "rules_fired", "ruleset", "engine",
-    "warnings",
+    "warnings", "schema_version",
 )  # fmt: skip
 #: The assembled path is used only while the model still has exactly these fields.
 _ASSEMBLY_OK = tuple(Assessment.model_fields) == _FIELD_ORDER
@@ -298,10 +300,14 @@ def _validated(
         derived_facts=derived,
         rules_fired=rules_fired,
         ruleset=RulesetRef(
-            id=ruleset.id, version=ruleset.version, parameters=dict(ruleset.parameter_values)
+            id=ruleset.id,
+            version=ruleset.version,
+            parameters=dict(ruleset.parameter_values),
+            editions=edition_refs(ruleset.header, lang),
         ),
         engine=engine,  # type: ignore[arg-type]
         warnings=tuple(warnings),
+        schema_version=SCHEMA_VERSION,
     )
 
 
@@ -412,7 +418,10 @@ class _Plan:
         self.items: dict[Any, Item] = {}
         self.made: dict[Any, Item] = {}
         self.ref = RulesetRef(
-            id=ruleset.id, version=ruleset.version, parameters=dict(ruleset.parameter_values)
+            id=ruleset.id,
+            version=ruleset.version,
+            parameters=dict(ruleset.parameter_values),
+            editions=edition_refs(ruleset.header, self.lang),
         )
         self.summarizer = Summarizer(ruleset, lang)
         # Imported here: that module builds on this one's reference code.
@@ -550,6 +559,7 @@ class _Plan:
             "ruleset": _construct(RulesetRef, ref_values, set(ref.__pydantic_fields_set__)),
             "engine": engine,
             "warnings": warnings,
+            "schema_version": SCHEMA_VERSION,
         }
         assessment: Assessment = _construct(Assessment, values, set(_FIELDS))
         return assessment

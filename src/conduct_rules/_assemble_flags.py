@@ -23,6 +23,7 @@ from conduct_rules._assemble import (
     _part_keys,
     _verdict,
 )
+from conduct_rules._version import SCHEMA_VERSION
 from conduct_rules.assessment import Assessment, RulesetRef, Warning_
 from conduct_rules.conditions import All
 from conduct_rules.engines import Evaluation, FactSource
@@ -301,6 +302,7 @@ class ByFlags:
             "ruleset": ref,
             "engine": engine,
             "warnings": warnings,
+            "schema_version": SCHEMA_VERSION,
         }
         assessment: Assessment = _new(Assessment)
         _a_dict(assessment, values)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -27,10 +27,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COLUMNS",
+    "FORMULA_PREFIXES",
     "ItemInfo",
     "catalogue",
     "csv_line",
+    "csv_text",
     "json_line",
+    "neutralise",
     "summary_table",
     "to_dataframe",
     "write_csv",
@@ -50,6 +53,8 @@ COLUMNS = (
     "warnings",
     "error_field",
     "error",
+    "stage",
+    "initiated_by",
 )
 _LISTS = frozenset({"outstanding_safeguards", "missing_documentation", "findings", "warnings"})
 _KIND_OF_CONCLUSION = {
@@ -138,27 +143,58 @@ def json_line(r: AuditRow) -> str:
         f'"outstanding_safeguards":{_list_text(r.outstanding_safeguards)},'
         f'"missing_documentation":{_list_text(r.missing_documentation)},'
         f'"findings":{_list_text(r.findings)},"warnings":{_list_text(r.warnings)},'
-        f'"error_field":{_text(r.error_field)},"error":{_text(r.error)}}}'
+        f'"error_field":{_text(r.error_field)},"error":{_text(r.error)},'
+        f'"stage":{_text(r.stage)},"initiated_by":{_text(r.initiated_by)}}}'
     )
+
+
+#: What makes a spreadsheet read a cell as a formula (OWASP's list for CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """A text cell a spreadsheet shows as text: a leading ``'`` before a formula prefix.
+
+    Why every text cell and not only ``case_id``: error texts name columns, and a column name
+    comes from the input file; any cell an attacker can shape could otherwise run as a formula.
+    The JSON Lines output is not touched: it is read by programs, and must stay exact.
+    """
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def _cell(name: str, value: Any) -> Any:
     if value is None:
         return ""
     if name in _LISTS:
-        return ";".join(value)
+        return neutralise(";".join(value))
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return neutralise(value)
     return value
 
 
 def csv_line(r: AuditRow) -> list[Any]:
-    """One row as CSV cells: lists joined by ``;``, booleans ``true``/``false``, None empty."""
+    """One row as CSV cells: lists joined by ``;``, booleans ``true``/``false``, None empty,
+    formula prefixes neutralised (``neutralise``)."""
     return [_cell(name, value) for name, value in zip(COLUMNS, r, strict=True)]
 
 
 def _rows(result: AuditResult) -> Iterator[AuditRow]:
     return iter(result)
+
+
+def csv_text(rows: Iterable[AuditRow]) -> str:
+    """CSV records (no header) for rows, as ``write_csv`` writes them."""
+    buf = io.StringIO()
+    _csv_writer(buf).writerows(csv_line(r) for r in rows)
+    return buf.getvalue()
+
+
+def _csv_writer(fh: IO[str]) -> Any:
+    # RFC 4180 line ends: the csv module quotes a cell holding any character of the line
+    # terminator, so with "\r\n" a lone CR in a cell is quoted and cannot split the row.
+    return csv.writer(fh, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
 
 
 def _emit(dest: str | Path | IO[str] | None, write: Any) -> str | None:
@@ -178,6 +214,10 @@ def write_jsonl(result: AuditResult, dest: str | Path | IO[str] | None) -> str |
     """Write one JSON line per input row."""
 
     def write(fh: IO[str]) -> None:
+        if result.renders:
+            for text in result.render("jsonl"):
+                fh.write(text)
+            return
         lines: list[str] = []
         for r in _rows(result):
             lines.append(json_line(r))
@@ -194,8 +234,12 @@ def write_csv(result: AuditResult, dest: str | Path | IO[str] | None) -> str | N
     """Write a header and one CSV record per input row."""
 
     def write(fh: IO[str]) -> None:
-        w = csv.writer(fh, lineterminator="\n")
+        w = _csv_writer(fh)
         w.writerow(COLUMNS)
+        if result.renders:
+            for text in result.render("csv"):
+                fh.write(text)
+            return
         w.writerows(csv_line(r) for r in _rows(result))
 
     return _emit(dest, write)

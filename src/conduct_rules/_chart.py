@@ -12,6 +12,7 @@ import io
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from conduct_rules._typography import number
 from conduct_rules.errors import ConductRulesError
 
 if TYPE_CHECKING:
@@ -27,8 +28,16 @@ _TITLES = {
 }
 
 
-def summary_figure(summary: AuditSummary, lang: str = "en") -> Figure:
-    """Three horizontal bar panels, one bar per id of the ruleset (zero bars included)."""
+def summary_figure(
+    summary: AuditSummary,
+    lang: str = "en",
+    labels: Mapping[tuple[str, str], str] | None = None,
+) -> Figure:
+    """Three horizontal bar panels, one bar per id of the ruleset (zero bars included).
+
+    ``labels`` maps ``(kind, id)`` (kind ``finding``, ``safeguard`` or ``documentation``) to the
+    words a reader sees; without it the bars are named by id.
+    """
     try:
         from matplotlib.figure import Figure
     except ImportError:  # pragma: no cover - depends on the environment
@@ -44,18 +53,20 @@ def summary_figure(summary: AuditSummary, lang: str = "en") -> Figure:
     heights = [max(len(p), 1) for p in panels]
     fig = Figure(figsize=(8, 0.32 * sum(heights) + 2.4), layout="constrained")
     axes = fig.subplots(3, 1, gridspec_kw={"height_ratios": heights})
-    for ax, counts, title, color in zip(
-        axes, panels, titles[:3], ("#b03a2e", "#b9770e", "#2e86c1"), strict=True
+    kinds = ("finding", "safeguard", "documentation")
+    for ax, counts, title, color, kind in zip(
+        axes, panels, titles[:3], ("#b03a2e", "#b9770e", "#2e86c1"), kinds, strict=True
     ):
         ids = list(counts)[::-1]
         values = [counts[i] for i in ids]
-        ax.barh(ids, values, color=color)
+        names = [(labels or {}).get((kind, i), i) for i in ids]
+        ax.barh(names, values, color=color)
         ax.set_title(title, loc="left", fontsize=11)
         ax.set_xlabel(titles[3])
         ax.tick_params(axis="y", labelsize=8)
         for y, v in enumerate(values):
             ax.annotate(
-                f"{v:,}",
+                number(v, "fr" if lang == "fr" else "en"),
                 (v, y),
                 xytext=(3, 0),
                 textcoords="offset points",

@@ -369,9 +369,7 @@ def conditions_of(rule: Rule) -> list[tuple[str, Condition]]:
     return out
 
 
-def _check_types(
-    rules: list[Rule], header: s.HeaderFile, label: str, vocab: Vocabulary
-) -> None:
+def _check_types(rules: list[Rule], header: s.HeaderFile, label: str, vocab: Vocabulary) -> None:
     produced = produced_facts(rules)
     for r in rules:
         for where, cond in conditions_of(r):

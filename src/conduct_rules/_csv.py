@@ -29,15 +29,18 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from conduct_rules._fields import FieldType, case_fields
 from conduct_rules._json import loads as strict_loads
 from conduct_rules.errors import InputError
 
-__all__ = ["CSV_COLUMNS", "FlatColumns", "flatten_case"]
+__all__ = ["CSV_COLUMNS", "FlatColumns", "Unreadable", "flatten_case"]
 
-_BOOL, _INT, _TEXT, _ID, _JSON, _GROUP, _UNKNOWN = range(7)
+_BOOL, _INT, _TEXT, _ID, _JSON, _GROUP, _UNKNOWN, _IGNORED = range(8)
+#: Columns the rejected-records file adds (``conduct_rules.audit.rejected``): read and ignored,
+#: so a fixed file of rejected records is re-run as it is.
+_ANNOTATIONS = frozenset({"_rejected_row", "_rejected_reason"})
 
 _KIND_OF = {"bool": _BOOL, "int": _INT, "enum": _TEXT, "list_enum": _JSON, "list_obj": _JSON}
 
@@ -52,6 +55,10 @@ _GROUPS = {p.rsplit(".", 1)[0] for p in _LEAVES if "." in p}
 CSV_COLUMNS: tuple[str, ...] = tuple(_LEAVES)
 
 _INT_RE = re.compile(r"[+-]?[0-9]{1,12}")
+_DECIMAL_RE = {
+    ".": re.compile(r"([+-]?[0-9]{1,12})\.0+"),
+    ",": re.compile(r"([+-]?[0-9]{1,12}),0+"),
+}
 _Errors = list[tuple[str, str]]
 
 
@@ -79,7 +86,13 @@ def _is_missing(value: Any) -> bool:
     return False
 
 
-def _csv_cell(kind: int, cell: str) -> tuple[Any, str | None]:
+class Unreadable(NamedTuple):
+    """A record that could not be split into cells, and why (in place of its cells)."""
+
+    reason: str
+
+
+def _csv_cell(kind: int, cell: str, decimal: str = "") -> tuple[Any, str | None]:
     if not cell.isascii():
         try:
             cell.encode("utf-8")
@@ -95,6 +108,9 @@ def _csv_cell(kind: int, cell: str) -> tuple[Any, str | None]:
     if kind == _INT:
         if _INT_RE.fullmatch(cell):
             return int(cell), None
+        whole = _DECIMAL_RE[decimal].fullmatch(cell) if decimal else None
+        if whole:  # ``14,0`` from a spreadsheet: a whole number written with its decimal mark
+            return int(whole.group(1)), None
         return None, "expected a whole number"
     if kind == _JSON:
         try:
@@ -147,9 +163,12 @@ class FlatColumns:
     kinds: tuple[int, ...]
     paths: tuple[tuple[str, ...], ...]
     native: bool = False
+    decimal: str = ""  # the decimal mark a whole number may be written with (``14,0``)
 
     @classmethod
-    def from_header(cls, header: Sequence[str], *, native: bool = False) -> FlatColumns:
+    def from_header(
+        cls, header: Sequence[str], *, native: bool = False, decimal: str = ""
+    ) -> FlatColumns:
         """Classify the columns; a repeated name or an empty header raises ``InputError``."""
         if not header:
             raise InputError("the header names no columns")
@@ -158,8 +177,14 @@ class FlatColumns:
             if name in seen:
                 raise InputError(f"the header repeats the column '{_shown(name)}'")
             seen.add(name)
-        kinds = tuple(_LEAVES.get(n, _GROUP if n in _GROUPS else _UNKNOWN) for n in header)
-        return cls(tuple(header), kinds, tuple(tuple(n.split(".")) for n in header), native)
+        kinds = tuple(
+            _IGNORED
+            if n in _ANNOTATIONS
+            else _LEAVES.get(n, _GROUP if n in _GROUPS else _UNKNOWN)
+            for n in header
+        )
+        paths = tuple(tuple(n.split(".")) for n in header)
+        return cls(tuple(header), kinds, paths, native, decimal)
 
     def for_fields(self, fields: Mapping[str, FieldType]) -> FlatColumns:
         """The same header classified for another case vocabulary (a ruleset's flat record).
@@ -169,8 +194,11 @@ class FlatColumns:
         with its own record, again where the rows are assessed.
         """
         leaves = _leaves_of(fields)
-        kinds = tuple(leaves.get(n, _UNKNOWN) for n in self.names)
-        return FlatColumns(self.names, kinds, tuple((n,) for n in self.names), self.native)
+        kinds = tuple(
+            _IGNORED if n in _ANNOTATIONS else leaves.get(n, _UNKNOWN) for n in self.names
+        )
+        paths = tuple((n,) for n in self.names)
+        return FlatColumns(self.names, kinds, paths, self.native, self.decimal)
 
     def to_mapping(self, cells: Sequence[Any] | None) -> tuple[dict[str, Any], _Errors]:
         """The nested case mapping for one row and its errors as ``(column, message)`` pairs.
@@ -179,6 +207,8 @@ class FlatColumns:
         """
         if cells is None:
             return {}, [("(row)", "cannot be read as CSV")]
+        if isinstance(cells, Unreadable):
+            return {}, [("(row)", cells.reason)]
         if len(cells) != len(self.names):
             return {}, [("(row)", f"has {len(cells)} cells; the header has {len(self.names)}")]
         out: dict[str, Any] = {}
@@ -190,11 +220,15 @@ class FlatColumns:
             if kind == _UNKNOWN:
                 errors.append((_shown(name), "unknown column"))
                 continue
+            if kind == _IGNORED:
+                continue
             if kind == _GROUP and not (native and isinstance(cell, Mapping)):
                 hint = "a group of fields, not a column; use dotted columns such as"
                 errors.append((name, f"{hint} {name}.<field>"))
                 continue
-            value, err = _native_cell(kind, cell) if native else _csv_cell(kind, cell)
+            value, err = (
+                _native_cell(kind, cell) if native else _csv_cell(kind, cell, self.decimal)
+            )
             if err is not None:
                 errors.append((name, err))
             elif not _put(out, path, value):

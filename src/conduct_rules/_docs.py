@@ -9,9 +9,14 @@ that changes nothing changes no byte.
 Files written, relative to the repository root::
 
     docs/provisions.md               every provision of every built-in ruleset
+    docs/case-fields.md              every case field, its default and meaning (from ``Case``)
+    docs/cli.md                      the command-line reference (every command's ``--help``)
     docs/rulesets/<name>.md          each rule beside the provisions it applies
     schemas/case.schema.json         the input contract, from ``Case``
     schemas/assessment.schema.json   the output contract, from ``Assessment``
+    schemas/<name>.schema.json       every other JSON output (``_contracts.OUTPUT_MODELS``):
+                                     explanation, why-not, what-if, audit-row, audit-summary,
+                                     training-marking
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import html
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from conduct_rules.assessment import Assessment
 from conduct_rules.case import Case
@@ -30,17 +35,31 @@ from conduct_rules.ruleset import Conclusion, Rule, Ruleset, available_rulesets,
 __all__ = [
     "SCHEMAS",
     "assessment_schema",
+    "case_fields_markdown",
     "case_schema",
+    "cli_markdown",
+    "comparison_schema",
     "generated_files",
+    "output_schema",
     "provisions_markdown",
     "ruleset_markdown",
     "schema_text",
     "write_generated",
 ]
 
-SchemaName = Literal["case", "assessment"]
+SchemaName = Literal[
+    "case",
+    "assessment",
+    "explanation",
+    "why-not",
+    "what-if",
+    "audit-row",
+    "audit-summary",
+    "training-marking",
+    "comparison",
+]
 #: The schemas ``conduct-rules schema`` prints and ``schemas/`` holds.
-SCHEMAS: tuple[SchemaName, ...] = ("case", "assessment")
+SCHEMAS: tuple[SchemaName, ...] = get_args(SchemaName)
 
 _DRAFT = "https://json-schema.org/draft/2020-12/schema"
 _HEADER = (
@@ -68,9 +87,22 @@ def assessment_schema() -> dict[str, Any]:
     return {"$schema": _DRAFT, **schema}
 
 
+def comparison_schema() -> dict[str, Any]:
+    """JSON Schema of ``compare``'s output: ``Comparison.model_dump(mode="json")``."""
+    return output_schema("comparison")
+
+
+def output_schema(name: str) -> dict[str, Any]:
+    """JSON Schema of a JSON output: what the model of ``name`` serialises to."""
+    from conduct_rules._contracts import OUTPUT_MODELS
+
+    schema = OUTPUT_MODELS[name].model_json_schema(mode="serialization")
+    return {"$schema": _DRAFT, **schema}
+
+
 def schema_text(name: SchemaName, ruleset: Ruleset | None = None) -> str:
     """The schema as stable JSON text (two-space indent, sorted keys, final newline)."""
-    schema = case_schema(ruleset) if name == "case" else assessment_schema()
+    schema = case_schema(ruleset) if name == "case" else output_schema(name)
     return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
@@ -230,15 +262,112 @@ def ruleset_markdown(rs: Ruleset) -> str:
 # All files
 
 
+def case_fields_markdown() -> str:
+    """Every field of the case, with its default and its meaning, from the model itself."""
+    from conduct_rules._template import template_yaml
+
+    schema = case_schema()
+    defs = schema.get("$defs", {})
+    lines = [
+        _HEADER.rstrip("\n"),
+        "",
+        "# The case fields",
+        "",
+        "What each field of a case file means, with its default. Only `case_id` is required.",
+        "`conduct-rules template` prints the same as a blank, commented case to fill in;",
+        "`conduct-rules schema case` prints the JSON Schema.",
+        "",
+        "| field | type | default | meaning |",
+        "| --- | --- | --- | --- |",
+    ]
+
+    def kind(prop: dict[str, Any]) -> str:
+        if "enum" in prop:
+            return " \\| ".join(f"`{v}`" for v in prop["enum"])
+        if "anyOf" in prop:
+            return " or ".join(kind(a) for a in prop["anyOf"])
+        if prop.get("type") == "array":
+            return "list of " + kind(prop.get("items", {}))
+        if "$ref" in prop:
+            return "object"
+        return str(prop.get("type", prop.get("format", "")))
+
+    def walk(node: dict[str, Any], prefix: str) -> None:
+        for name, prop in node.get("properties", {}).items():
+            ref = prop.get("$ref")
+            if ref:
+                shown = ""
+            elif "default" in prop:
+                shown = f"`{json.dumps(prop['default'])}`"
+            else:
+                shown = "(required)"
+            text = " ".join(str(prop.get("description", "")).split())
+            lines.append(f"| `{prefix}{name}` | {kind(prop)} | {shown} | {text} |")
+            item_ref = prop.get("items", {}).get("$ref")
+            if ref or item_ref:
+                target = (ref or item_ref).rsplit("/", 1)[1]
+                walk(defs[target], f"{prefix}{name}{'[].' if item_ref else '.'}")
+
+    walk(schema, "")
+    lines += ["", "## The blank case", "", "```yaml", template_yaml().rstrip("\n"), "```", ""]
+    return "\n".join(lines)
+
+
+def cli_markdown() -> str:
+    """The command-line reference: each command's own ``--help``, as click prints it."""
+    import click
+
+    from conduct_rules.cli import main
+
+    lines = [
+        _HEADER.rstrip("\n"),
+        "",
+        "# Command-line reference",
+        "",
+        "Every command's `--help`, exactly as it prints. The shared grammar — `-o/--output`,",
+        "`--lang`, `--format`, `--ruleset`, `--parameters KEY=VALUE|FILE`, `-` for standard input",
+        "and the exit codes — is described under `conduct-rules --help`.",
+        "",
+    ]
+    root = click.Context(main, info_name="conduct-rules", terminal_width=100, max_content_width=100)
+    lines += ["## conduct-rules", "", "```text", main.get_help(root).rstrip(), "```", ""]
+    for name in sorted(main.commands):
+        command = main.commands[name]
+        ctx = click.Context(
+            command,
+            info_name=name,
+            parent=root,
+            terminal_width=100,
+            max_content_width=100,
+        )
+        help_text = command.get_help(ctx).rstrip()
+        lines += [f"## conduct-rules {name}", "", "```text", help_text, "```", ""]
+    return "\n".join(lines)
+
+
 def generated_files(rulesets: Iterable[str] | None = None) -> dict[str, str]:
     """Every generated file's path (relative to the repository root, POSIX) and content."""
     names = list(rulesets) if rulesets is not None else available_rulesets()
     loaded = [load_ruleset(n) for n in names]
-    files: dict[str, str] = {"docs/provisions.md": provisions_markdown(loaded)}
+    files: dict[str, str] = {
+        "docs/provisions.md": provisions_markdown(loaded),
+        "docs/case-fields.md": case_fields_markdown(),
+        "docs/cli.md": cli_markdown(),
+    }
     for name, rs in zip(names, loaded, strict=True):
         files[f"docs/rulesets/{name}.md"] = ruleset_markdown(rs)
     for schema in SCHEMAS:
         files[f"schemas/{schema}.schema.json"] = schema_text(schema)
+    try:  # the HTTP service's contract, where its extra is installed (the dev extra has it)
+        from conduct_rules.service import openapi_document
+    except ImportError:
+        return files
+    text = json.dumps(openapi_document(), indent=2, ensure_ascii=False, sort_keys=True)
+    files["schemas/openapi.json"] = text + "\n"
+    if rulesets is None and {"ontario", "crpo-6.3"} <= set(names):  # issue 15
+        from conduct_rules._docs_dual import dual_registrants_markdown
+
+        files["docs/dual-registrants.md"] = dual_registrants_markdown()
     return files
 
 

@@ -13,6 +13,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from conduct_rules._audit_io import ItemInfo, catalogue
+from conduct_rules._typography import number, percent
 
 if TYPE_CHECKING:
     from conduct_rules.assessment import Assessment
@@ -58,7 +59,7 @@ _T = {
         "error": "Error",
         "field": "Field",
         "rejected_rows": "Rejected rows",
-        "showing": "showing the first {m:,} of {n:,}; the JSON Lines or CSV output lists all",
+        "showing": "showing the first {m} of {n}; the JSON Lines or CSV output lists all",
         "attention_def": "not permitted, a possible breach, or a safeguard that must come "
         "first still outstanding",
         "source": "Input",
@@ -101,7 +102,7 @@ _T = {
         "error": "Erreur",
         "field": "Champ",
         "rejected_rows": "Lignes rejetées",
-        "showing": "les {m:,} premiers sur {n:,} ; la sortie JSON Lines ou CSV les énumère tous",
+        "showing": "les {m} premiers sur {n}\u202f; la sortie JSON Lines ou CSV les énumère tous",
         "attention_def": "non permis, manquement possible, ou mesure préalable non remplie",
         "source": "Entrée",
         "no_chart": "(le graphique exige matplotlib)",
@@ -221,8 +222,16 @@ def render_assessment(a: Assessment) -> str:
         parts.append(f'<p class="cite">{_e(note)}</p>')
     parts.append(
         f'<p class="cite">{_e(t["ruleset"])}{colon} {_e(a.ruleset.id)} {_e(a.ruleset.version)} '
-        f"({_e(t['engine'])} {_e(a.engine)})</p></div>"
+        f"({_e(t['engine'])} {_e(a.engine)})</p>"
     )
+    parts += [  # the sources read and their editions (issue 15)
+        f'<p class="cite">{_e(e.document)}, {_e(e.edition)} — {_e(e.in_force)}'
+        + (f" → {_e(e.until)}" if e.until else "")
+        + (f"<br>{_e(e.note)}" if e.note else "")
+        + "</p>"
+        for e in a.ruleset.editions
+    ]
+    parts.append("</div>")
     return "".join(parts)
 
 
@@ -230,8 +239,24 @@ def render_assessment(a: Assessment) -> str:
 # An audit
 
 
-def _pct(n: int, of: int) -> str:
-    return f"{100.0 * n / of:.1f}%" if of else "–"
+def _pct(n: int, of: int, lang: str = "en") -> str:
+    return percent(n, of, "fr" if lang == "fr" else "en")
+
+
+def _n(n: int, lang: str) -> str:
+    """A count as the language writes it (1,001 / 1 001)."""
+    return number(n, "fr" if lang == "fr" else "en")
+
+
+def _c(lang: str) -> str:
+    """A colon in markup, French spacing included."""
+    return "&nbsp;:" if lang == "fr" else ":"
+
+
+def _label(kind: str, item_id: str, info: Mapping[tuple[str, str], ItemInfo]) -> str:
+    """An item's label in the report's language; the id only when the ruleset has none."""
+    item = info.get((kind, item_id))
+    return item.label if item else item_id
 
 
 def _counts_table(
@@ -240,6 +265,7 @@ def _counts_table(
     of: int,
     info: Mapping[tuple[str, str], ItemInfo],
     t: Mapping[str, str],
+    lang: str = "en",
 ) -> str:
     rows = []
     for item_id, n in counts.items():
@@ -248,7 +274,13 @@ def _counts_table(
         if item and item.blocking:
             label += f" <i>({_e(t['blocking'])})</i>"
         rows.append(
-            (_e(item_id), label, f"{n:,}", _pct(n, of), _cites(item.citations) if item else "")
+            (
+                _e(item_id),
+                label,
+                _n(n, lang),
+                _pct(n, of, lang),
+                _cites(item.citations) if item else "",
+            )
         )
     return _table([t["id"], t["item"], t["count"], t["share"], t["cites"]], rows, (2, 3))
 
@@ -257,27 +289,33 @@ def _summary_html(result: AuditResult, chart: bool) -> str:
     s = result.summary
     t = _T[result.lang]
     info = catalogue(result.ruleset, result.lang)
+    lang = result.lang
+    c = _c(lang)
     parts = [
-        f"<p>{_e(t['source'])}: {_e(result.source.label)} · {_e(t['ruleset'])}: "
-        f"{_e(result.ruleset.id)} {_e(result.ruleset.version)} · {_e(t['engine'])}: "
+        f"<p>{_e(t['source'])}{c} {_e(result.source.label)} · {_e(t['ruleset'])}{c} "
+        f"{_e(result.ruleset.id)} {_e(result.ruleset.version)} · {_e(t['engine'])}{c} "
         f"{_e(result.engine)}</p>",
         _table(
             [t["rows"], t["count"], t["share"]],
             [
-                (_e(t["rows"]), f"{s.total:,}", ""),
-                (_e(t["assessed"]), f"{s.assessed:,}", _pct(s.assessed, s.total)),
-                (_e(t["rejected"]), f"{s.rejected:,}", _pct(s.rejected, s.total)),
-                (_e(t["attention"]), f"{s.needs_attention:,}", _pct(s.needs_attention, s.assessed)),
+                (_e(t["rows"]), _n(s.total, lang), ""),
+                (_e(t["assessed"]), _n(s.assessed, lang), _pct(s.assessed, s.total, lang)),
+                (_e(t["rejected"]), _n(s.rejected, lang), _pct(s.rejected, s.total, lang)),
+                (
+                    _e(t["attention"]),
+                    _n(s.needs_attention, lang),
+                    _pct(s.needs_attention, s.assessed, lang),
+                ),
                 (
                     _e(t["termination"]),
-                    f"{s.termination_required:,}",
-                    _pct(s.termination_required, s.assessed),
+                    _n(s.termination_required, lang),
+                    _pct(s.termination_required, s.assessed, lang),
                 ),
             ],
             (1, 2),
         ),
         f"<h3>{_e(t['verdicts'])}</h3>",
-        _counts_table(s.verdicts, "verdict", s.assessed, info, t),
+        _counts_table(s.verdicts, "verdict", s.assessed, info, t, lang),
     ]
     if chart:
         parts.append(f"<h3>{_e(t['chart'])}</h3>{_chart_img(result)}")
@@ -286,12 +324,15 @@ def _summary_html(result: AuditResult, chart: bool) -> str:
         (t["osafeguards"], "safeguard", s.outstanding_safeguards),
         (t["docs"], "documentation", s.missing_documentation),
     ):
-        parts += [f"<h3>{_e(title)}</h3>", _counts_table(counts, kind, s.assessed, info, t)]
+        parts += [
+            f"<h3>{_e(title)}</h3>",
+            _counts_table(counts, kind, s.assessed, info, t, lang),
+        ]
     if s.warnings:
-        rows = [(_e(w), f"{n:,}") for w, n in s.warnings.items()]
+        rows = [(_e(w), _n(n, lang)) for w, n in s.warnings.items()]
         parts += [f"<h3>{_e(t['warnings'])}</h3>", _table([t["id"], t["count"]], rows, (1,))]
     if s.rejected_fields:
-        rows = [(_e(f), f"{n:,}") for f, n in s.rejected_fields.items()]
+        rows = [(_e(f), _n(n, lang)) for f, n in s.rejected_fields.items()]
         parts += [
             f"<h3>{_e(t['rejected_rows'])}</h3>",
             _table([t["field"], t["count"]], rows, (1,)),
@@ -303,7 +344,9 @@ def _chart_img(result: AuditResult) -> str:
     try:
         from conduct_rules._chart import figure_png_base64, summary_figure
 
-        fig = summary_figure(result.summary, result.lang)
+        info = catalogue(result.ruleset, result.lang)
+        labels = {(kind, i): item.label for (kind, i), item in info.items()}
+        fig = summary_figure(result.summary, result.lang, labels)
     except Exception:  # noqa: BLE001 - a report without its chart beats no report
         return f"<p>{_e(_T[result.lang]['no_chart'])}</p>"
     data = figure_png_base64(fig)
@@ -326,10 +369,10 @@ def _case_rows(
             (
                 str(r.row),
                 _e(r.case_id or ""),
-                _badge(r.verdict or "", r.verdict or ""),
-                _e(", ".join(r.findings)),
-                _e(", ".join(blocking)),
-                _e(", ".join(r.missing_documentation)),
+                _badge(r.verdict or "", _label("verdict", r.verdict or "", info)),
+                _e("; ".join(_label("finding", f, info) for f in r.findings)),
+                _e("; ".join(_label("safeguard", x, info) for x in blocking)),
+                _e("; ".join(_label("documentation", d, info) for d in r.missing_documentation)),
                 _cites(cites),
             )
         )
@@ -348,24 +391,33 @@ def _collect(result: AuditResult, max_cases: int) -> tuple[list[AuditRow], list[
     return attention, rejected
 
 
+def _rejected_html(result: AuditResult, rejected: Sequence[AuditRow]) -> str:
+    if not rejected:
+        return ""
+    s = result.summary
+    t = _T[result.lang]
+    parts = [f"<h2>{_e(t['rejected_rows'])}</h2>"]
+    if s.rejected > len(rejected):
+        parts.append(f"<p>{_e(t['showing'].format(m=len(rejected), n=s.rejected))}</p>")
+    rows = [(str(r.row), _e(r.case_id or ""), _e(r.error or "")) for r in rejected]
+    parts.append(_table([t["row"], t["case"], t["error"]], rows, (0,)))
+    return "".join(parts)
+
+
 def _cases_html(
     result: AuditResult, attention: Sequence[AuditRow], rejected: Sequence[AuditRow]
 ) -> str:
     s = result.summary
     t = _T[result.lang]
+    lang = result.lang
     info = catalogue(result.ruleset, result.lang)
     head = [t["row"], t["case"], t["verdict"], t["findings"], t["osafeguards"], t["docs"]]
     parts = [f"<h2>{_e(t['cases'])}</h2><p>{_e(t['attention_def'])}.</p>"]
     if s.needs_attention > len(attention):
-        parts.append(f"<p>{_e(t['showing'].format(m=len(attention), n=s.needs_attention))}</p>")
+        shown = t["showing"].format(m=_n(len(attention), lang), n=_n(s.needs_attention, lang))
+        parts.append(f"<p>{_e(shown)}</p>")
     parts.append(_table([*head, t["cites"]], _case_rows(attention, info), (0,)))
-    if rejected:
-        parts.append(f"<h2>{_e(t['rejected_rows'])}</h2>")
-        if s.rejected > len(rejected):
-            parts.append(f"<p>{_e(t['showing'].format(m=len(rejected), n=s.rejected))}</p>")
-        rows = [(str(r.row), _e(r.case_id or ""), _e(r.error or "")) for r in rejected]
-        parts.append(_table([t["row"], t["case"], t["error"]], rows, (0,)))
-    return "".join(parts)
+    return "".join(parts) + _rejected_html(result, rejected)
 
 
 def render_audit_summary(result: AuditResult, max_cases: int = 10) -> str:
@@ -376,18 +428,35 @@ def render_audit_summary(result: AuditResult, max_cases: int = 10) -> str:
 
 
 def render_audit_report(result: AuditResult, max_cases: int = 1_000) -> str:
-    """A complete, self-contained HTML document: nothing is fetched when it is opened."""
+    """A complete, self-contained HTML document: nothing is fetched when it is opened.
+
+    Order: the caveat, the summary and chart, breakdowns, the cases needing attention grouped by
+    reason (labels, not ids), rejected rows, the provisions cited.
+    """
+    from conduct_rules.audit.report import breakdowns_html, caveat_html, grouped_cases_html
+
     t = _T[result.lang]
-    cases = _cases_html(result, *_collect(result, max_cases))  # one run gives rows and summary
-    body = _summary_html(result, chart=True) + cases
+    attention, rejected = _collect(result, max_cases)  # one run gives rows and summary
+    info = catalogue(result.ruleset, result.lang)
+    s = result.summary
+    body = (
+        _summary_html(result, chart=True)
+        + breakdowns_html(s, result.lang, info)
+        + f"<p>{_e(t['attention_def'])}.</p>"
+        + grouped_cases_html(result, attention, s.needs_attention, info)
+        + _rejected_html(result, rejected)
+    )
     provisions = [
-        f"<li><b>{_e(pid)}</b>: {_e(p.source)}</li>" for pid, p in result.ruleset.provisions.items()
+        f"<li><b>{_e(pid)}</b>{_c(result.lang)} {_e(p.source)}</li>"
+        for pid, p in result.ruleset.provisions.items()
     ]
     return (
         f'<!DOCTYPE html>\n<html lang="{_e(result.lang)}"><head><meta charset="utf-8">'
         '<meta http-equiv="Content-Security-Policy" '
         "content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">"
-        f"<title>{_e(t['report'])}: {_e(result.ruleset.id)}</title><style>{_PAGE_CSS}</style>"
-        f"</head><body><h1>{_e(t['report'])}</h1><h2>{_e(t['summary'])}</h2>{body}"
+        f"<title>{_e(t['report'])}{_c(result.lang)} {_e(result.ruleset.id)}</title>"
+        f"<style>{_PAGE_CSS}</style>"
+        f"</head><body><h1>{_e(t['report'])}</h1>{caveat_html(result.lang, result.ruleset)}"
+        f"<h2>{_e(t['summary'])}</h2>{body}"
         f"<h2>{_e(t['cites'])}</h2><ul>{''.join(provisions)}</ul></body></html>\n"
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
+from conduct_rules import _typography
 from conduct_rules.ruleset import Ruleset
 
 __all__ = ["FIELD_LABELS", "Lang", "Scalar", "colon", "fact_label", "value_text"]
@@ -112,6 +113,23 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
         "le client a consenti au transfert",
     ),
     "documented": ("records made", "documents consignés"),
+    # CRPO Standard 6.3 (2024)
+    "member.good_faith": (
+        "the decision is made in good faith",
+        "la décision est prise de bonne foi",
+    ),
+    "member.reason_protected_ground": (
+        "the reason relates to a ground protected by the Human Rights Code",
+        "le motif touche un motif protégé par le Code des droits de la personne",
+    ),
+    "client.interested_in_further_treatment": (
+        "the client is interested in further treatment",
+        "le client souhaite poursuivre un traitement",
+    ),
+    "client.informed_of_reasons": (
+        "the reasons were clearly explained to the client",
+        "les motifs ont été clairement expliqués au client",
+    ),
 }
 
 #: Values of the case's enumerations, in French (English shows the value with spaces).
@@ -153,8 +171,8 @@ _KIND_WORDS: dict[str, tuple[str, str]] = {
 
 
 def colon(lang: Lang) -> str:
-    """A colon with the spacing of the language (French puts a space before it)."""
-    return " : " if lang == "fr" else ": "
+    """A colon with the spacing of the language (French: a no-break space before it)."""
+    return _typography.colon(lang)
 
 
 def value_text(key: str, value: Scalar, lang: Lang) -> str:

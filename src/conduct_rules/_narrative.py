@@ -15,6 +15,7 @@ import random
 from typing import Any, Literal
 
 from conduct_rules._labels import Lang
+from conduct_rules._typography import date_text
 from conduct_rules.api import assess, get_ruleset
 
 __all__ = ["FAMILIES", "Family", "story", "title"]
@@ -73,10 +74,6 @@ _OPENINGS = {
     ),
 }
 
-_MONTHS = (
-    "January February March April May June July August September October November December",
-    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
-)
 _CHANNEL = {
     "email": ("sent an e-mail on {d}", "a envoyé un courriel le {d}"),
     "phone": ("phoned on {d}", "a téléphoné le {d}"),
@@ -214,7 +211,8 @@ def title(family: Family, lang: Lang) -> str:
 
 
 def _date(d: dt.date, lang: Lang) -> str:
-    return f"{d.day} {_MONTHS[1 if lang == 'fr' else 0].split()[d.month - 1]} {d.year}"
+    """A date as the language writes it (Babel): "March 1, 2024" / « 1 mars 2024 »."""
+    return date_text(d, lang)
 
 
 def _draw(family: Family, rng: random.Random) -> dict[str, Any]:

@@ -15,13 +15,12 @@ to keep in memory can be computed a second time instead of being held.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from conduct_rules._csv import FlatColumns
+from conduct_rules._csv import FlatColumns, Unreadable
 from conduct_rules._fields import FieldType
 from conduct_rules._json import DuplicateKeyError
 from conduct_rules._json import loads as strict_loads
@@ -41,6 +40,8 @@ ChunkKind = Literal["mapping", "jsonl", "csv", "frame"]
 #: Rows per chunk sent to a worker: large enough that inter-process overhead is small per row,
 #: small enough that a few chunks in flight per worker keep memory flat.
 CHUNK_ROWS = 1_000
+#: The annotation key of the rejected-records file (``conduct_rules.audit.rejected``).
+_REJECTED_KEY = "_rejected"
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,9 @@ class Chunk:
     items: list[Any]
     columns: FlatColumns | None = None  # CSV and DataFrame chunks
     progress: int = 0  # progress units (bytes or rows) this chunk completes
+    #: Each record's text as written (CSV with ``keep_text``), for the rejected-records file;
+    #: kept in the reading process, never sent to a worker.
+    texts: list[str | None] | None = None
 
 
 class RecordSource:
@@ -72,6 +76,8 @@ class RecordSource:
         self.unit = unit
         self.reusable = reusable
         self._used = False
+        #: What reading found out: format, encoding, CSV dialect and header (filled as read).
+        self.info: dict[str, Any] = {}
 
     def chunks(self) -> Iterator[Chunk]:
         """The chunks, in input order; a one-shot source refuses a second reading."""
@@ -116,41 +122,90 @@ def records_from_mappings(records: Iterable[Mapping[str, Any]]) -> RecordSource:
 # Files
 
 
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def is_gzip(fh: IO[bytes]) -> bool:
+    """True when a buffered binary stream starts with the gzip signature (peeked, not read)."""
+    peek = getattr(fh, "peek", None)
+    return callable(peek) and bytes(peek(2))[:2] == _GZIP_MAGIC
+
+
+def gunzip_stream(fh: IO[bytes]) -> IO[bytes]:
+    """The decompressed stream of a gzip stream, else the stream itself."""
+    if is_gzip(fh):
+        import gzip
+
+        return gzip.GzipFile(fileobj=fh, mode="rb")  # type: ignore[return-value]
+    return fh
+
+
 def _open_binary(path: str | Path) -> IO[bytes]:
+    """The file's bytes, decompressed when it is gzip (told by its first bytes, not its name)."""
     try:
-        return open(path, "rb")
+        fh: IO[bytes] = open(path, "rb")  # noqa: SIM115 - returned open
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a directory") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({type(exc).__name__})") from None
+    if is_gzip(fh):
+        import gzip
+
+        fh.close()
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return fh
 
 
 def _file_size(path: str | Path) -> int | None:
+    """The size progress is measured against; None for compressed files (bytes read differ)."""
     try:
+        with open(path, "rb") as fh:
+            if fh.read(2) == _GZIP_MAGIC:
+                return None
         return Path(path).stat().st_size
     except OSError:
         return None
 
 
+def _damaged(label: str) -> InputError:
+    return InputError(f"{label}: the compressed data is damaged or cut short")
+
+
 def _source_of(
     label: str, target: str | Path | IO[bytes], gen: Callable[[IO[bytes]], Iterator[Chunk]]
 ) -> RecordSource:
+    import zlib
+
     if isinstance(target, str | Path):
         path = target
         _open_binary(path).close()  # fail now, not on first iteration
 
         def chunks() -> Iterator[Chunk]:
             with _open_binary(path) as fh:
-                yield from gen(fh)
+                try:
+                    yield from gen(fh)
+                except (EOFError, zlib.error):
+                    raise _damaged(str(path)) from None
+                except OSError as exc:
+                    if type(exc).__name__ == "BadGzipFile":
+                        raise _damaged(str(path)) from None
+                    raise
 
         return RecordSource(
             f"{label} {path}", chunks, total=_file_size(path), unit="B", reusable=True
         )
     stream = target
+
+    def stream_chunks() -> Iterator[Chunk]:
+        try:
+            yield from gen(stream)
+        except (EOFError, zlib.error):
+            raise _damaged("stdin") from None
+
     return RecordSource(
-        f"{label} stream", lambda: gen(stream), total=None, unit="B", reusable=False
+        f"{label} stream", stream_chunks, total=None, unit="B", reusable=False
     )
 
 
@@ -183,76 +238,82 @@ def records_from_jsonl(path: str | Path | IO[bytes]) -> RecordSource:
         if items or size:
             yield Chunk("jsonl", tuple(rows), items, None, size)
 
-    return _source_of("JSON Lines", path, gen)
+    source = _source_of("JSON Lines", path, gen)
+    source.info = {"format": "jsonl", "encoding": "utf-8"}
+    return source
 
 
-class _CountingLines:
-    """Decoded lines of a binary stream, counting bytes read (for progress)."""
+def _known_columns() -> frozenset[str]:
+    from conduct_rules._csv import CSV_COLUMNS
 
-    def __init__(self, fh: IO[bytes]) -> None:
-        self._fh = fh
-        self.size = 0
-        self._first = True
-
-    def __iter__(self) -> Iterator[str]:
-        for line in self._fh:
-            self.size += len(line)
-            if self._first:
-                self._first = False
-                if line.startswith(b"\xef\xbb\xbf"):
-                    line = line[3:]  # noqa: PLW2901 - Excel's byte order mark is not data
-            # Undecodable bytes survive as lone surrogates; the cell converter rejects the row.
-            yield line.decode("utf-8", "surrogateescape")
+    return frozenset(CSV_COLUMNS)
 
 
-def records_from_csv(path: str | Path | IO[bytes]) -> RecordSource:
-    """A CSV file (or binary stream) with a header of dotted column names, UTF-8.
+def records_from_csv(
+    path: str | Path | IO[bytes],
+    *,
+    encoding: str = "utf-8",
+    delimiter: str | None = None,
+    known_columns: Iterable[str] | None = None,
+    keep_text: bool = False,
+) -> RecordSource:
+    """A CSV file (or binary stream) with a header of dotted column names.
 
-    Cell rules (booleans, whole numbers, empty cells, JSON lists) are those of ``_csv``. A bad
-    header (empty, duplicate names) makes the whole input unusable: ``InputError``.
+    The delimiter (comma, semicolon or tab) is sniffed from the header unless given; a number
+    may use the decimal mark that goes with it (``14,0`` in a semicolon file) when its fraction
+    is zero. ``encoding``: any ASCII-compatible codec (``utf-8``, the default, with or without a
+    byte order mark; ``cp1252``). Cell rules (booleans, whole numbers, empty cells, JSON lists)
+    are those of ``_csv``. A bad header (empty, duplicate names) makes the whole input unusable:
+    ``InputError``. ``known_columns``: the column names the sniffer looks for (default: the
+    standard case's). ``keep_text``: keep each record's text (for the rejected-records file).
     """
+    from conduct_rules.audit.csvread import CsvReader, check_encoding
+
+    encoding = check_encoding(encoding)
+    known = frozenset(known_columns) if known_columns is not None else _known_columns()
+    info: dict[str, Any] = {"format": "csv", "encoding": encoding}
 
     def gen(fh: IO[bytes]) -> Iterator[Chunk]:
-        lines = _CountingLines(fh)
-        reader = csv.reader(iter(lines), strict=False)
-        try:
-            header = next(reader)
-        except StopIteration:
+        reader = CsvReader(
+            fh, encoding=encoding, delimiter=delimiter, known=known, keep_text=keep_text
+        )
+        info["dialect"] = reader.dialect
+        info["header_text"] = reader.header_text
+        if reader.header is None:
             return
-        except csv.Error:
-            raise InputError("the CSV header cannot be read") from None
-        columns = FlatColumns.from_header(header)
+        columns = FlatColumns.from_header(reader.header, decimal=reader.dialect.decimal)
         rows: list[int] = []
-        items: list[list[str] | None] = []
+        items: list[list[str] | Unreadable] = []
+        texts: list[str | None] = []
         done = 0
-        row = 0
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                break
-            except csv.Error:
-                cells = None  # reported as a rejected row, numbered like any other
-            if cells == []:
-                continue  # a blank line is not a record
-            row += 1
+        for row, (cells, error, text) in enumerate(reader, 1):
             rows.append(row)
-            items.append(cells)
+            items.append(cells if cells is not None else Unreadable(error or "unreadable"))
+            texts.append(text)
             if len(items) >= CHUNK_ROWS:
-                yield Chunk("csv", tuple(rows), items, columns, lines.size - done)
-                done = lines.size
-                rows, items = [], []
-        yield Chunk("csv", tuple(rows), items, columns, lines.size - done)
+                yield Chunk(
+                    "csv", tuple(rows), items, columns, reader.size - done,
+                    texts if keep_text else None,
+                )
+                done = reader.size
+                rows, items, texts = [], [], []
+        yield Chunk(
+            "csv", tuple(rows), items, columns, reader.size - done, texts if keep_text else None
+        )
 
     if isinstance(path, str | Path):
         with _open_binary(path) as fh:  # a bad header fails now, before any output is written
             try:
-                header = next(csv.reader(iter(_CountingLines(fh))), None)
-            except csv.Error:
-                raise InputError(f"{path}: the CSV header cannot be read") from None
+                header = CsvReader(
+                    fh, encoding=encoding, delimiter=delimiter, known=known
+                ).header
+            except InputError as exc:
+                raise InputError(f"{path}: {exc}") from None
             if header is not None:
                 FlatColumns.from_header(header)
-    return _source_of("CSV", path, gen)
+    source = _source_of("CSV", path, gen)
+    source.info = info
+    return source
 
 
 def records_from_dataframe(frame: Any) -> RecordSource:
@@ -280,27 +341,55 @@ def records_from_dataframe(frame: Any) -> RecordSource:
     return RecordSource("DataFrame", chunks, total=len(frame), unit="rows", reusable=True)
 
 
-def guess_format(path: str | Path) -> Literal["jsonl", "csv"]:
-    """The input format from a file name: ``.jsonl``/``.ndjson`` or ``.csv``."""
-    suffix = Path(path).suffix.lower()
+def guess_format(path: str | Path) -> Literal["jsonl", "csv", "parquet"]:
+    """The input format from a file name: ``.jsonl``/``.ndjson``, ``.csv`` or ``.parquet``
+    (a ``.gz`` ending is looked through: ``cases.csv.gz`` is CSV)."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix == ".gz":
+        suffix = Path(p.stem).suffix.lower()
     if suffix in (".jsonl", ".ndjson", ".jsonlines"):
         return "jsonl"
-    if suffix == ".csv":
+    if suffix in (".csv", ".tsv"):
         return "csv"
+    if suffix in (".parquet", ".pq"):
+        return "parquet"
     raise InputError(
         f"{path}: cannot tell the input format from the file name; "
-        "name it .jsonl or .csv, or give the format (jsonl or csv)"
+        "name it .jsonl, .csv or .parquet, or give the format (jsonl, csv or parquet)"
     )
 
 
-def records_from_file(path: str | Path, input_format: str = "auto") -> RecordSource:
-    """A JSON Lines or CSV file; ``auto`` decides by the file name's extension."""
+def records_from_file(
+    path: str | Path,
+    input_format: str = "auto",
+    *,
+    encoding: str = "utf-8",
+    delimiter: str | None = None,
+    known_columns: Iterable[str] | None = None,
+    keep_text: bool = False,
+) -> RecordSource:
+    """A JSON Lines, CSV or Parquet file; ``auto`` decides by the file name's extension.
+
+    gzip-compressed files are read as they are (told by their first bytes). ``encoding``,
+    ``delimiter``, ``known_columns`` and ``keep_text`` are for CSV (see ``records_from_csv``).
+    """
     fmt = guess_format(path) if input_format == "auto" else input_format
     if fmt == "jsonl":
         return records_from_jsonl(path)
     if fmt == "csv":
-        return records_from_csv(path)
-    raise InputError(f"unknown input format '{input_format}'; choose auto, jsonl or csv")
+        return records_from_csv(
+            path,
+            encoding=encoding,
+            delimiter=delimiter,
+            known_columns=known_columns,
+            keep_text=keep_text,
+        )
+    if fmt == "parquet":
+        from conduct_rules.audit.parquet import records_from_parquet
+
+        return records_from_parquet(path)
+    raise InputError(f"unknown input format '{input_format}'; choose auto, jsonl, csv or parquet")
 
 
 # --------------------------------------------------------------------------------------------
@@ -322,7 +411,10 @@ def decode(
     elif chunk.kind == "jsonl":
         for row, line in zip(chunk.rows, chunk.items, strict=True):
             try:
-                yield row, strict_loads(line), []
+                data = strict_loads(line)
+                if type(data) is dict and _REJECTED_KEY in data:
+                    del data[_REJECTED_KEY]  # a re-run of the rejected-records file
+                yield row, data, []
             except DuplicateKeyError as exc:
                 yield row, None, [(exc.field, "duplicate key (each field may appear once)")]
             except (ValueError, RecursionError):

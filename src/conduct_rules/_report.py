@@ -45,6 +45,9 @@ _HEAD = {
         "engine": "Ruleset",
         "sources": "Sources",
         "caveat": "Note",
+        "editions": "Editions read",
+        "from": "in force from",
+        "until": "until",
         "colon": ":",
     },
     "fr": {
@@ -61,6 +64,9 @@ _HEAD = {
         "engine": "Règles",
         "sources": "Sources",
         "caveat": "Remarque",
+        "editions": "Éditions lues",
+        "from": "en vigueur depuis le",
+        "until": "jusqu'au",
         "colon": "\u00a0:",
     },
 }
@@ -131,4 +137,18 @@ def render_text(a: Assessment, ruleset: Ruleset | None = None) -> str:
     if note:
         lines += ["", *textwrap.wrap(f"{h['caveat']}{c} {note}", 96)]
     lines += ["", f"{h['engine']}{c} {a.ruleset.id} {a.ruleset.version} ({a.engine})"]
+    lines += _editions(a, h)
     return "\n".join(lines)
+
+
+def _editions(a: Assessment, h: dict[str, str]) -> list[str]:
+    """The sources the rules read, each with its edition and dates (issue 15), and any note."""
+    if not a.ruleset.editions:
+        return []
+    lines = ["", f"{h['editions']}{h['colon']}"]
+    for e in a.ruleset.editions:
+        until = f", {h['until']} {e.until}" if e.until else ""
+        lines.append(f"  • {e.document}, {e.edition} — {h['from']} {e.in_force}{until}")
+        if e.note:
+            lines.append(f"      {e.note}")
+    return lines

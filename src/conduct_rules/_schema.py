@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 __all__ = [
     "Conclusion",
     "DerivedSpec",
+    "EditionSpec",
     "Force",
     "HeaderFile",
     "LeverSpec",
@@ -150,6 +151,31 @@ class RecordSpec(_Strict):
     fields: dict[FieldName, RecordFieldSpec] = Field(min_length=1, max_length=250)
 
 
+#: A calendar date written as quoted text, ``"YYYY-MM-DD"`` (YAML would read an unquoted one as
+#: a date); the loader checks it is a real date (``_editions.check_editions``).
+IsoDate = Text
+
+
+class EditionSpec(_Strict):
+    """One source of a ruleset: which edition the rules read and when it is in force.
+
+    Why in the header: an assessment asked for a date (``as_of``) must refuse a ruleset whose
+    sources did not apply that day, and every report names the editions it used. ``in_force`` is
+    the first day the ruleset's reading of this edition applies; ``until``, when known, the first
+    day it no longer does. ``note`` says what a reader should check (a later revision whose
+    date is not known, for instance). ``provisions`` ties registry entries to this edition.
+    """
+
+    id: Id
+    document: Text
+    edition: Text
+    in_force: IsoDate
+    until: IsoDate | None = None
+    url: Text | None = None
+    provisions: list[Id] = []
+    note: Bilingual | None = None
+
+
 class HeaderFile(_Strict):
     id: Id
     version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")]
@@ -165,6 +191,10 @@ class HeaderFile(_Strict):
     record: RecordSpec | None = None  # a flat case vocabulary of its own (else the ``Case``)
     #: What every report says about the ruleset's standing (general guidance, editions cited).
     caveat: Bilingual | None = None
+    editions: list[EditionSpec] = []  # the sources read, their editions and in-force dates
+    # The named warnings on contradictory facts speak of the Ontario reading (2.8 iii, iv...);
+    # a ruleset that reads the same fields differently turns them off (issue 15).
+    contradiction_warnings: bool = True
 
 
 class OutputSpec(_Strict):

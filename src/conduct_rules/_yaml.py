@@ -264,10 +264,8 @@ def parse_yaml(data: bytes, label: str) -> Any:
     """Parse one YAML document from a file's bytes; any problem becomes a ``RulesetError``."""
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise RulesetError(
-            f"cannot read file as UTF-8 ({type(exc).__name__})", file=label
-        ) from None
+    except UnicodeDecodeError:
+        raise RulesetError("cannot read file as UTF-8 (not UTF-8 text)", file=label) from None
     try:
         return yaml.load(text, Loader=_StrictLoader)
     except yaml.MarkedYAMLError as exc:
@@ -282,8 +280,8 @@ def parse_yaml(data: bytes, label: str) -> Any:
             if not isinstance(exc, yaml.constructor.ConstructorError):
                 problem = f"YAML syntax: {problem}"
         raise RulesetError(f"{where}{problem}", file=label, rule=rule, field=fld) from None
-    except yaml.YAMLError as exc:
-        raise RulesetError(f"invalid YAML ({type(exc).__name__})", file=label) from None
+    except yaml.YAMLError:
+        raise RulesetError("invalid YAML", file=label) from None
     except RecursionError:
         raise RulesetError("YAML nested too deeply", file=label) from None
     except ValueError as exc:

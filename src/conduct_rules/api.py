@@ -7,6 +7,7 @@ behind a lock (its C engine is not thread-safe); nothing about one assessment su
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any, Literal
 
 from conduct_rules._assemble import build_assessment
 from conduct_rules._contradictions import contradictions
+from conduct_rules._editions import require_in_force
 from conduct_rules.assessment import Assessment, Warning_
 from conduct_rules.case import Case
 from conduct_rules.engines import Backend
@@ -132,6 +134,7 @@ def assess(
     lang: Literal["en", "fr"] = "en",
     backend: str = "auto",
     parameters: Mapping[str, int] | None = None,
+    as_of: dt.date | None = None,
 ) -> Assessment:
     """Assess one case against a ruleset (the Ontario one by default).
 
@@ -140,15 +143,20 @@ def assess(
     ``ruleset.vocabulary.model``). ``lang`` chooses the language of explanations.
     ``parameters`` overrides named thresholds such as ``{"min_attempts": 3}``. Raises
     ``CaseValidationError`` (a ``ValueError``) naming the bad field; never echoes case values
-    other than ``case_id``.
+    other than ``case_id``. ``as_of`` asks for the standards in force on that date: a ruleset
+    whose sources were not in force then raises ``EditionError`` (the ruleset's ``editions``).
     """
     check_lang(lang)
     rs = get_ruleset(ruleset, parameters)
+    if as_of is not None:
+        require_in_force(rs.header, rs.id, as_of)
     vocab = rs.vocabulary
     warnings: tuple[Warning_, ...]
     c = vocab.parse(case)
     # The contradiction checks speak of the standard ``Case``; a ruleset's own record has none.
-    warnings = contradictions(c, lang) if vocab.is_case else ()
+    # Only for a ruleset that reads the standard case the way the warnings assume (Ontario's).
+    on = vocab.is_case and rs.header.contradiction_warnings
+    warnings = contradictions(c, lang) if on else ()
     engine = get_backend(backend)
     evaluation = engine.evaluate(rs, c)
     return build_assessment(rs, c, evaluation, lang=lang, engine=engine.name, warnings=warnings)

@@ -12,10 +12,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from conduct_rules._version import SCHEMA_VERSION
+
 __all__ = [
     "Action",
     "Assessment",
     "Documentation",
+    "EditionRef",
     "Finding",
     "Item",
     "RulesetRef",
@@ -73,12 +76,24 @@ class Warning_(_Frozen):  # noqa: N801 - ``Warning`` is a built-in
     message: str
 
 
+class EditionRef(_Frozen):
+    """One source a ruleset reads, with the edition and the dates it is in force (issue 15)."""
+
+    id: str
+    document: str
+    edition: str
+    in_force: str  # ISO date from which the ruleset's reading of this edition applies
+    until: str | None = None  # ISO date from which it no longer applies, when known
+    note: str | None = None  # in the assessment's language, e.g. a later revision to check
+
+
 class RulesetRef(_Frozen):
     """Which rules produced the assessment, so it can be reproduced."""
 
     id: str
     version: str
     parameters: dict[str, int]
+    editions: tuple[EditionRef, ...] = ()  # the sources and editions the rules read
 
 
 class Assessment(_Frozen):
@@ -104,6 +119,8 @@ class Assessment(_Frozen):
     ruleset: RulesetRef
     engine: Engine
     warnings: tuple[Warning_, ...] = ()
+    #: The version of this JSON shape (``schemas/assessment.schema.json``), not of the rules.
+    schema_version: str = SCHEMA_VERSION
 
     @property
     def outstanding_safeguards(self) -> tuple[Safeguard, ...]:

@@ -13,14 +13,14 @@ each with its own engine (and durable_rules host), and come back in input order 
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
-from conduct_rules._audit_run import AuditRow, RowAssessor, run_chunks
+from conduct_rules._audit_run import AuditRow, RowAssessor, run_chunks, run_rendered
 from conduct_rules._records import (
+    Chunk,
     RecordSource,
     records_from_csv,
     records_from_dataframe,
@@ -28,7 +28,9 @@ from conduct_rules._records import (
     records_from_jsonl,
     records_from_mappings,
 )
+from conduct_rules._version import SCHEMA_VERSION
 from conduct_rules.api import get_ruleset
+from conduct_rules.audit.tally import Tally
 from conduct_rules.errors import ConductRulesError, check_lang
 from conduct_rules.ruleset import Ruleset
 
@@ -66,61 +68,23 @@ class AuditSummary:
     missing_documentation: Mapping[str, int]
     warnings: Mapping[str, int]
     rejected_fields: Mapping[str, int]
+    #: Verdict counts per stage and per who initiated the ending (``{stage: {verdict: n}}``),
+    #: for the report's breakdowns; rows without the field are not counted here.
+    verdicts_by_stage: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    verdicts_by_initiator: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready."""
-        return {k: dict(v) if isinstance(v, Mapping) else v for k, v in self.__dict__.items()}
+        """JSON-ready, with the ``schema_version`` of its published schema (``audit-summary``)."""
+
+        def plain(v: Any) -> Any:
+            return {k: plain(x) for k, x in v.items()} if isinstance(v, Mapping) else v
+
+        out = {k: plain(v) for k, v in self.__dict__.items()}
+        return {**out, "schema_version": SCHEMA_VERSION}
 
 
 # --------------------------------------------------------------------------------------------
 # Results
-
-
-class _Tally:
-    """Counts kept while rows stream past, so a summary never needs the rows kept."""
-
-    def __init__(self) -> None:
-        self.total = self.rejected = self.attention = self.termination = 0
-        self.verdicts: Counter[str] = Counter()
-        self.findings: Counter[str] = Counter()
-        self.safeguards: Counter[str] = Counter()
-        self.missing: Counter[str] = Counter()
-        self.warnings: Counter[str] = Counter()
-        self.fields: Counter[str] = Counter()
-
-    def add(self, r: AuditRow, attention: bool) -> None:
-        self.total += 1
-        if r.status == "rejected":
-            self.rejected += 1
-            self.fields[r.error_field or "?"] += 1
-            return
-        self.verdicts[r.verdict or "?"] += 1
-        self.termination += bool(r.termination_required)
-        self.attention += attention
-        self.findings.update(r.findings)
-        self.safeguards.update(r.outstanding_safeguards)
-        self.missing.update(r.missing_documentation)
-        self.warnings.update(r.warnings)
-
-    def finish(self, ruleset: Ruleset) -> AuditSummary:
-        out = ruleset.outputs
-
-        def ordered(ids: Iterable[str], counts: Counter[str]) -> dict[str, int]:
-            return {i: counts[i] for i in ids} | dict(counts)
-
-        return AuditSummary(
-            total=self.total,
-            assessed=self.total - self.rejected,
-            rejected=self.rejected,
-            needs_attention=self.attention,
-            termination_required=self.termination,
-            verdicts=ordered(out.verdicts, self.verdicts),
-            findings=ordered(out.findings, self.findings),
-            outstanding_safeguards=ordered(out.safeguards, self.safeguards),
-            missing_documentation=ordered(out.documentation, self.missing),
-            warnings=dict(self.warnings.most_common()),
-            rejected_fields=dict(self.fields.most_common()),
-        )
 
 
 class AuditResult:
@@ -154,15 +118,48 @@ class AuditResult:
         self._keep = keep_rows
         self._rows: list[AuditRow] | None = None
         self._summary: AuditSummary | None = None
-        self._blocking = frozenset(s for s, v in ruleset.outputs.safeguards.items() if v.blocking)
+        #: Called with each rejected row and its input record as read (a JSON Lines line's
+        #: bytes, a CSV record's text when the source keeps it, a mapping): the CLI's
+        #: rejected-records file.
+        self.rejected_sink: Callable[[AuditRow, Any], None] | None = None
 
     def needs_attention(self, r: AuditRow) -> bool:
         """Not permitted, a finding, or a blocking safeguard outstanding."""
-        return r.status == "assessed" and (
-            r.verdict == "not_permitted"
-            or bool(r.findings)
-            or any(s in self._blocking for s in r.outstanding_safeguards)
-        )
+        return self._assessor.needs_attention(r)
+
+    @property
+    def renders(self) -> bool:
+        """True when ``to_jsonl`` / ``to_csv`` render text where rows are assessed.
+
+        That is when no row is to be kept (``keep_rows=0``, as the CLI runs) and none was: the
+        reading process then only writes text and adds counts, instead of formatting every row.
+        """
+        return self._keep == 0 and self._rows is None
+
+    def render(self, fmt: str) -> Iterator[str]:
+        """The rows as ``jsonl`` or ``csv`` text blocks, in input order (runs the batch)."""
+        if self._summary is not None and not self.source.reusable:
+            raise ConductRulesError(f"{self.source.label} can be read only once")
+        tally = Tally()
+        bar = self._bar()
+        sink = self.rejected_sink
+        try:
+            for rendered, chunk in run_rendered(
+                self.source, self.ruleset, self._backend, self._assessor, self._workers, fmt
+            ):
+                tally.merge(rendered.tally)
+                if sink is not None:
+                    for i, r in rendered.rejected:
+                        sink(r, _raw(chunk, i))
+                if bar is not None:
+                    if self.source.unit != "rows":
+                        bar.set_postfix_str(f"{tally.total:,} rows", refresh=False)
+                    bar.update(chunk.progress)
+                yield rendered.text
+        finally:
+            if bar is not None:
+                bar.close()
+        self._summary = tally.finish(self.ruleset)
 
     def __iter__(self) -> Iterator[AuditRow]:
         if self._rows is not None:
@@ -175,27 +172,34 @@ class AuditResult:
             )
         return self._generate()
 
+    def _bar(self) -> Any:
+        if not self._progress:
+            return None
+        from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]
+
+        class _Bar(tqdm):  # type: ignore[misc,unused-ignore]
+            # No monitor thread: a thread here would make worker processes spawn, not fork.
+            monitor_interval = 0
+
+        return _Bar(
+            total=self.source.total, unit=self.source.unit, unit_scale=True, dynamic_ncols=True
+        )
+
     def _generate(self) -> Iterator[AuditRow]:
-        tally = _Tally()
+        tally = Tally()
         kept: list[AuditRow] | None = [] if self._keep > 0 else None
-        bar = None
-        if self._progress:
-            from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]
-
-            class _Bar(tqdm):  # type: ignore[misc,unused-ignore]
-                # No monitor thread: a thread here would make worker processes spawn, not fork.
-                monitor_interval = 0
-
-            bar = _Bar(
-                total=self.source.total, unit=self.source.unit, unit_scale=True, dynamic_ncols=True
-            )
+        bar = self._bar()
         attention = self.needs_attention
         try:
-            for rows, progress in run_chunks(
+            sink = self.rejected_sink
+            for rows, chunk in run_chunks(
                 self.source, self.ruleset, self._backend, self._assessor, self._workers
             ):
-                for r in rows:
+                progress = chunk.progress
+                for i, r in enumerate(rows):
                     tally.add(r, attention(r))
+                    if sink is not None and r.status == "rejected":
+                        sink(r, _raw(chunk, i))
                 if kept is not None:
                     kept.extend(rows)
                     if len(kept) > self._keep:
@@ -248,9 +252,11 @@ class AuditResult:
 
     def plot(self) -> Figure:
         """Bar charts: findings, outstanding safeguards, missing records (needs matplotlib)."""
+        from conduct_rules._audit_io import catalogue
         from conduct_rules._chart import summary_figure
 
-        return summary_figure(self.summary, self.lang)
+        labels = {key: item.label for key, item in catalogue(self.ruleset, self.lang).items()}
+        return summary_figure(self.summary, self.lang, labels)
 
     def to_html(self, dest: str | Path | None = None, *, max_cases: int = 1_000) -> str | None:
         """A self-contained HTML report: summary, chart, cases needing attention, citations."""
@@ -270,6 +276,16 @@ class AuditResult:
     def __repr__(self) -> str:
         state = "not run" if self._summary is None else f"{self._summary.total} rows"
         return f"<AuditResult {self.source.label}: {state}, engine {self.engine}>"
+
+
+def _raw(chunk: Chunk, i: int) -> Any:
+    """Record ``i`` of a chunk as read: its text, its line, its mapping (a table row by column)."""
+    if chunk.texts is not None:
+        return chunk.texts[i]
+    item = chunk.items[i]
+    if chunk.kind == "frame" and chunk.columns is not None:
+        return dict(zip(chunk.columns.names, item, strict=False))
+    return item
 
 
 def _source_of(records: Any) -> RecordSource:

@@ -52,6 +52,11 @@ DocumentationId = Literal[
     "safety_concerns",
     "written_notice",
     "client_consent",
+    # CRPO Standard 6.3 (2024): the records 6.3.4 and "demonstrating the standard" name.
+    "discontinuation_reasons",
+    "client_condition",
+    "discharge_plan",
+    "discontinuation_conversation",
 ]
 
 #: The allowed values of each enumerated field, in the contract's order (for generators).
@@ -109,16 +114,56 @@ class _Part(BaseModel):
 class Services(_Part):
     """What the client needs and wants, and whether this service helps (2.8; 3.8; 3.9)."""
 
-    needed: StrictBool = True
-    requested: StrictBool = True
-    likely_to_benefit: StrictBool = True
+    needed: StrictBool = Field(
+        default=True,
+        description=(
+            "The client still needs professional services (from you or someone else), whatever "
+            "the client wants. Ending services that are still needed is what O. Reg. 384/00 "
+            "s. 2 para. 8 governs."
+        ),
+    )
+    requested: StrictBool = Field(
+        default=True,
+        description=(
+            "The client still wants the services. Different from 'needed': a client may want "
+            "services they no longer need, or need services they no longer want (3.9)."
+        ),
+    )
+    likely_to_benefit: StrictBool = Field(
+        default=True,
+        description=(
+            "Your service is likely to help this client. False when you know, or ought to know, "
+            "that it will not (3.8) — e.g. the agreed goals are not being reached."
+        ),
+    )
 
 
 class Client(_Part):
-    """The client's own steps towards ending (2.8 i and ii)."""
+    """The client's own steps towards ending (2.8 i and ii); for CRPO 6.3, wishes and reasons."""
 
-    requested_termination: StrictBool = False
-    withdrew: StrictBool = False
+    requested_termination: StrictBool = Field(
+        default=False, description="The client asked for the services to end (2.8 i)."
+    )
+    withdrew: StrictBool = Field(
+        default=False,
+        description=(
+            "The client withdrew from the services: stopped coming or taking part (2.8 ii)."
+        ),
+    )
+    interested_in_further_treatment: StrictBool = Field(
+        default=True,
+        description=(
+            "The client is interested in further treatment (CRPO 6.3.3: referrals are then "
+            "owed). Read only by the psychotherapists' ruleset."
+        ),
+    )
+    informed_of_reasons: StrictBool = Field(
+        default=False,
+        description=(
+            "The reasons for ending were clearly communicated to the client (CRPO 6.3.4). Read "
+            "only by the psychotherapists' ruleset."
+        ),
+    )
 
 
 class Member(_Part):
@@ -127,39 +172,129 @@ class Member(_Part):
     ``lacks_competence`` and ``relationship_untenable`` (contract v1.1) are the other grounds the
     note's introduction names for considering an ending; both default to false, so a v1 case
     still parses and means what it meant.
+
+    ``good_faith`` and ``reason_protected_ground`` serve the CRPO ruleset (6.3.1, 6.3.2); their
+    defaults describe an ordinary ending, so a case written for Ontario reads the same there.
     """
 
-    serious_risk_of_harm: StrictBool = False
-    feels_unsafe: StrictBool = False
-    threats_received: StrictBool = False
-    objectivity_impaired: StrictBool = False
-    lacks_competence: StrictBool = False
-    relationship_untenable: StrictBool = False
+    serious_risk_of_harm: StrictBool = Field(
+        default=False,
+        description=(
+            "In your professional judgement, continuing would expose you to a serious risk of "
+            "harm (2.8 v)."
+        ),
+    )
+    feels_unsafe: StrictBool = Field(
+        default=False,
+        description=(
+            "You fear meeting the client in person, short of a serious risk of harm "
+            "(scenario 3): the termination session should then be online or by phone."
+        ),
+    )
+    threats_received: StrictBool = Field(
+        default=False,
+        description=(
+            "The client has threatened you. The rules then treat continuing as a serious risk "
+            "of harm (2.8 v); if your judgement differs, set serious_risk_of_harm instead."
+        ),
+    )
+    objectivity_impaired: StrictBool = Field(
+        default=False,
+        description=(
+            "You can no longer work with this client objectively (e.g. a values conflict, "
+            "scenario 3): the service is then not likely to benefit the client (3.8)."
+        ),
+    )
+    lacks_competence: StrictBool = Field(
+        default=False,
+        description=(
+            "You lack the competence this client's situation needs (the practice note's "
+            "introduction): a ground to consider ending and referring."
+        ),
+    )
+    relationship_untenable: StrictBool = Field(
+        default=False,
+        description=(
+            "The professional relationship has broken down or become untenable (the practice "
+            "note's introduction): a ground to consider ending."
+        ),
+    )
+    good_faith: StrictBool = Field(
+        default=True,
+        description=(
+            "The decision to end is made in good faith (CRPO 6.3.1). Read only by the "
+            "psychotherapists' ruleset."
+        ),
+    )
+    reason_protected_ground: StrictBool = Field(
+        default=False,
+        description=(
+            "The reason for ending relates to a ground the Ontario Human Rights Code protects "
+            "(CRPO 6.3.2). Read only by the psychotherapists' ruleset."
+        ),
+    )
 
 
 class CourtOrder(_Part):
     """A court order naming the member (scenario 2)."""
 
-    applies: StrictBool = False
-    legal_advice_obtained: StrictBool = False
-    court_direction_sought: StrictBool = False
+    applies: StrictBool = Field(
+        default=False, description="A court order names you to provide these services (scenario 2)."
+    )
+    legal_advice_obtained: StrictBool = Field(
+        default=False,
+        description=(
+            "You obtained legal advice about the court order, e.g. through your professional "
+            "liability insurer."
+        ),
+    )
+    court_direction_sought: StrictBool = Field(
+        default=False, description="You asked the court for direction about ending the services."
+    )
 
 
 class Alternatives(_Part):
     """Alternative or replacement services (2.8 iii and iv; scenario 2's questions)."""
 
-    efforts_made: StrictBool = False
-    providers_offered: Count = 0
-    client_supported_to_connect: StrictBool = False
-    opportunity_given: StrictBool = False
-    notice_days: Annotated[StrictInt, Field(ge=0, le=MAX_NOTICE_DAYS)] | None = None
+    efforts_made: StrictBool = Field(
+        default=False,
+        description=(
+            "You made reasonable efforts to arrange alternative or replacement services: "
+            "identified suitable ones and approached them (2.8 iii)."
+        ),
+    )
+    providers_offered: Count = Field(
+        default=0,
+        description=(
+            "How many other professionals or organisations' contact details the client "
+            "received (scenario 2 asks for several)."
+        ),
+    )
+    client_supported_to_connect: StrictBool = Field(
+        default=False,
+        description="You gave the client support or advice to contact those services.",
+    )
+    opportunity_given: StrictBool = Field(
+        default=False,
+        description=(
+            "You gave the client a reasonable opportunity to arrange other services, e.g. "
+            "notice of the end date (2.8 iv; scenario 1 gives a month)."
+        ),
+    )
+    notice_days: Annotated[StrictInt, Field(ge=0, le=MAX_NOTICE_DAYS)] | None = Field(
+        default=None,
+        description="Days of notice given before the end date, if any (null: none given).",
+    )
 
 
 class Attempt(_Part):
     """One attempt to arrange a termination session."""
 
-    channel: Channel
-    date: dt.date
+    channel: Channel = Field(
+        description="How you tried to reach the client: email, phone, letter, text, in person "
+        "or video."
+    )
+    date: dt.date = Field(description="The day of the attempt (YYYY-MM-DD).")
 
     @field_validator("date", mode="before")
     @classmethod
@@ -178,9 +313,29 @@ class Attempt(_Part):
 class TerminationSession(_Part):
     """The termination session owed under 2.8 in cases i-iv, and the attempts to hold it."""
 
-    status: SessionStatus = "not_attempted"
-    modality: Modality = "none"
-    attempts: tuple[Attempt, ...] = Field(default=(), max_length=MAX_ATTEMPTS)
+    status: SessionStatus = Field(
+        default="not_attempted",
+        description=(
+            "Where the termination session stands: held (it took place), scheduled (planned), "
+            "attempted (you tried to arrange it, without success so far), not_attempted, or "
+            "declined_by_client (the client refused it)."
+        ),
+    )
+    modality: Modality = Field(
+        default="none",
+        description=(
+            "How the session was or will be held: in_person, video (online), phone, or none."
+        ),
+    )
+    attempts: tuple[Attempt, ...] = Field(
+        default=(),
+        max_length=MAX_ATTEMPTS,
+        description=(
+            "Each attempt to arrange the session, with its means and date. Reasonable efforts "
+            "default to two attempts by two different means (the parameters min_attempts and "
+            "min_channels)."
+        ),
+    )
 
     @field_validator("attempts", mode="before")
     @classmethod
@@ -196,16 +351,28 @@ class TerminationSession(_Part):
 class Consultation(_Part):
     """Consultation obtained (the note's conclusion)."""
 
-    supervision: StrictBool = False
-    college: StrictBool = False
-    legal: StrictBool = False
+    supervision: StrictBool = Field(
+        default=False, description="You discussed the ending with a supervisor or a colleague."
+    )
+    college: StrictBool = Field(
+        default=False, description="You consulted the College's practice service."
+    )
+    legal: StrictBool = Field(
+        default=False,
+        description="You obtained legal advice (a lawyer, your insurer or your employer).",
+    )
 
 
 class Transfer(_Part):
     """A summary of the work sent to a new provider (scenario 1)."""
 
-    summary_to_new_provider: StrictBool = False
-    client_consent: StrictBool = False
+    summary_to_new_provider: StrictBool = Field(
+        default=False,
+        description="A summary of your work goes (or went) to the client's new provider.",
+    )
+    client_consent: StrictBool = Field(
+        default=False, description="The client agreed to that summary being sent (scenario 1)."
+    )
 
 
 def _not_blank(value: str) -> str:
@@ -221,18 +388,53 @@ CaseId = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_not
 class Case(_Part):
     """One case: what the client needs, who wants to end, what was tried, what was recorded."""
 
-    case_id: CaseId
-    stage: Stage = "considering"
-    initiated_by: Initiator = "member"
-    services: Services = Services()
-    client: Client = Client()
-    member: Member = Member()
-    court_order: CourtOrder = CourtOrder()
-    alternatives: Alternatives = Alternatives()
-    termination_session: TerminationSession = TerminationSession()
-    consultation: Consultation = Consultation()
-    transfer: Transfer = Transfer()
-    documented: tuple[DocumentationId, ...] = Field(default=(), max_length=MAX_DOCUMENTED)
+    case_id: CaseId = Field(
+        description=(
+            "Your identifier for the case; the only value echoed in results and errors. Use a "
+            "file number, never a client's name."
+        )
+    )
+    stage: Stage = Field(
+        default="considering",
+        description=(
+            "When you ask: considering (you are deciding now whether to end), ended (the "
+            "services were ended: was it done properly?), or continued (the services went on: "
+            "should they have?)."
+        ),
+    )
+    initiated_by: Initiator = Field(
+        default="member", description="Who is ending the relationship: member (you) or client."
+    )
+    services: Services = Field(
+        default=Services(), description="What the client needs and wants, and whether it helps."
+    )
+    client: Client = Field(default=Client(), description="The client's own steps towards ending.")
+    member: Member = Field(default=Member(), description="Your situation: safety and objectivity.")
+    court_order: CourtOrder = Field(
+        default=CourtOrder(), description="A court order naming you, if there is one."
+    )
+    alternatives: Alternatives = Field(
+        default=Alternatives(), description="Other services for the client, and notice given."
+    )
+    termination_session: TerminationSession = Field(
+        default=TerminationSession(), description="The termination session and attempts to hold it."
+    )
+    consultation: Consultation = Field(
+        default=Consultation(), description="Who you consulted about the ending."
+    )
+    transfer: Transfer = Field(
+        default=Transfer(), description="A summary of the work sent to a new provider."
+    )
+    documented: tuple[DocumentationId, ...] = Field(
+        default=(),
+        max_length=MAX_DOCUMENTED,
+        description=(
+            "What is already written in the client's file about the ending (record ids: "
+            "decision_rationale, consultations, alternatives_and_referrals, contact_attempts, "
+            "termination_session, legal_advice, safety_concerns, written_notice, "
+            "client_consent)."
+        ),
+    )
 
     @field_validator("documented", mode="before")
     @classmethod

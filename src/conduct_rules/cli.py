@@ -19,8 +19,11 @@ import click
 from conduct_rules import __version__
 from conduct_rules._cli.assess import assess_cmd
 from conduct_rules._cli.audit import audit_cmd
+from conduct_rules._cli.compare import compare_cmd
 from conduct_rules._cli.explain import explain_cmd, what_if_cmd
 from conduct_rules._cli.schema import schema_cmd
+from conduct_rules._cli.serve import serve_cmd
+from conduct_rules._cli.template import template_cmd
 from conduct_rules._cli.train import train_cmd
 
 __all__ = ["EXIT_OUTPUT_FAILED", "main"]
@@ -68,7 +71,15 @@ class _Main(click.Group):
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="conduct-rules")
 def main() -> None:
-    """Assess the ending of a client relationship against professional standards."""
+    """Assess the ending of a client relationship against professional standards.
+
+    \b
+    Every command takes -o/--output FILE, and those that read cases take --lang en|fr,
+    --format, --ruleset NAME|FOLDER and --parameters KEY=VALUE|FILE; '-' reads standard input.
+    \b
+    Exit status: 0 done (whatever the verdict); 1 the run failed, or findings under a
+    --fail-on policy where a command has one; 2 bad input (file, field, id or parameter).
+    """
 
 
 main.add_command(assess_cmd)
@@ -77,3 +88,6 @@ main.add_command(explain_cmd)
 main.add_command(what_if_cmd)
 main.add_command(train_cmd)
 main.add_command(schema_cmd)
+main.add_command(template_cmd)
+main.add_command(serve_cmd)
+main.add_command(compare_cmd)

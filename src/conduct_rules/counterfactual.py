@@ -32,17 +32,18 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from conduct_rules._derivation import definition, evaluate_case
 from conduct_rules._fields import FeatureExtractor, FieldType, fields_of
 from conduct_rules._labels import Lang
 from conduct_rules._validation import parse_case, parse_record
 from conduct_rules.case import Case
 from conduct_rules.conditions import references
+from conduct_rules.engines import Evaluation
 from conduct_rules.engines.python import PythonBackend
 from conduct_rules.errors import ConductRulesError, OptionError, check_lang
-from conduct_rules.explain import definition, evaluate_case
 from conduct_rules.ruleset import Ruleset
 
-__all__ = ["Change", "ChangeSet", "apply_changes", "what_would_permit"]
+__all__ = ["Change", "ChangeSet", "apply_changes", "search_changes", "what_would_permit"]
 
 #: The verdict counterfactuals aim for (an identifier of the public contract).
 TARGET = "permitted"
@@ -220,9 +221,10 @@ def apply_changes(case: Case | Mapping[str, Any], changes: ChangeSet | Iterable[
 # ------------------------------------------------------------------------------------ search
 
 
-def _cone(rs: Ruleset) -> set[str]:
-    """Every fact and feature the verdict depends on, through rules and engine facts."""
-    keys = {f"verdict.{v}" for v in rs.outputs.verdicts}
+def _cone(rs: Ruleset, target: str | None = None) -> set[str]:
+    """Every fact and feature the target (default: the verdict) depends on, through rules and
+    engine facts."""
+    keys = {f"verdict.{v}" for v in rs.outputs.verdicts} if target is None else {target}
     todo = list(keys)
     while todo:
         cond = definition(rs, todo.pop())
@@ -238,17 +240,24 @@ def _cone(rs: Ruleset) -> set[str]:
 class _Search:
     """One search: the case, the candidate levers and a memo of evaluated sets."""
 
-    def __init__(self, rs: Ruleset, case: Case, levers: Sequence[_Lever]) -> None:
+    def __init__(
+        self, rs: Ruleset, case: Case, levers: Sequence[_Lever], target: str | None = None
+    ) -> None:
         self.rs, self.case, self.levers = rs, case, levers
+        self.target = target or f"verdict.{TARGET}"
         self.extract = FeatureExtractor(rs.feature_keys)
         self.backend = PythonBackend()
-        self.cone = _cone(rs)
+        self.cone = _cone(rs, target)
 
     def evaluate(self, combo: Sequence[int]) -> tuple[bool, frozenset[str]]:
-        """Whether the set makes ending permitted, and the units that fired."""
+        """Whether the set makes the target hold, and the units that fired."""
+        ev = self.evaluation(combo)
+        return bool(ev.facts.get(self.target)), frozenset(ev.fired)
+
+    def evaluation(self, combo: Sequence[int]) -> Evaluation:
+        """The evaluation of the case with the set's levers applied."""
         case = _apply(self.case, [self.levers[i] for i in combo], self.rs.header.as_of)
-        ev = self.backend.evaluate_features(self.rs, self.extract(case))
-        return bool(ev.facts.get(f"verdict.{TARGET}")), frozenset(ev.fired)
+        return self.backend.evaluate_features(self.rs, self.extract(case))
 
     def relevant(self, lever: _Lever, before: Mapping[str, Any]) -> bool:
         return bool(self.touched(lever, before) & self.cone)
@@ -282,7 +291,23 @@ def what_would_permit(
     before = next((v for v in rs.outputs.verdicts if ev.facts.get(f"verdict.{v}")), "")
     if before == TARGET:
         return [ChangeSet(verdict_before=before)]
-    search = _Search(rs, c, [])
+    return search_changes(rs, c, None, lang, max_changes, limit, before)
+
+
+def search_changes(
+    rs: Ruleset,
+    c: Case,
+    target: str | None,
+    lang: Lang,
+    max_changes: int,
+    limit: int | None,
+    before: str,
+) -> list[ChangeSet]:
+    """The minimal sets of levers that make ``target`` (default: ``verdict.permitted``) hold.
+
+    Shared by ``what_would_permit`` and ``why_not``: the same pruning, the same order.
+    """
+    search = _Search(rs, c, [], target)
     data = c.model_dump(mode="json")
     features = search.extract(c)
     levers = [
@@ -309,7 +334,8 @@ def what_would_permit(
 def _changeset(search: _Search, combo: tuple[int, ...], before: str) -> ChangeSet:
     rs = search.rs
     reads = {u.name: references(u.condition) for u in rs.units if set(u.effects) & search.cone}
-    _, fired_all = search.evaluate(combo)
+    everything = search.evaluation(combo)
+    fired_all = frozenset(everything.fired)
     features = search.extract(search.case)
     base = _base_date(search.case, rs.header.as_of)
     applied = _apply(search.case, [search.levers[i] for i in combo], rs.header.as_of)
@@ -338,4 +364,5 @@ def _changeset(search: _Search, combo: tuple[int, ...], before: str) -> ChangeSe
                 rules=rules,
             )
         )
-    return ChangeSet(changes=tuple(changes), verdict_before=before)
+    after = next((v for v in rs.outputs.verdicts if everything.facts.get(f"verdict.{v}")), before)
+    return ChangeSet(changes=tuple(changes), verdict_before=before, verdict_after=after)

@@ -5,11 +5,14 @@
     ConductRulesError                (base; catch this to catch everything we raise)
     ├── CaseValidationError          (also ValueError) a case does not fit the contract
     ├── InputError                   (also ValueError) a batch input is unusable as a whole
+    ├── MappingError                 (also ValueError) FHIR resources cannot be mapped to a case
     ├── RulesetError                 (also ValueError) a ruleset file is malformed
     ├── ParameterError               (also ValueError) an unknown or ill-typed parameter override
     ├── OptionError                  (also ValueError) a bad argument: lang, backend, item id
+    ├── EditionError                 (also ValueError) a ruleset's sources not in force on a date
     ├── EvaluationError              (also RuntimeError) a ruleset concluded something impossible
-    └── EngineUnavailableError       (also RuntimeError) the durable_rules C engine cannot load
+    ├── EngineUnavailableError       (also RuntimeError) the durable_rules C engine cannot load
+    └── AuditStoppedError                 (also RuntimeError) a batch was asked to stop (SIGTERM)
 
 Why subclass built-ins: callers that do not know this library still catch a bad case with
 ``except ValueError``. Why our own messages: client data is sensitive, so no message here ever
@@ -19,11 +22,14 @@ echoes an input *value* — only field names, allowed values, and the ``case_id`
 from __future__ import annotations
 
 __all__ = [
+    "AuditStoppedError",
     "CaseValidationError",
     "ConductRulesError",
+    "EditionError",
     "EngineUnavailableError",
     "EvaluationError",
     "InputError",
+    "MappingError",
     "OptionError",
     "ParameterError",
     "RulesetError",
@@ -59,6 +65,20 @@ class InputError(ConductRulesError, ValueError):
 
     A bad *row* never raises: it becomes a rejected row of the audit result.
     """
+
+
+class MappingError(ConductRulesError, ValueError):
+    """Raised when a FHIR Bundle cannot be mapped to a case (``conduct_rules.fhir``).
+
+    ``errors`` lists ``(where, message)`` pairs; ``where`` names the bundle entry, the resource
+    type and the element (``Bundle.entry[3] (Communication).medium``), never a value.
+    """
+
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        self.errors = errors
+        where, msg = errors[0] if errors else ("Bundle", "cannot be mapped")
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        super().__init__(f"cannot map the FHIR bundle: {where}: {msg}{more}")
 
 
 class RulesetError(ConductRulesError, ValueError):
@@ -97,6 +117,14 @@ def check_lang(lang: object) -> None:
         raise OptionError("lang must be 'en' or 'fr'")
 
 
+class EditionError(ConductRulesError, ValueError):
+    """Raised when an assessment is asked for a date on which a ruleset's sources were not in force.
+
+    Why refuse rather than answer: a rule read from a standard that did not yet exist (or no
+    longer applied) on that date would give a confident answer to the wrong question.
+    """
+
+
 class EvaluationError(ConductRulesError, RuntimeError):
     """Raised when a ruleset concludes no verdict or two opposite ones for a case.
 
@@ -107,3 +135,11 @@ class EvaluationError(ConductRulesError, RuntimeError):
 
 class EngineUnavailableError(ConductRulesError, RuntimeError):
     """Raised when the durable_rules backend is asked for but its C extension cannot load."""
+
+
+class AuditStoppedError(ConductRulesError, RuntimeError):
+    """Raised between chunks of a batch after a stop was requested (SIGTERM to the CLI).
+
+    Why between chunks: an engine interrupted mid-evaluation can be left corrupt, so the request
+    is only noted by the signal handler and acted on where no engine is running.
+    """

@@ -20,15 +20,18 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from conduct_rules._derivation import definition, evaluate_case, producers
 from conduct_rules._labels import Lang, Scalar, colon, fact_label, value_text
+from conduct_rules._options import Option, factor_options
+from conduct_rules._reasoning import Reasoning, reasoning, why_not_text
 from conduct_rules._schema import OutputSpec
-from conduct_rules.api import get_ruleset
+from conduct_rules._version import SCHEMA_VERSION
+from conduct_rules.assessment import RulesetRef
 from conduct_rules.case import Case
-from conduct_rules.conditions import All, Any_, Cmp, Condition, Const, Not, Ref, bind, evaluate
-from conduct_rules.engines import Evaluation
-from conduct_rules.engines.python import PythonBackend
+from conduct_rules.conditions import All, Cmp, Condition, Const, Not, Ref, bind, evaluate
+from conduct_rules.counterfactual import TARGET, search_changes
 from conduct_rules.errors import OptionError, check_lang
-from conduct_rules.ruleset import Ruleset, Unit
+from conduct_rules.ruleset import Ruleset
 
 __all__ = [
     "Check",
@@ -99,17 +102,22 @@ class FiredRule(_Model):
 
 
 class Explanation(_Model):
-    """The derivation for one case, in evaluation order; JSON-ready with ``model_dump``."""
+    """An explanation of one case: the reasoning in paragraphs, and the derivation behind it.
 
+    ``reasoning`` is what a supervisor would say (situation, deciding provision, what is missing,
+    the options); ``steps`` every rule that fired, in evaluation order, for those who check it.
+    JSON-ready with ``model_dump``; ``ruleset`` is nested as in the assessment.
+    """
+
+    schema_version: str = SCHEMA_VERSION
     case_id: str
     lang: Lang
     verdict: str
     verdict_label: str
     verdict_text: str
+    reasoning: Reasoning
     steps: tuple[FiredRule, ...]
-    ruleset: str
-    ruleset_version: str
-    parameters: dict[str, int]
+    ruleset: RulesetRef
 
 
 class Missing(_Model):
@@ -148,20 +156,18 @@ class WhyNot(_Model):
     question_text: str
     holds: bool
     routes: tuple[Route, ...]
+    schema_version: str = SCHEMA_VERSION
+    #: The answer in words: only what the member can act on, or plainly that nothing can.
+    text: str = ""
+    #: What the member can do, as plans (empty when nothing open to the member helps).
+    options: tuple[Option, ...] = ()
+    #: Whether some set of steps open to the member makes the item hold.
+    actionable: bool = False
+    #: Conditions the member cannot change that the routes still lack (labels, with now-values).
+    outside_control: tuple[str, ...] = ()
 
 
 # ------------------------------------------------------------------------------------ evaluate
-
-
-def evaluate_case(
-    case: Case | Mapping[str, Any],
-    ruleset: str | Path | Ruleset | None = None,
-    parameters: Mapping[str, int] | None = None,
-) -> tuple[Case, Ruleset, Evaluation]:
-    """Parse the case, resolve the ruleset and evaluate with the python backend."""
-    rs = get_ruleset(ruleset, parameters)
-    c = rs.vocabulary.parse(case)
-    return c, rs, PythonBackend().evaluate(rs, c)
 
 
 def _provisions(rs: Ruleset, cites: tuple[str, ...], lang: Lang) -> tuple[ProvisionRef, ...]:
@@ -284,8 +290,13 @@ def explain(
     ruleset: str | Path | Ruleset | None = None,
     lang: Lang = "en",
     parameters: Mapping[str, int] | None = None,
+    max_changes: int = 5,
 ) -> Explanation:
-    """The derivation for ``case``: each rule that fired, in order, with facts and provisions."""
+    """The reasoning for ``case`` in paragraphs, and each rule that fired, in order.
+
+    When ending is not yet permitted the reasoning lists what the member can still do, from the
+    same search as ``what_would_permit`` (sets of at most ``max_changes`` steps).
+    """
     check_lang(lang)
     c, rs, ev = evaluate_case(case, ruleset, parameters)
     facts = ev.facts
@@ -326,43 +337,47 @@ def explain(
         )
     verdict = next((v for v in rs.outputs.verdicts if facts.get(f"verdict.{v}")), "")
     vspec = rs.outputs.verdicts.get(verdict)
+    deciding = next(
+        (rules[s.rule].cites for s in steps for x in s.concluded if x.kind == "verdict"), ()
+    )
+    grounds = _grounds(steps)
+    sets = None
+    if verdict != TARGET and TARGET in rs.outputs.verdicts:
+        sets = search_changes(rs, c, None, lang, max_changes, None, verdict)
     return Explanation(
         case_id=c.case_id,
         lang=lang,
         verdict=verdict,
         verdict_label=vspec.label[lang] if vspec else "",
         verdict_text=(vspec.fr if lang == "fr" else vspec.en) if vspec else "",
+        reasoning=reasoning(rs, facts, verdict, deciding, grounds, sets, lang, max_changes),
         steps=tuple(steps),
-        ruleset=rs.id,
-        ruleset_version=rs.version,
-        parameters=dict(rs.parameter_values),
+        ruleset=RulesetRef(id=rs.id, version=rs.version, parameters=dict(rs.parameter_values)),
     )
 
 
+def _grounds(steps: list[FiredRule]) -> list[str]:
+    """What the verdict rests on, in case facts: the facts that hold behind each derived fact the
+    deciding rule needed true ("the client withdrew (2.8 ii)"), else its own facts that hold."""
+    derived = {c.id: s for s in steps for c in s.concluded if c.kind == "derive"}
+    step = next((s for s in steps for c in s.concluded if c.kind == "verdict"), None)
+    if step is None:
+        return []
+    out: list[str] = []
+    for check in step.because:
+        if not (check.expected and check.value is True):
+            continue
+        inner = derived.get(check.fact)
+        leaves = [x for x in inner.because if x.value is True] if inner else [check]
+        out += [
+            x.text
+            for x in leaves
+            if x.text not in out and not x.fact.endswith((".outstanding", ".missing"))
+        ]
+    return out
+
+
 # ------------------------------------------------------------------------------------ why not
-
-
-def definition(rs: Ruleset, key: str) -> Condition | None:
-    """What makes a concluded fact true, as one condition; None for a case feature.
-
-    Facts set by the engine between strata (``_facts.py``) get their definition written out:
-    *outstanding* is required and not met, *missing* is required and not recorded.
-    """
-    for kind, other in (("outstanding", "met"), ("missing", "recorded")):
-        if key.endswith(f".{kind}"):
-            base = key[: -len(kind)]
-            return All((Ref(base + "required"), Not(Ref(base + other))))
-    if key == "documentation.any_missing":
-        return Any_(tuple(Ref(f"documentation.{d}.missing") for d in rs.outputs.documentation))
-    units = producers(rs, key)
-    if not units:
-        return None
-    return units[0].condition if len(units) == 1 else Any_(tuple(u.condition for u in units))
-
-
-def producers(rs: Ruleset, key: str) -> list[Unit]:
-    """The units whose effects include ``key``, in evaluation order."""
-    return [u for u in rs.units if key in u.effects]
 
 
 class _Missing:
@@ -476,6 +491,7 @@ def why_not(
     ruleset: str | Path | Ruleset | None = None,
     lang: Lang = "en",
     parameters: Mapping[str, int] | None = None,
+    max_changes: int = 5,
 ) -> WhyNot:
     """Why ``item_id`` does not hold, and which conditions each route to it still lacks.
 
@@ -503,6 +519,13 @@ def why_not(
                 )
             )
     label = _plain_label(rs, kind, name, lang)
+    options: tuple[Option, ...] = ()
+    search = not holds and kind != "finding" and not question.endswith(".required")
+    if search:
+        verdict = next((v for v in rs.outputs.verdicts if ev.facts.get(f"verdict.{v}")), "")
+        sets = search_changes(rs, c, question, lang, max_changes, None, verdict)
+        options = factor_options(sets)
+    outside = _outside_control(rs, [m for r in routes for m in r.missing], lang)
     return WhyNot(
         case_id=c.case_id,
         lang=lang,
@@ -513,4 +536,43 @@ def why_not(
         question_text=fact_label(rs, question, lang),
         holds=holds,
         routes=tuple(routes),
+        text=why_not_text(
+            rs, label, holds, question.endswith(".required"), kind, options, outside, lang
+        ),
+        options=options,
+        actionable=bool(options),
+        outside_control=tuple(outside),
     )
+
+
+def _field_of(key: str) -> str:
+    """The case field a feature key reads: ``count(a.b)`` → ``a.b``, ``contains(d,x)`` → ``d``."""
+    for wrap in ("count(", "distinct(", "contains("):
+        if key.startswith(wrap):
+            key = key[len(wrap) : -1].split(",", maxsplit=1)[0]
+    return key
+
+
+def _outside_control(rs: Ruleset, items: list[Missing], lang: Lang) -> list[str]:
+    """Leaves the member cannot change (not under ``actionable``), as "label (now: value)"."""
+    actionable = rs.header.actionable
+    out: list[str] = []
+    for m in items:
+        out += [
+            x
+            for x in _outside_control(rs, [*m.any_of, *m.all_of, *m.because], lang)
+            if x not in out
+        ]
+        if m.fact is None or m.because or m.fact in rs.header.derived:
+            continue
+        field = _field_of(m.fact)
+        if any(field == a or field.startswith(a + ".") for a in actionable):
+            continue
+        now = value_text(m.fact, m.now, lang)
+        text = f"{fact_label(rs, m.fact, lang)} ({_NOW[lang]}{colon(lang)}{now})"
+        if text not in out:
+            out.append(text)
+    return out
+
+
+_NOW = {"en": "now", "fr": "actuellement"}

@@ -36,6 +36,7 @@ from conduct_rules._checks import (
     produced_facts,
     validate_file,
 )
+from conduct_rules._editions import check_editions
 from conduct_rules._fields import CASE_VOCABULARY, Vocabulary, record_vocabulary
 from conduct_rules._rules import Conclusion, Rule, Unit, extra_effect, main_effect
 from conduct_rules._yaml import parse_yaml, read_bounded
@@ -251,6 +252,7 @@ def load_ruleset(name_or_path: str | Path = DEFAULT_RULESET, **parameters: int) 
     if header.record is not None:
         vocab = record_vocabulary(header.record, header.id, lbl["ruleset.yaml"])
     check_header(header, provs, outputs, lbl["ruleset.yaml"], lbl["provisions.yaml"], vocab)
+    check_editions(header, provs, lbl["ruleset.yaml"])
     rules = check_rules(rules_file, header, provs, outputs, lbl["rules.yaml"], vocab)
     rules, strata = _stratify(rules, lbl["rules.yaml"])
     values = {k: p.default for k, p in header.parameters.items()}

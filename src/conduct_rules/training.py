@@ -13,6 +13,7 @@ arranged yet"), so a careful reader has all she needs to answer.
 
 from __future__ import annotations
 
+import difflib
 import json
 import random
 from collections.abc import Mapping, Sequence
@@ -23,13 +24,16 @@ from pydantic import BaseModel, ConfigDict
 from conduct_rules._labels import Lang, colon
 from conduct_rules._narrative import FAMILIES, Family, story, title
 from conduct_rules._schema import OutputSpec
+from conduct_rules._typography import join_and, semicolon, sentence, typeset
 from conduct_rules.api import assess, get_ruleset
 from conduct_rules.case import Case
 from conduct_rules.errors import ConductRulesError, OptionError
-from conduct_rules.explain import Check, FiredRule, check_text, explain, missing_text, why_not
+from conduct_rules.explain import Check, check_text, explain, why_not
 
 __all__ = [
+    "ANSWER_KEYS",
     "FAMILIES",
+    "FILE_KEYS",
     "Answer",
     "AnswerKey",
     "Comment",
@@ -44,6 +48,7 @@ __all__ = [
     "parse_choices",
     "random_seed",
     "score",
+    "unknown_key_message",
 ]
 
 Part = Literal["verdict", "safeguards", "records"]
@@ -75,21 +80,29 @@ class Exercise(_Model):
 
 
 class Answer(_Model):
-    """A learner's answer, as identifiers (see ``parse_choices`` for numbers and free text)."""
+    """A learner's answer, as identifiers (see ``parse_choices`` for numbers and free text).
+
+    ``None`` means *not answered*: the question is scored 0 and reported as unanswered, never
+    read as "none" (an empty tuple is the answer "none").
+    """
 
     verdict: str | None = None
-    safeguards: tuple[str, ...] = ()
-    records: tuple[str, ...] = ()
+    safeguards: tuple[str, ...] | None = None
+    records: tuple[str, ...] | None = None
 
 
 class PartScore(_Model):
-    """One question's score (0 to 1): for lists, the overlap |right ∩ given| / |right ∪ given|."""
+    """One question's score (0 to 1): for lists, the overlap |right ∩ given| / |right ∪ given|.
+
+    ``answered`` is False when the learner gave no answer to the question (scored 0).
+    """
 
     part: Part
     score: float
     correct: tuple[str, ...]
     missed: tuple[str, ...]
     extra: tuple[str, ...]
+    answered: bool = True
 
 
 class Comment(_Model):
@@ -103,13 +116,19 @@ class Comment(_Model):
 
 
 class Feedback(_Model):
-    """The marking of one answer: scores per question, total out of 3, and comments."""
+    """The marking of one answer: scores per question, total out of 3, and comments.
+
+    ``marked`` names what was marked, in words ("verdict (right or wrong), safeguards still owed
+    and records missing (overlap with the key)"); ``unanswered`` the questions left blank.
+    """
 
     exercise: str
     score: float
     out_of: int = 3
     parts: tuple[PartScore, ...]
     comments: tuple[Comment, ...]
+    unanswered: tuple[Part, ...] = ()
+    marked: str = ""
 
 
 # ------------------------------------------------------------------------------------ exercises
@@ -146,7 +165,7 @@ def make_exercises(
                 seed=seed,
                 lang=lang,
                 title=title(fam, lang),
-                story=paragraphs,
+                story=tuple(typeset(x, lang) for x in paragraphs),
                 case=case,
                 key=key,
             )
@@ -196,26 +215,47 @@ def parse_choices(raw: str | int | Sequence[str | int] | None, part: Part) -> tu
     return tuple(chosen)
 
 
+ANSWER_KEYS = ("exercise", "verdict", "safeguards", "records")
+FILE_KEYS = ("seed", "family", "lang", "answers")
+
+
+def unknown_key_message(key: object, allowed: Sequence[str], where: str) -> str:
+    """ "unknown key 'famly' in the answer file (did you mean 'family'?); allowed keys are …"."""
+    name = str(key)[:40]
+    close = difflib.get_close_matches(name, list(allowed), n=1, cutoff=0.6)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"unknown key '{name}' in {where}{hint}; allowed keys are {', '.join(allowed)}"
+
+
 def answer_from(raw: Mapping[str, Any]) -> Answer:
-    """An ``Answer`` from a mapping read from a file (ids, numbers or comma-separated text)."""
-    unknown = set(raw) - {"exercise", "verdict", "safeguards", "records"}
-    if unknown:
-        raise ConductRulesError(
-            f"unexpected key(s) {', '.join(sorted(unknown))} in an answer; "
-            "allowed keys are exercise, verdict, safeguards, records"
-        )
+    """An ``Answer`` from a mapping read from a file (ids, numbers or comma-separated text).
+
+    Validated like a case: an unknown key is an error naming it; a question whose key is absent
+    is *not answered* (``None``), while an empty value or ``none`` answers "none".
+    """
+    for key in raw:
+        if key not in ANSWER_KEYS:
+            raise ConductRulesError(unknown_key_message(key, ANSWER_KEYS, "an answer"))
     verdict = parse_choices(raw.get("verdict"), "verdict")
+    lists: dict[str, tuple[str, ...] | None] = {
+        part: parse_choices(raw.get(part), part) if part in raw else None
+        for part in ("safeguards", "records")
+    }
     return Answer(
         verdict=verdict[0] if verdict else None,
-        safeguards=parse_choices(raw.get("safeguards"), "safeguards"),
-        records=parse_choices(raw.get("records"), "records"),
+        safeguards=lists["safeguards"],
+        records=lists["records"],
     )
 
 
 # ------------------------------------------------------------------------------------ scoring
 
 
-def _overlap(right: Sequence[str], given: Sequence[str], part: Part) -> PartScore:
+def _overlap(right: Sequence[str], given: Sequence[str] | None, part: Part) -> PartScore:
+    if given is None:  # not answered: nothing found, scored 0, every item of the key missed
+        return PartScore(
+            part=part, score=0.0, correct=(), missed=tuple(right), extra=(), answered=False
+        )
     r, g = set(right), set(given)
     union = r | g
     return PartScore(
@@ -227,51 +267,63 @@ def _overlap(right: Sequence[str], given: Sequence[str], part: Part) -> PartScor
     )
 
 
-def _checks_text(
-    checks: Sequence[Check], lang: Lang, derived: Mapping[str, FiredRule] | None = None
-) -> str:
-    """Checks as "label: value; …"; a true derived fact is followed by what made it true."""
-    parts: list[str] = []
-    for c in checks:
-        text = check_text(c, lang)
-        step = (derived or {}).get(c.fact)
-        if step is not None and c.value is True and step.because:
-            text += f" ({_checks_text(step.because, lang)})"
-        if text not in parts:
-            parts.append(text)
-    return _join(parts, lang)
-
-
 def _join(parts: Sequence[str], lang: Lang) -> str:
     return (" ; " if lang == "fr" else "; ").join(parts)
 
 
 _T = {
     "en": {
-        "verdict": "The verdict is “{label}”: {text} Why: {why} (rule {rule}).",
-        "missed_sg": "Still owed: “{label}” — {text} Why: {why}. Not met: {met}.",
-        "missed_doc": "Missing record: “{label}” — {text} Why: {why}.",
-        "not_required_sg": "Not required here: “{label}”; rule {rule} would need: {needs}.",
-        "not_required_doc": "Not required here: “{label}”; rule {rule} would need: {needs}.",
+        "verdict": "The verdict is “{label}”. {decision}",
+        "missed_sg": "Still owed: “{label}” — {text} It applies here because {why}.{met}",
+        "met_when": " It is not yet met: {met}.",
+        "missed_doc": "Missing record: “{label}” — {text} It is expected here because {why}.",
         "already_met": "Already met: “{label}” — {met}.",
         "already_recorded": "Already in the file: “{label}”.",
+        "marked": (
+            "Marked: the verdict (1 if right, else 0), the safeguards still owed and the records "
+            "missing (each: the items in both your answer and the key, divided by the items in "
+            "either; 1 when both are empty). A question left blank scores 0."
+        ),
     },
     "fr": {
-        "verdict": "Le verdict est « {label} » : {text} Pourquoi : {why} (règle {rule}).",
+        "verdict": "Le verdict est « {label} ». {decision}",
         "missed_sg": (
-            "Mesure encore due : « {label} » — {text} Pourquoi : {why}. Non remplie : {met}."
+            "Mesure encore due : « {label} » — {text} Elle s'applique ici parce que {why}.{met}"
         ),
-        "missed_doc": "Document manquant : « {label} » — {text} Pourquoi : {why}.",
-        "not_required_sg": (
-            "Mesure non requise ici : « {label} » ; la règle {rule} exigerait : {needs}."
-        ),
-        "not_required_doc": (
-            "Document non requis ici : « {label} » ; la règle {rule} exigerait : {needs}."
+        "met_when": " Elle n'est pas encore remplie : {met}.",
+        "missed_doc": (
+            "Document manquant : « {label} » — {text} Il est attendu ici parce que {why}."
         ),
         "already_met": "Mesure déjà remplie : « {label} » — {met}.",
         "already_recorded": "Déjà au dossier : « {label} ».",
+        "marked": (
+            "Notation : le verdict (1 s'il est juste, sinon 0), les mesures encore dues et les "
+            "documents manquants (pour chacun : les éléments à la fois dans votre réponse et dans "
+            "le corrigé, divisés par les éléments dans l'un ou l'autre ; 1 si les deux sont "
+            "vides). Une question laissée sans réponse vaut 0."
+        ),
     },
 }
+
+
+def _unmet(checks: Sequence[Check], lang: Lang) -> str:
+    """What a safeguard still lacks, each fact with its value now ("… (2.8 iii): no")."""
+    return semicolon(lang).join(dict.fromkeys(check_text(c, lang) for c in checks))
+
+
+def _why(checks: Sequence[Check], lang: Lang) -> str:
+    """The facts that hold, as a reader says them: "the client still needs the services and …".
+
+    Facts the rule needs false (no serious risk) go unsaid: they explain nothing to a learner.
+    """
+    parts: list[str] = []
+    for c in checks:
+        if c.kind == "flag" and not c.expected:
+            continue
+        text = c.label if c.kind == "flag" else check_text(c, lang)
+        if text not in parts:
+            parts.append(text)
+    return join_and(parts, lang)
 
 
 def score(exercise: Exercise, answer: Answer, lang: Lang | None = None) -> Feedback:
@@ -280,9 +332,8 @@ def score(exercise: Exercise, answer: Answer, lang: Lang | None = None) -> Feedb
     t = _T[lang]
     key = exercise.key
     rs = get_ruleset()
-    expl = explain(exercise.case, lang=lang)
+    expl = explain(exercise.case, lang=lang, max_changes=0)  # the decision, not the options
     concluded = {(c.kind, c.id): (step, c) for step in expl.steps for c in step.concluded}
-    derived = {c.id: step for step in expl.steps for c in step.concluded if c.kind == "derive"}
     cites_of = {r.id: r.cites for r in rs.rules}
     parts = (
         PartScore(
@@ -291,6 +342,7 @@ def score(exercise: Exercise, answer: Answer, lang: Lang | None = None) -> Feedb
             correct=(key.verdict,) if answer.verdict == key.verdict else (),
             missed=() if answer.verdict == key.verdict else (key.verdict,),
             extra=(answer.verdict,) if answer.verdict and answer.verdict != key.verdict else (),
+            answered=answer.verdict is not None,
         ),
         _overlap(key.safeguards, answer.safeguards, "safeguards"),
         _overlap(key.records, answer.records, "records"),
@@ -299,12 +351,8 @@ def score(exercise: Exercise, answer: Answer, lang: Lang | None = None) -> Feedb
     if answer.verdict != key.verdict:
         step, _ = concluded[("verdict", key.verdict)]
         spec = rs.outputs.verdicts[key.verdict]
-        text = t["verdict"].format(
-            label=spec.label[lang],
-            text=spec.fr if lang == "fr" else spec.en,
-            rule=step.rule,
-            why=_checks_text(step.because, lang, derived),
-        )
+        decision = expl.reasoning.decision.removeprefix(sentence(spec.label[lang])).strip()
+        text = t["verdict"].format(label=spec.label[lang], decision=decision)
         cites = cites_of[step.rule]
         comments.append(
             Comment(part="verdict", item=key.verdict, kind="verdict", text=text, citations=cites)
@@ -317,11 +365,12 @@ def score(exercise: Exercise, answer: Answer, lang: Lang | None = None) -> Feedb
         for item in ps.missed:
             step, conc = concluded[(kind, item)]
             spec = group[item]
+            unmet = _unmet(conc.second_because, lang)
             text = t["missed_sg" if kind == "safeguard" else "missed_doc"].format(
                 label=spec.label[lang],
                 text=spec.fr if lang == "fr" else spec.en,
-                why=_checks_text(step.because, lang),
-                met=_checks_text(conc.second_because, lang),
+                why=_why(step.because, lang) or "-",
+                met=t["met_when"].format(met=unmet) if unmet else "",
             )
             cites = cites_of[step.rule]
             comments.append(
@@ -329,7 +378,16 @@ def score(exercise: Exercise, answer: Answer, lang: Lang | None = None) -> Feedb
             )
         comments += [_extra_comment(exercise, part, kind, i, lang, concluded) for i in ps.extra]
     total = round(sum(p.score for p in parts), 2)
-    return Feedback(exercise=exercise.id, score=total, parts=parts, comments=tuple(comments))
+    unanswered = tuple(p.part for p in parts if not p.answered)
+    comments = [c.model_copy(update={"text": typeset(c.text, lang)}) for c in comments]
+    return Feedback(
+        exercise=exercise.id,
+        score=total,
+        parts=parts,
+        comments=tuple(comments),
+        unanswered=unanswered,
+        marked=typeset(t["marked"], lang),
+    )
 
 
 def _extra_comment(
@@ -349,16 +407,14 @@ def _extra_comment(
     if (kind, item) in concluded:
         step, conc = concluded[(kind, item)]
         if kind == "safeguard":
-            text = t["already_met"].format(label=label, met=_checks_text(conc.second_because, lang))
+            text = t["already_met"].format(label=label, met=_why(conc.second_because, lang))
         else:
             text = t["already_recorded"].format(label=label)
         return Comment(part=part, item=item, kind="extra", text=text, citations=cites_of[step.rule])
     prefix = "safeguard" if kind == "safeguard" else "documentation"
     answer = why_not(exercise.case, f"{prefix}:{item}", lang=lang)
     route = answer.routes[0]
-    needs = missing_text(route.missing, lang)
-    template = t["not_required_sg" if kind == "safeguard" else "not_required_doc"]
-    text = template.format(label=label, rule=route.rule, needs=needs)
+    text = answer.text
     return Comment(
         part=part,
         item=item,
@@ -443,7 +499,7 @@ def export_markdown(exercises: Sequence[Exercise]) -> str:
             lines.append(f"**{heading}**" + (c.rstrip() if items else f"{c}{w['none']}"))
             lines += [f"- {x.text} [{', '.join(x.citations)}]" for x in items]
             lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+    return typeset("\n".join(lines).rstrip(), lang) + "\n"
 
 
 def _paragraphs(paragraphs: Sequence[str]) -> list[str]:

@@ -8,11 +8,23 @@ exactly ``assess(...).model_dump(mode="json")``. Every failure is one line on st
 
 from __future__ import annotations
 
+import datetime as dt
+
 import click
 
-from conduct_rules._cli.common import fail, format_option, lang_option, read_case, ruleset_option
+from conduct_rules._cli.common import (
+    as_of_option,
+    emit,
+    fail,
+    format_option,
+    lang_option,
+    output_option,
+    parameters_option,
+    parse_parameters,
+    read_case,
+    ruleset_option,
+)
 from conduct_rules._report import render_text
-from conduct_rules._terminal import terminal_safe
 from conduct_rules.api import BACKENDS, assess
 from conduct_rules.errors import ConductRulesError
 
@@ -31,18 +43,39 @@ __all__ = ["assess_cmd"]
     help="Rule engine; auto is durable_rules where it loads, else python (same results).",
 )
 @ruleset_option()
-def assess_cmd(case_file: str, lang: str, fmt: str, backend: str, ruleset: str | None) -> None:
+@parameters_option()
+@output_option()
+@as_of_option()
+def assess_cmd(
+    case_file: str,
+    lang: str,
+    fmt: str,
+    backend: str,
+    ruleset: str | None,
+    params: tuple[str, ...],
+    output: str | None,
+    as_of: dt.date | None,
+) -> None:
     """Assess one case file (JSON; '-' reads standard input) and print the result.
 
     Exit status: 0 when the case was assessed (whatever the verdict), 2 when the file is missing,
     is not JSON, or does not fit the case format — with one line naming the file and the field.
     """
+    parameters = parse_parameters(params)
     case = read_case(case_file, ruleset)
     try:
-        result = assess(case, lang=lang, backend=backend, ruleset=ruleset)  # type: ignore[arg-type]
+        result = assess(
+            case,
+            lang=lang,  # type: ignore[arg-type]
+            backend=backend,
+            ruleset=ruleset,
+            parameters=parameters,
+            as_of=as_of,
+        )
     except ConductRulesError as exc:
         fail(str(exc))
-    if fmt == "json":
-        click.echo(result.model_dump_json(indent=2))
-    else:
-        click.echo(terminal_safe(render_text(result)))
+    emit(
+        result.model_dump_json(indent=2) if fmt == "json" else render_text(result),
+        output,
+        raw=fmt == "json",
+    )

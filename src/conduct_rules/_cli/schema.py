@@ -1,4 +1,4 @@
-"""``conduct-rules schema [case|assessment]``: print the JSON Schema of the input or output.
+"""``conduct-rules schema [NAME]``: print the JSON Schema of the input or of a JSON output.
 
 Why a command: integrators validate case files in their own tools (editors, CI, other languages)
 before calling us. The text is the same generator's as the committed ``schemas/*.schema.json``,
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from conduct_rules._cli.common import fail, ruleset_option
+from conduct_rules._cli.common import emit, fail, output_option, ruleset_option
 from conduct_rules._docs import SCHEMAS, schema_text
 from conduct_rules.api import get_ruleset
 from conduct_rules.errors import ConductRulesError
@@ -22,12 +22,14 @@ __all__ = ["schema_cmd"]
 @ruleset_option(
     "For 'case': the record of a ruleset that declares its own (default: the standard case)."
 )
-def schema_cmd(which: str, ruleset: str | None) -> None:
-    """Print the JSON Schema of a case file (default) or of an assessment."""
+@output_option()
+def schema_cmd(which: str, ruleset: str | None, output: str | None) -> None:
+    """Print the JSON Schema of a case file (default) or of a JSON output: assessment,
+    explanation, why-not, what-if, audit-row, audit-summary, training-marking."""
     rs = None
     if ruleset is not None:
         try:
             rs = get_ruleset(ruleset)
         except ConductRulesError as exc:
             fail(str(exc))
-    click.echo(schema_text(which, rs), nl=False)  # type: ignore[arg-type]  # click.Choice
+    emit(schema_text(which, rs), output, raw=True)  # type: ignore[arg-type]  # click.Choice

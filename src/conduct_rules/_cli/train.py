@@ -21,13 +21,16 @@ from typing import Any, cast
 import click
 import yaml
 
-from conduct_rules._cli.common import fail, format_option
+from conduct_rules._cli.common import emit, fail, format_option, reason
 from conduct_rules._labels import Lang
 from conduct_rules._narrative import Family
 from conduct_rules._terminal import shown, terminal_safe
+from conduct_rules._typography import typeset
+from conduct_rules._version import SCHEMA_VERSION
 from conduct_rules.errors import ConductRulesError
 from conduct_rules.training import (
     FAMILIES,
+    FILE_KEYS,
     Answer,
     Exercise,
     Feedback,
@@ -40,6 +43,7 @@ from conduct_rules.training import (
     parse_choices,
     random_seed,
     score,
+    unknown_key_message,
 )
 
 __all__ = ["render_feedback", "train_cmd"]
@@ -56,14 +60,19 @@ _W: dict[Lang, dict[str, str]] = {
         "many": "Your answer (numbers or ids, separated by commas; 0 for none)",
         "retry": "Not understood: give numbers from the list or ids, separated by commas.",
         "feedback": "Feedback",
+        "verdict": "Verdict",
         "verdict_ok": "Verdict: correct.",
         "verdict_no": "Verdict: not quite.",
-        "list": "{part}: {found} of {total} found, {extra} listed that are not.",
+        "list": "{part}: {found} {participle}, {extra_n}.",
+        "of": "{found} of {total}",
+        "extra": "{n} listed that {verb} not",
+        "unanswered": "{part}: not answered (scored 0).",
         "safeguards": "Safeguards still owed",
         "records": "Records missing",
         "all_right": "Everything is right.",
         "score": "Score: {score} / {out_of}",
         "session": "Session score: {score} / {out_of}",
+        "blanks": "Questions left blank, scored 0: {n}.",
     },
     "fr": {
         "banner": "Mettre fin à la relation avec un client — exercice de formation",
@@ -76,16 +85,25 @@ _W: dict[Lang, dict[str, str]] = {
         "many": "Votre réponse (numéros ou identifiants séparés par des virgules ; 0 si aucun)",
         "retry": "Réponse non comprise : donnez des numéros de la liste ou des identifiants.",
         "feedback": "Rétroaction",
+        "verdict": "Verdict",
         "verdict_ok": "Verdict : juste.",
         "verdict_no": "Verdict : pas tout à fait.",
-        "list": "{part} : {found} sur {total} trouvés, {extra} en trop.",
+        "list": "{part} : {found} {participle}, {extra_n}.",
+        "of": "{found} sur {total}",
+        "extra": "{n} en trop",
+        "unanswered": "{part} : sans réponse (0).",
         "safeguards": "Mesures encore dues",
         "records": "Documents manquants",
         "all_right": "Tout est juste.",
         "score": "Score : {score} / {out_of}",
         "session": "Score de la séance : {score} / {out_of}",
+        "blanks": "Questions sans réponse, notées 0 : {n}.",
     },
 }
+
+
+#: French words with French spacing (no-break spaces before ``:`` ``;`` ``?``), once.
+_W["fr"] = {key: typeset(text, "fr") for key, text in _W["fr"].items()}
 
 
 def _wrap(text: str, indent: str = "", hang: str = "") -> str:
@@ -135,19 +153,49 @@ def render_feedback(fb: Feedback, lang: Lang) -> str:
     w = _W[lang]
     verdict, *lists = fb.parts
     lines = [f"{w['feedback']} ({shown(fb.exercise)})"]
-    lines.append("  " + (w["verdict_ok"] if verdict.score == 1 else w["verdict_no"]))
+    if verdict.answered:
+        lines.append("  " + (w["verdict_ok"] if verdict.score == 1 else w["verdict_no"]))
+    else:
+        lines.append("  " + w["unanswered"].format(part=w["verdict"]))
     for ps in lists:
+        if not ps.answered:
+            lines.append("  " + w["unanswered"].format(part=w[ps.part]))
+            continue
         total = len(ps.correct) + len(ps.missed)
+        n = len(ps.extra)
+        verb = "is" if n == 1 else "are"
         line = w["list"].format(
-            part=w[ps.part], found=len(ps.correct), total=total, extra=len(ps.extra)
+            part=w[ps.part],
+            found=w["of"].format(found=len(ps.correct), total=total),
+            participle=_found(len(ps.correct), ps.part, lang),
+            extra_n=w["extra"].format(n=n, verb=verb),
         )
         lines.append(f"  {line}")
     if not fb.comments:
         lines.append("  " + w["all_right"])
     for c in fb.comments:
         lines.append(_wrap(f"• {c.text} [{', '.join(c.citations)}]", "  ", "  "))
-    lines.append(w["score"].format(score=f"{fb.score:.2f}", out_of=fb.out_of))
-    return terminal_safe("\n".join(lines))
+    lines.append(w["score"].format(score=_score(fb.score, lang), out_of=fb.out_of))
+    return terminal_safe(typeset("\n".join(lines), lang))
+
+
+def _score(value: float, lang: Lang) -> str:
+    """A score with two decimals, as the language writes it (0.17 / 0,17)."""
+    text = f"{value:.2f}"
+    return text.replace(".", ",") if lang == "fr" else text
+
+
+def _found(n: int, part: str, lang: Lang) -> str:
+    """ "found", or French « trouvé » agreeing with what was found: *mesures* are feminine,
+    *documents* masculine, and French counts 0 and 1 as singular."""
+    if lang != "fr":
+        return "found"
+    return "trouvé" + ("e" if part == "safeguards" else "") + ("s" if n >= 2 else "")
+
+
+def _marked_line(lang: Lang, feedback: Sequence[Feedback]) -> str:
+    """What was marked, said once for the session."""
+    return _wrap(feedback[0].marked) if feedback else ""
 
 
 def _interactive(exercises: Sequence[Exercise], lang: Lang) -> None:
@@ -164,7 +212,8 @@ def _interactive(exercises: Sequence[Exercise], lang: Lang) -> None:
         click.echo(render_feedback(fb, lang))
     if len(exercises) > 1:
         click.echo("")
-        click.echo(w["session"].format(score=f"{total:.2f}", out_of=3 * len(exercises)))
+        session = w["session"].format(score=_score(total, lang), out_of=3 * len(exercises))
+        click.echo(typeset(session, lang))
 
 
 def _read_answers(path: str) -> Any:
@@ -173,7 +222,7 @@ def _read_answers(path: str) -> Any:
     except FileNotFoundError:
         fail(f"{path}: no such file")
     except (OSError, UnicodeDecodeError) as exc:
-        fail(f"{path}: cannot read ({type(exc).__name__})")
+        fail(f"{path}: cannot read ({reason(exc)})")
     try:
         return json.loads(text) if path.endswith(".json") else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError):
@@ -188,12 +237,21 @@ def _family(name: object) -> Family | None:
     return None if name is None else known[str(name)]
 
 
-def _mark(path: str, seed: int | None, family: str | None, lang: Lang | None, fmt: str) -> None:
-    raw = _read_answers(path)
+def _settings(path: str, raw: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The file's settings and answers, checked like a case: unknown keys are errors."""
     settings: dict[str, Any] = raw if isinstance(raw, dict) else {"answers": raw}
+    for key in settings:
+        if key not in FILE_KEYS:
+            fail(f"{path}: {unknown_key_message(key, FILE_KEYS, 'the answer file')}")
     items = settings.get("answers")
     if not isinstance(items, list) or not items or not all(isinstance(a, dict) for a in items):
         fail(f"{path}: 'answers' must be a non-empty list of mappings")
+    return settings, items
+
+
+def _mark(path: str, seed: int | None, family: str | None, lang: Lang | None, fmt: str) -> str:
+    raw = _read_answers(path)
+    settings, items = _settings(path, raw)
     seed = seed if seed is not None else settings.get("seed")
     if not isinstance(seed, int) or isinstance(seed, bool):
         fail(f"{path}: give the set's seed (--seed or 'seed' in the file)")
@@ -216,20 +274,31 @@ def _mark(path: str, seed: int | None, family: str | None, lang: Lang | None, fm
         except ConductRulesError as exc:
             fail(f"{path}: answer {n}: {exc}")
     total = round(sum(f.score for f in feedback), 2)
+    unanswered = [
+        {"answer": n, "questions": list(f.unanswered)}
+        for n, f in enumerate(feedback, 1)
+        if f.unanswered
+    ]
     if fmt == "json":
         out = {
+            "schema_version": SCHEMA_VERSION,
             "seed": seed,
             "exercises": [e.id for e in exercises],
             "feedback": [f.model_dump(mode="json") for f in feedback],
             "score": total,
             "out_of": 3 * len(feedback),
+            "marked": feedback[0].marked,
+            "unanswered": unanswered,
         }
-        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
-        return
+        return json.dumps(out, ensure_ascii=False, indent=2)
+    lines = [_marked_line(language, feedback), ""]
     for fb in feedback:
-        click.echo(render_feedback(fb, language))
-        click.echo("")
-    click.echo(_W[language]["session"].format(score=f"{total:.2f}", out_of=3 * len(feedback)))
+        lines += [render_feedback(fb, language), ""]
+    lines.append(_W[language]["session"].format(score=f"{total:.2f}", out_of=3 * len(feedback)))
+    if unanswered:
+        blanks = sum(len(u["questions"]) for u in unanswered)  # type: ignore[misc, arg-type]
+        lines.append(_W[language]["blanks"].format(n=blanks))
+    return "\n".join(lines)
 
 
 @click.command("train")
@@ -261,7 +330,9 @@ def _mark(path: str, seed: int | None, family: str | None, lang: Lang | None, fm
     default=None,
     help="Write the exercise set and its answer key.",
 )
-@click.option("--output", "-o", metavar="FILE", default=None, help="Export to FILE, not stdout.")
+@click.option(
+    "-o", "--output", metavar="FILE", default=None, help="Write to FILE, not standard output."
+)
 @format_option("Output of --answers marking.")
 def train_cmd(
     lang: Lang | None,
@@ -275,16 +346,13 @@ def train_cmd(
 ) -> None:
     """Practise judging an ending: a story, three questions, feedback with citations."""
     if answers_file is not None:
-        _mark(answers_file, seed, family, lang, fmt)
+        emit(_mark(answers_file, seed, family, lang, fmt), output, raw=fmt == "json")
         return
     language: Lang = lang or "en"
     if export_fmt is not None:
         sets = make_exercises(count or 5, 1 if seed is None else seed, _family(family), language)
         text = export_markdown(sets) if export_fmt == "md" else export_json(sets) + "\n"
-        if output is None:
-            click.echo(text, nl=False)
-        else:
-            Path(output).write_text(text, encoding="utf-8")
+        emit(text, output, raw=export_fmt == "json")
         return
     seed = random_seed() if seed is None else seed
     w = _W[language]

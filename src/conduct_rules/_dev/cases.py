@@ -19,6 +19,7 @@ from conduct_rules.case import Case, Channel, DocumentationId, Modality, Session
 __all__ = [
     "BASES",
     "CHANNELS",
+    "CRPO_DOCUMENTATION",
     "DOCUMENTATION_IDS",
     "MODALITIES",
     "PARAMETER_RANGES",
@@ -35,6 +36,15 @@ CHANNELS: tuple[str, ...] = get_args(Channel)
 MODALITIES: tuple[str, ...] = get_args(Modality)
 STATUSES: tuple[str, ...] = get_args(SessionStatus)
 DOCUMENTATION_IDS: tuple[str, ...] = get_args(DocumentationId)
+#: The records CRPO Standard 6.3 names (issue 15). The seeded corpus below leaves them out, so
+#: it is the same corpus as before they were added; ``crpo.py`` draws them for its own corpus.
+CRPO_DOCUMENTATION: tuple[str, ...] = (
+    "discontinuation_reasons",
+    "discontinuation_conversation",
+    "client_condition",
+    "discharge_plan",
+)
+_CORPUS_DOCUMENTATION = tuple(d for d in DOCUMENTATION_IDS if d not in CRPO_DOCUMENTATION)
 
 #: The case fields behind each exception of O. Reg. 384/00 s. 2 para. 8 (v has two: threats make
 #: serious risk available, domain.md §4).
@@ -132,7 +142,7 @@ def random_case(rng: random.Random, case_id: str = "M-0") -> Case:
         },
         "consultation": {"supervision": b(0.4), "college": b(0.3), "legal": b(0.3)},
         "transfer": {"summary_to_new_provider": b(0.4), "client_consent": b()},
-        "documented": [d for d in DOCUMENTATION_IDS if b(0.5)],
+        "documented": [d for d in _CORPUS_DOCUMENTATION if b(0.5)],
     }
     return Case.model_validate(data)
 

@@ -40,7 +40,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,9 +58,12 @@ from .mutants import OPERATORS, QUICK_OPERATORS, Mutant, disable_twin, make_muta
 from .suite import FAMILIES, run_suite
 
 __all__ = [
+    "CheckSet",
     "Outcome",
     "Report",
+    "check_set_for",
     "combine_reports",
+    "equivalents_for",
     "load_equivalents",
     "main",
     "mutant_ruleset",
@@ -70,6 +73,41 @@ __all__ = [
 
 DEFAULT_EQUIVALENTS = Path(__file__).resolve().parents[3] / "tests" / "mutation_equivalents.yaml"
 DEFAULT_CASES = 300
+
+#: A corpus maker and a suite runner (``cases.corpus`` and ``suite.run_suite`` for Ontario).
+CheckSet = tuple[Callable[[int], Any], Callable[..., Any]]
+
+
+def _crpo_suite(ruleset: Ruleset, **options: Any) -> Any:
+    """The CRPO checks (one family, ``_dev/crpo.py``), called like ``suite.run_suite``."""
+    from . import crpo
+
+    return crpo.run_suite(
+        ruleset,
+        cases=options.get("cases"),
+        stop_at_first=options.get("stop_at_first", True),
+    )
+
+
+def check_set_for(source: Path) -> CheckSet:
+    """The checks that judge mutants of the ruleset folder ``source``.
+
+    Why by folder name: the Ontario checks speak of O. Reg. 384/00 and the practice note; the
+    CRPO ruleset (issue 15) has its own oracle and invariants (``_dev/crpo.py``), one family that
+    counts as independent of the Ontario oracle.
+    """
+    if source.name == "crpo-6.3":
+        from . import crpo
+
+        return crpo.corpus, _crpo_suite
+    return corpus, run_suite
+
+
+def equivalents_for(source: Path) -> Path:
+    """The equivalents file of a ruleset folder (``mutation_equivalents_crpo.yaml`` for CRPO)."""
+    if source.name == "crpo-6.3":
+        return DEFAULT_EQUIVALENTS.with_name("mutation_equivalents_crpo.yaml")
+    return DEFAULT_EQUIVALENTS
 #: The §3 edge properties assess each case a dozen times or more: over the first 50 corpus cases
 #: they cost as much as every other family over all 300 (pytest runs them with hypothesis too).
 FAMILY_LIMITS: Mapping[str, int] = {"edge": 50}
@@ -263,6 +301,7 @@ def run_mutation(
     only_rules: frozenset[str] | None = None,
     progress: bool = False,
     shard: tuple[int, int] = (0, 1),
+    check_set: CheckSet | None = None,
 ) -> Report:
     """Make, load and test every mutant of the ruleset folder ``source``.
 
@@ -271,15 +310,16 @@ def run_mutation(
     """
     start, cpu_start = time.perf_counter(), time.process_time()
     equivalents = equivalents or {}
-    cases = list(corpus(size))
+    make_corpus, suite = check_set or check_set_for(source)
+    cases = list(make_corpus(size))
     independent = [f for f in families if f != "oracle"]
-    with_oracle = "oracle" in families
+    with_oracle = "oracle" in families and suite is run_suite
     outcomes: list[Outcome] = []
     with _workspace(source) as (tmp, rules_data, header_data):
         baseline_dir = tmp / "baseline"
         _write(baseline_dir, source, rules_data, header_data)
         baseline = load_ruleset(baseline_dir)
-        known = run_suite(
+        known = suite(
             baseline, families=families, cases=cases, stop_at_first=False, limits=FAMILY_LIMITS
         )
         before = {(f.check, f.case_id): f.message for f in known}
@@ -299,7 +339,7 @@ def run_mutation(
                 if m.operator == "remove":
                     queue.insert(0, disable_twin(m, rules_data))
                 continue
-            failures = run_suite(
+            failures = suite(
                 mutant_rs, families=independent, cases=cases, known=before, limits=FAMILY_LIMITS
             )
             status = "killed" if failures else ""
@@ -463,7 +503,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for m in _mutants(source, rules, header, ops, only):
             print(m.id)
         return 0
-    equivalents = load_equivalents(args.equivalents)
+    chosen = args.equivalents
+    equivalents = load_equivalents(
+        equivalents_for(source) if chosen == DEFAULT_EQUIVALENTS else chosen
+    )
     print(
         f"mutating {source.name} ({', '.join(ops)}); checks: {', '.join(args.checks)}; "
         f"corpus: {args.cases} cases"

@@ -334,10 +334,9 @@ def _compile(ruleset: Ruleset, host: _Host) -> _Compiled:
         definition[f"u{i}"] = {"all": [{"m": cond}], "run": unit.name}
     try:
         host.host.set_rulesets({name: definition})
-    except Exception as exc:  # noqa: BLE001 - a C error code is no message for a ruleset author
+    except Exception:  # noqa: BLE001 - a C error code is no message for a ruleset author
         raise RulesetError(
-            f"the durable_rules engine cannot compile this ruleset ({type(exc).__name__}); "
-            "use backend='python'",
+            "the durable_rules engine cannot compile this ruleset; use backend='python'",
             file=f"{ruleset.path}/rules.yaml",
         ) from None
     return _Compiled(
@@ -411,10 +410,10 @@ class DurableBackend:
                 # Ours, raised before the engine was touched: a limit of the engine (named), too
                 # many compiled rulesets, no engine. Nothing to rebuild.
                 raise
-            except Exception as exc:  # noqa: BLE001 - engine errors must not leak case data
+            except Exception:  # noqa: BLE001 - engine errors must not leak case data
                 _discard_host()
                 raise EvaluationError(
-                    f"durable_rules failed while evaluating ({type(exc).__name__})"
+                    "durable_rules failed while evaluating this case; use backend='python'"
                 ) from None
             except BaseException:
                 _discard_host()  # never reached through a signal (deferred); kept for safety

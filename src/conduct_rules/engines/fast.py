@@ -544,10 +544,10 @@ def _compile(ruleset: Ruleset) -> _Program:
         namespace |= {var: _Names(names) for names, var in writer.name_sets.items()}
         code = compile(source, f"<conduct_rules.fast {ruleset.id} {ruleset.version}>", "exec")
         exec(code, namespace)  # source generated from the closed grammar: see the docstring
-    except (SyntaxError, RecursionError, MemoryError) as exc:
+    except (SyntaxError, RecursionError, MemoryError):
         raise EvaluationError(
-            f"ruleset {ruleset.id} {ruleset.version} is too deeply nested for the fast backend "
-            f"({type(exc).__name__}); use backend='python'"
+            f"ruleset {ruleset.id} {ruleset.version} is too deeply nested for the fast backend; "
+            "use backend='python'"
         ) from None
     program = _Program(
         namespace["evaluate"],

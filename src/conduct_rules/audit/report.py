@@ -1,0 +1,254 @@
+"""The parts of the audit report people read first: the caveat, breakdowns, and the cases grouped
+by what needs attention — with labels, never bare ids, in English or French.
+
+Why grouped by *what* needs attention: an auditor works through a list by kind of problem (every
+case ended without a permitted ground, then every case with a given possible breach, then every
+case where a safeguard that must come first is outstanding), not by row number. Each case appears
+once, under its most serious reason, and its row lists everything else outstanding.
+
+Why a caveat on every report: the rules paraphrase general guidance; an audit result is a
+prompt for review, not a finding of misconduct. Every text goes through ``html.escape`` (the
+report's CSP forbids scripts and remote resources; see ``_html``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from html import escape
+from typing import TYPE_CHECKING
+
+from conduct_rules._audit_io import ItemInfo
+from conduct_rules._labels import value_text
+from conduct_rules._typography import number, percent
+
+if TYPE_CHECKING:
+    from conduct_rules.batch import AuditResult, AuditRow, AuditSummary
+    from conduct_rules.ruleset import Ruleset
+
+__all__ = ["CAVEAT", "breakdowns_html", "caveat_html", "grouped_cases_html"]
+
+#: Shown at the top of every report when the ruleset has no caveat of its own.
+CAVEAT = {
+    "en": (
+        "General guidance drawn from the College's practice note; not a substitute for "
+        "professional judgement or for the College's advice. The Code cited is the 2008 edition "
+        "of the Code of Ethics and Standards of Practice, revised by the College in fall 2023: "
+        "check the current wording. An audit row is a prompt for review, not a finding."
+    ),
+    "fr": (
+        "Orientation générale tirée de la note de pratique de l'Ordre; elle ne remplace ni le "
+        "jugement professionnel ni les conseils de l'Ordre. Le Code cité est l'édition 2008 du "
+        "Code de déontologie et des normes d'exercice, révisée par l'Ordre à l'automne 2023 : "
+        "vérifiez le libellé en vigueur. Une ligne d'audit invite à un examen; ce n'est pas "
+        "une conclusion."
+    ),
+}
+
+_T = {
+    "en": {
+        "caveat": "Caveat",
+        "breakdowns": "Breakdowns",
+        "by_stage": "Verdict by stage",
+        "by_initiator": "Verdict by who is ending",
+        "stage": "Stage",
+        "initiator": "Who is ending",
+        "total": "Total",
+        "top_safeguards": "Most frequent outstanding safeguards",
+        "top_docs": "Most frequent missing records",
+        "item": "Item",
+        "cases": "Cases",
+        "share": "Share of assessed cases",
+        "grouped": "Cases that need attention, by reason",
+        "not_permitted": "Ending not permitted",
+        "finding": "Possible breach",
+        "blocking": "Safeguard that must come first, outstanding",
+        "row": "Row",
+        "case": "Case",
+        "verdict": "Verdict",
+        "also": "Also outstanding",
+        "missing": "Missing records",
+        "none": "none",
+        "showing": "showing the first {m:,} of {n:,}; the JSON Lines or CSV output lists all",
+    },
+    "fr": {
+        "caveat": "Mise en garde",
+        "breakdowns": "Ventilations",
+        "by_stage": "Verdict selon l'étape",
+        "by_initiator": "Verdict selon qui met fin",
+        "stage": "Étape",
+        "initiator": "Qui met fin",
+        "total": "Total",
+        "top_safeguards": "Mesures de protection le plus souvent non remplies",
+        "top_docs": "Documents le plus souvent manquants",
+        "item": "Élément",
+        "cases": "Dossiers",
+        "share": "Part des dossiers évalués",
+        "grouped": "Dossiers à examiner, par motif",
+        "not_permitted": "Fin non permise",
+        "finding": "Manquement possible",
+        "blocking": "Mesure préalable non remplie",
+        "row": "Ligne",
+        "case": "Dossier",
+        "verdict": "Verdict",
+        "also": "Autres points non remplis",
+        "missing": "Documents manquants",
+        "none": "aucun",
+        "showing": "les {m:,} premiers sur {n:,} ; la sortie JSON Lines ou CSV les énumère tous",
+    },
+}
+_TOP = 10
+
+
+def _e(text: object) -> str:
+    return escape(str(text), quote=True)
+
+
+def _pct(n: int, of: int, lang: str = "en") -> str:
+    return percent(n, of, "fr" if lang == "fr" else "en")
+
+
+def _n(n: int, lang: str) -> str:
+    return number(n, "fr" if lang == "fr" else "en")
+
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[str]], numeric: int = 0) -> str:
+    """Cells are already escaped; columns from ``numeric`` on are right-aligned (0: none)."""
+    out = ["<table><tr>", *(f"<th>{_e(h)}</th>" for h in head), "</tr>"]
+    for r in rows:
+        out.append("<tr>")
+        for i, c in enumerate(r):
+            out.append(f'<td class="n">{c}</td>' if numeric and i >= numeric else f"<td>{c}</td>")
+        out.append("</tr>")
+    out.append("</table>")
+    return "".join(out)
+
+
+def _label(info: Mapping[tuple[str, str], ItemInfo], kind: str, item_id: str) -> str:
+    item = info.get((kind, item_id))
+    return item.label if item else item_id
+
+
+def caveat_html(lang: str, ruleset: Ruleset | None = None) -> str:
+    """The caveat paragraph, in the report's language: the ruleset's own caveat where it has one
+    (``ruleset.yaml``), else ``CAVEAT``."""
+    from conduct_rules._cite_text import caveat
+
+    t = _T[lang]
+    text = caveat(ruleset, lang) or CAVEAT[lang]
+    return (
+        f'<p style="border-left:4px solid #b9770e;padding:.4em .8em;background:#fdf2e9">'
+        f"<b>{_e(t['caveat'])}.</b> {_e(text)}</p>"
+    )
+
+
+def _cross_table(
+    cross: Mapping[str, Mapping[str, int]],
+    field: str,
+    head: str,
+    lang: str,
+    info: Mapping[tuple[str, str], ItemInfo],
+) -> str:
+    t = _T[lang]
+    verdicts = list(dict.fromkeys(v for counts in cross.values() for v in counts))
+    rows = []
+    for group, counts in cross.items():
+        total = sum(counts.values())
+        cells = [_e(value_text(field, group, "fr" if lang == "fr" else "en"))]
+        cells += [
+            f"{_n(counts.get(v, 0), lang)} ({_pct(counts.get(v, 0), total, lang)})"
+            for v in verdicts
+        ]
+        cells.append(_n(total, lang))
+        rows.append(cells)
+    labels = [_label(info, "verdict", v) for v in verdicts]
+    return _table([head, *labels, t["total"]], rows, numeric=1)
+
+
+def _top_table(
+    counts: Mapping[str, int],
+    kind: str,
+    of: int,
+    lang: str,
+    info: Mapping[tuple[str, str], ItemInfo],
+) -> str:
+    t = _T[lang]
+    top = sorted(((n, i) for i, n in counts.items() if n), key=lambda x: (-x[0], x[1]))[:_TOP]
+    if not top:
+        return f"<p>{_e(t['none'])}</p>"
+    rows = [(_e(_label(info, kind, i)), _n(n, lang), _pct(n, of, lang)) for n, i in top]
+    return _table([t["item"], t["cases"], t["share"]], rows, numeric=1)
+
+
+def breakdowns_html(s: AuditSummary, lang: str, info: Mapping[tuple[str, str], ItemInfo]) -> str:
+    """Verdict by stage and by initiator; the most frequent outstanding safeguards and missing
+    records, with counts and shares of the assessed cases."""
+    t = _T[lang]
+    parts = [f"<h2>{_e(t['breakdowns'])}</h2>"]
+    if s.verdicts_by_stage:
+        parts.append(f"<h3>{_e(t['by_stage'])}</h3>")
+        parts.append(_cross_table(s.verdicts_by_stage, "stage", t["stage"], lang, info))
+    if s.verdicts_by_initiator:
+        parts.append(f"<h3>{_e(t['by_initiator'])}</h3>")
+        parts.append(
+            _cross_table(s.verdicts_by_initiator, "initiated_by", t["initiator"], lang, info)
+        )
+    parts.append(f"<h3>{_e(t['top_safeguards'])}</h3>")
+    parts.append(_top_table(s.outstanding_safeguards, "safeguard", s.assessed, lang, info))
+    parts.append(f"<h3>{_e(t['top_docs'])}</h3>")
+    parts.append(_top_table(s.missing_documentation, "documentation", s.assessed, lang, info))
+    return "".join(parts)
+
+
+def _reason(r: AuditRow, info: Mapping[tuple[str, str], ItemInfo]) -> tuple[str, str]:
+    """The most serious reason a case needs attention: ``(kind, id)``."""
+    if r.verdict == "not_permitted":
+        return "not_permitted", ""
+    if r.findings:
+        return "finding", r.findings[0]
+    for sg in r.outstanding_safeguards:
+        item = info.get(("safeguard", sg))
+        if item is not None and item.blocking:
+            return "blocking", sg
+    return "blocking", ""
+
+
+def grouped_cases_html(
+    result: AuditResult,
+    attention: Sequence[AuditRow],
+    total: int,
+    info: Mapping[tuple[str, str], ItemInfo],
+) -> str:
+    """The cases needing attention, one table per reason, labels throughout."""
+    lang = result.lang
+    t = _T[lang]
+    groups: dict[tuple[str, str], list[AuditRow]] = {}
+    for r in attention:
+        groups.setdefault(_reason(r, info), []).append(r)
+    rank = {"not_permitted": 0, "finding": 1, "blocking": 2}
+    parts = [f'<section id="cases-by-reason"><h2>{_e(t["grouped"])}</h2>']
+    if total > len(attention):
+        parts.append(f"<p>{_e(t['showing'].format(m=len(attention), n=total))}</p>")
+    for (kind, item_id), rows in sorted(groups.items(), key=lambda g: (rank[g[0][0]], g[0][1])):
+        title = t[kind]
+        if item_id:
+            cat = "finding" if kind == "finding" else "safeguard"
+            title += f": {_label(info, cat, item_id)}"
+        parts.append(f"<h3>{_e(title)} ({len(rows):,})</h3>")
+        body = []
+        for r in rows:
+            also = [_label(info, "finding", f) for f in r.findings if f != item_id]
+            also += [_label(info, "safeguard", x) for x in r.outstanding_safeguards if x != item_id]
+            missing = [_label(info, "documentation", d) for d in r.missing_documentation]
+            body.append(
+                (
+                    str(r.row),
+                    _e(r.case_id or ""),
+                    _e(_label(info, "verdict", r.verdict or "")),
+                    _e("; ".join(also) or t["none"]),
+                    _e("; ".join(missing) or t["none"]),
+                )
+            )
+        head = [t["row"], t["case"], t["verdict"], t["also"], t["missing"]]
+        parts.append(_table(head, body))
+    parts.append("</section>")
+    return "".join(parts)

@@ -1,0 +1,107 @@
+"""Counts kept while rows stream past, so a summary never needs the rows kept.
+
+Why a module of its own: a chunk's rows are counted where they are assessed when the output is
+rendered in the worker processes (``run_rendered``), and the reading process only adds tallies;
+both places use this class, so the summary is the same either way.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from conduct_rules.ruleset import Ruleset
+
+if TYPE_CHECKING:
+    from conduct_rules._audit_run import AuditRow
+    from conduct_rules.batch import AuditSummary
+
+__all__ = ["Tally"]
+
+
+class Tally:
+    """Counts kept while rows stream past, so a summary never needs the rows kept."""
+
+    def __init__(self) -> None:
+        self.total = self.rejected = self.attention = self.termination = 0
+        self.verdicts: Counter[str] = Counter()
+        self.findings: Counter[str] = Counter()
+        self.safeguards: Counter[str] = Counter()
+        self.missing: Counter[str] = Counter()
+        self.warnings: Counter[str] = Counter()
+        self.fields: Counter[str] = Counter()
+        self.by_stage: Counter[tuple[str, str]] = Counter()
+        self.by_initiator: Counter[tuple[str, str]] = Counter()
+
+    def add(self, r: AuditRow, attention: bool) -> None:
+        self.total += 1
+        if r.status == "rejected":
+            self.rejected += 1
+            self.fields[r.error_field or "?"] += 1
+            return
+        self.verdicts[r.verdict or "?"] += 1
+        if r.stage is not None:
+            self.by_stage[r.stage, r.verdict or "?"] += 1
+        if r.initiated_by is not None:
+            self.by_initiator[r.initiated_by, r.verdict or "?"] += 1
+        self.termination += bool(r.termination_required)
+        self.attention += attention
+        self.findings.update(r.findings)
+        self.safeguards.update(r.outstanding_safeguards)
+        self.missing.update(r.missing_documentation)
+        self.warnings.update(r.warnings)
+
+    def merge(self, other: Tally) -> None:
+        """Add another tally's counts (a chunk's, counted where it was assessed)."""
+        self.total += other.total
+        self.rejected += other.rejected
+        self.attention += other.attention
+        self.termination += other.termination
+        for mine, theirs in (
+            (self.verdicts, other.verdicts),
+            (self.findings, other.findings),
+            (self.safeguards, other.safeguards),
+            (self.missing, other.missing),
+            (self.warnings, other.warnings),
+            (self.fields, other.fields),
+        ):
+            mine.update(theirs)
+        self.by_stage.update(other.by_stage)
+        self.by_initiator.update(other.by_initiator)
+
+    def finish(self, ruleset: Ruleset) -> AuditSummary:
+        from conduct_rules.batch import AuditSummary
+
+        out = ruleset.outputs
+
+        def ordered(ids: Iterable[str], counts: Counter[str]) -> dict[str, int]:
+            return {i: counts[i] for i in ids} | dict(counts)
+
+        return AuditSummary(
+            total=self.total,
+            assessed=self.total - self.rejected,
+            rejected=self.rejected,
+            needs_attention=self.attention,
+            termination_required=self.termination,
+            verdicts=ordered(out.verdicts, self.verdicts),
+            findings=ordered(out.findings, self.findings),
+            outstanding_safeguards=ordered(out.safeguards, self.safeguards),
+            missing_documentation=ordered(out.documentation, self.missing),
+            warnings=dict(self.warnings.most_common()),
+            rejected_fields=dict(self.fields.most_common()),
+            verdicts_by_stage=_cross(self.by_stage, out.verdicts),
+            verdicts_by_initiator=_cross(self.by_initiator, out.verdicts),
+        )
+
+
+def _cross(counts: Counter[tuple[str, str]], verdicts: Iterable[str]) -> dict[str, dict[str, int]]:
+    """``{group: {verdict: n}}``, groups sorted by name, verdicts in catalogue
+    order with zeros."""
+    groups = sorted({g for g, _ in counts})
+    order = list(verdicts)
+    return {
+        g: {v: counts[g, v] for v in order}
+        | {v: n for (gg, v), n in counts.items() if gg == g and v not in order}
+        for g in groups
+    }

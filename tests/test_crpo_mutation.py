@@ -1,0 +1,24 @@
+"""Mutation strength of the CRPO check set: every non-equivalent mutant of ``rulesets/crpo-6.3``
+is killed (issue 15). About 115 mutants, some 20 s of CPU: marked slow; the quick run checks the
+check set on the ruleset and on chosen mutants (``tests/test_crpo.py``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conduct_rules._dev.mutants import OPERATORS
+from conduct_rules._dev.mutation import equivalents_for, load_equivalents, run_mutation
+from conduct_rules.ruleset import _builtin_dir
+
+
+@pytest.mark.slow
+def test_no_non_equivalent_crpo_mutant_survives() -> None:
+    source = _builtin_dir() / "crpo-6.3"
+    report = run_mutation(
+        source, operators=OPERATORS, equivalents=load_equivalents(equivalents_for(source))
+    )
+    survivors = [f"{o.mutant.id} ({o.detail})" for o in report.outcomes if o.status == "survived"]
+    assert survivors == []
+    assert report.count("wrongly-equivalent") == 0
+    assert report.percent == 100.0
+    assert len(report.outcomes) > 100
