@@ -159,3 +159,15 @@ def test_duplicate_key_in_a_csv_json_cell() -> None:
     rows = list(assess_many(records_from_csv(io.BytesIO(data)), backend="python"))
     assert rows[0].status == "rejected"
     assert rows[0].error_field == "termination_session.attempts"
+
+
+def test_duplicate_key_in_a_service_batch_body() -> None:
+    pytest.importorskip("starlette")
+    from conduct_rules.service.batch import read_batch
+
+    body = ("[" + DUPLICATE + "]").encode()
+    answer = read_batch(body, "application/json", 10)
+    assert getattr(answer, "status_code", None) == 422
+    text = bytes(answer.body).decode()  # type: ignore[union-attr]
+    assert '"stage"' in text
+    assert "continued" not in text

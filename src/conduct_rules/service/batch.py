@@ -10,7 +10,6 @@ they are assessed, in this process (the server's workers are the parallelism).
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Iterator
 from typing import Literal
 
@@ -18,6 +17,8 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from conduct_rules._audit_io import json_line
+from conduct_rules._json import DuplicateKeyError
+from conduct_rules._json import loads as strict_loads
 from conduct_rules._records import RecordSource, records_from_jsonl, records_from_mappings
 from conduct_rules.batch import assess_many
 from conduct_rules.ruleset import Ruleset
@@ -62,10 +63,16 @@ def read_batch(body: bytes, content_type: str, max_rows: int) -> RecordSource | 
         return records_from_jsonl(io.BytesIO(body))
     if media == "application/json":
         failed = False
+        duplicate = ""
         try:
-            data = json.loads(body)
+            data = strict_loads(body)
+        except DuplicateKeyError as exc:  # a repeated key is refused, never last-wins
+            duplicate = exc.field
         except (ValueError, RecursionError):
             failed = True
+        if duplicate:
+            detail = "a key appears twice in one object"
+            return problem(422, "invalid-request", detail, [(duplicate, "duplicate key")])
         if failed:  # answered outside the ``except``: the decoder's error holds the text
             return problem(
                 422, "invalid-request", "the body is not valid JSON", [("(body)", "not valid JSON")]
