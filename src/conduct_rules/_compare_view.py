@@ -10,6 +10,7 @@ HTML goes through ``html.escape``.
 
 from __future__ import annotations
 
+import textwrap
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -82,6 +83,9 @@ def render_comparison_text(c: Comparison) -> str:
     ]
     for v in c.rulesets:
         lines.append(f"  • {v.ruleset} ({v.id} {v.version}){col} {v.verdict_label}")
+        summary = c.assessments[v.ruleset].summary if v.ruleset in c.assessments else ""
+        if summary:  # the college's own answer in words: the way forward it names
+            lines += textwrap.wrap(summary, 96, initial_indent="    ", subsequent_indent="    ")
     lines += ["", f"{t['actions']}{col}"]
     for a in c.actions:
         if not a.permitted:

@@ -12,7 +12,14 @@ import datetime as dt
 
 import click
 
-from conduct_rules._cli.common import as_of_option, fail, lang_option, read_case
+from conduct_rules._cli.common import (
+    as_of_option,
+    emit,
+    fail,
+    lang_option,
+    output_option,
+    read_case,
+)
 from conduct_rules.api import BACKENDS
 from conduct_rules.compare import DEFAULT_PAIR, compare
 from conduct_rules.errors import ConductRulesError
@@ -39,8 +46,15 @@ __all__ = ["compare_cmd"]
 )
 @click.option("--backend", type=click.Choice(list(BACKENDS)), default="auto", show_default=True)
 @as_of_option()
+@output_option()
 def compare_cmd(
-    case_file: str, rulesets: str, lang: str, fmt: str, backend: str, as_of: dt.date | None
+    case_file: str,
+    rulesets: str,
+    lang: str,
+    fmt: str,
+    backend: str,
+    as_of: dt.date | None,
+    output: str | None,
 ) -> None:
     """Assess one case file against several rulesets and print the stricter, combined answer.
 
@@ -54,14 +68,16 @@ def compare_cmd(
     except ConductRulesError as exc:
         fail(str(exc))
     if fmt == "json":
-        click.echo(result.model_dump_json(indent=2))
+        emit(result.model_dump_json(indent=2), output, raw=True)
     elif fmt == "html":
-        click.echo(
+        emit(
             '<!DOCTYPE html><html lang="' + lang + '"><head><meta charset="utf-8">'
             '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
             "style-src 'unsafe-inline'\"><title>conduct-rules</title></head><body>"
             + result._repr_html_()
-            + "</body></html>"
+            + "</body></html>",
+            output,
+            raw=True,
         )
     else:
-        click.echo(result.render_text())
+        emit(result.render_text(), output)
