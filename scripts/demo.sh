@@ -4,7 +4,8 @@
 # `conduct-rules assess`, e.g. `bash scripts/demo.sh --lang fr` or `--format json`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+# The demo needs the library alone; scripts/test.sh installs the development extras.
+CONDUCT_RULES_EXTRAS="${CONDUCT_RULES_EXTRAS-}" bash scripts/setup.sh
 for case_file in examples/scenario-1/*.json; do
   echo
   echo "══ ${case_file}"

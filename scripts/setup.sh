@@ -13,6 +13,8 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
-EXTRAS="${CONDUCT_RULES_EXTRAS:-dev}"
-.venv/bin/python -m pip install -q -e ".[${EXTRAS}]" 2>&1 | grep -v "WARNING: Location" || true
+EXTRAS="${CONDUCT_RULES_EXTRAS-dev}"  # empty: the library alone (what the demo needs)
+TARGET="."
+[ -n "$EXTRAS" ] && TARGET=".[${EXTRAS}]"
+.venv/bin/python -m pip install -q -e "$TARGET" 2>&1 | grep -v "WARNING: Location" || true
 .venv/bin/python -c "import conduct_rules as c; print('conduct-rules', c.__version__, '- engine:', c.default_backend())"
