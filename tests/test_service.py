@@ -112,6 +112,21 @@ def test_compare_is_the_librarys(client: TestClient, path: Path) -> None:
     assert r.json()["errors"][0]["field"] == "ruleset"
 
 
+def test_a_repeated_key_is_refused_naming_it(client: TestClient) -> None:
+    """Issue 11: a key given twice is never read as the last one (json.loads would), on every
+    JSON route: the single case as well as the batch."""
+    body = '{"case": {"case_id": "d-1", "stage": "ended", "stage": "considering"}}'
+    for route in ("/v1/assess", "/v1/explain", "/v1/compare"):
+        r = client.post(route, content=body, headers={"content-type": "application/json"})
+        assert r.status_code == 422, route
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert r.json()["errors"] == [{"field": "stage", "message": "duplicate key"}]
+        assert "considering" not in r.text
+    ok = '{"case": {"case_id": "d-2", "stage": "ended"}}'
+    r = client.post("/v1/assess", content=ok, headers={"content-type": "application/json"})
+    assert r.status_code == 200
+
+
 def test_batch_rows_are_the_audit_rows(client: TestClient) -> None:
     cases: list[Any] = [_case(p) for p in EXAMPLES]
     cases += [{"case_id": "bad", "stage": "later"}, 7]
@@ -158,8 +173,9 @@ def test_batch_limits_and_media_types(client: TestClient) -> None:
 def test_rulesets_and_provisions(client: TestClient) -> None:
     r = client.get("/v1/rulesets")
     assert r.status_code == 200
-    (info,) = r.json()
-    assert info["name"] == "ontario"
+    infos = {i["name"]: i for i in r.json()}
+    assert set(infos) == {"ontario", "crpo-6.3"}  # the built-in rulesets that read a case
+    info = infos["ontario"]
     assert "min_attempts" in info["parameters"]
     pid = info["provisions"][0]
     r = client.get(f"/v1/rulesets/ontario/provisions/{pid}")

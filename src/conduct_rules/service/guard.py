@@ -13,6 +13,8 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
+from conduct_rules._json import DuplicateKeyError
+from conduct_rules._json import loads as strict_loads
 from conduct_rules.service.problems import internal_error, problem
 
 __all__ = ["Guard", "Limits"]
@@ -79,6 +81,13 @@ class Guard:
             detail = f"the request body is larger than {limit} bytes"
             await problem(413, "too-large", detail)(scope, receive, send)
             return
+        repeated = _repeated_key(scope, body)
+        if repeated is not None:  # a key given twice is refused, never read as the last one
+            detail = "a key appears twice in one object"
+            await problem(422, "invalid-request", detail, [(repeated, "duplicate key")])(
+                scope, receive, send
+            )
+            return
         started = False
 
         async def replay() -> Message:
@@ -99,6 +108,26 @@ class Guard:
         except Exception as exc:  # noqa: BLE001 - the last resort: never let a defect's text out
             if not started:
                 await internal_error(exc)(scope, receive, send)
+
+
+def _repeated_key(scope: Scope, body: bytes) -> str | None:
+    """The first key a JSON body repeats within one object, if it is JSON and repeats one.
+
+    Why here: the framework decodes request bodies with ``json.loads``, which keeps the last of
+    two equal keys; a case whose ``stage`` is given twice must be refused, as the library and the
+    CLI refuse it (issue 11). Bodies that are not JSON are left to the route to report.
+    """
+    headers = dict(scope.get("headers") or ())
+    media = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+    if scope.get("method") != "POST" or media != b"application/json" or not body:
+        return None
+    try:
+        strict_loads(body)
+    except DuplicateKeyError as exc:
+        return exc.field
+    except (ValueError, RecursionError):
+        return None
+    return None
 
 
 async def _read_body(scope: Scope, receive: Receive, limit: int) -> bytes | None:
