@@ -3,8 +3,10 @@ made by the deletion, negation and shift operators is killed (issue 15).
 
 The operators issue 17 added later (quantifier swaps, comparator and value changes, added atoms,
 citation changes, blocking flags) are not yet held to this bar for CRPO: on the merged tool they
-leave 69 mutants the CRPO checks miss, open work listed in docs/testing.md. About 115 mutants, some 20 s of CPU: marked slow; the quick run checks the
-check set on the ruleset and on chosen mutants (``tests/test_crpo.py``)."""
+leave 69 mutants the CRPO checks miss, open work listed in docs/testing.md.
+
+About 115 mutants, some 20 s of CPU: marked slow; the quick run checks the check set on the
+ruleset and on chosen mutants (``tests/test_crpo.py``)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,6 @@ import pytest
 
 from conduct_rules._dev.mutation import equivalents_for, load_equivalents, run_mutation
 from conduct_rules.ruleset import _builtin_dir
-
 
 #: The operators the CRPO figure was measured with (issue 15), before issue 17 added others.
 CLASSIC = (
