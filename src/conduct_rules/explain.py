@@ -21,6 +21,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from conduct_rules._derivation import definition, evaluate_case, producers
+from conduct_rules._editions import edition_refs
 from conduct_rules._labels import Lang, Scalar, colon, fact_label, value_text
 from conduct_rules._options import Option, factor_options
 from conduct_rules._reasoning import Reasoning, reasoning, why_not_text
@@ -352,7 +353,12 @@ def explain(
         verdict_text=(vspec.fr if lang == "fr" else vspec.en) if vspec else "",
         reasoning=reasoning(rs, facts, verdict, deciding, grounds, sets, lang, max_changes),
         steps=tuple(steps),
-        ruleset=RulesetRef(id=rs.id, version=rs.version, parameters=dict(rs.parameter_values)),
+        ruleset=RulesetRef(
+            id=rs.id,
+            version=rs.version,
+            parameters=dict(rs.parameter_values),
+            editions=edition_refs(rs.header, lang),
+        ),
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from conduct_rules._derivation import evaluate_case
+from conduct_rules._editions import edition_refs
 from conduct_rules._labels import Lang
 from conduct_rules._options import Option, factor_options
 from conduct_rules._reasoning import options_text
@@ -113,5 +114,10 @@ def what_if(
         options=options,
         change_sets=tuple(sets),
         max_changes=max_changes,
-        ruleset=RulesetRef(id=rs.id, version=rs.version, parameters=dict(rs.parameter_values)),
+        ruleset=RulesetRef(
+            id=rs.id,
+            version=rs.version,
+            parameters=dict(rs.parameter_values),
+            editions=edition_refs(rs.header, lang),
+        ),
     )
