@@ -12,27 +12,16 @@ from __future__ import annotations
 
 import pytest
 
+from conduct_rules._dev.mutants import CLASSIC_OPERATORS
 from conduct_rules._dev.mutation import equivalents_for, load_equivalents, run_mutation
 from conduct_rules.ruleset import _builtin_dir
-
-#: The operators the CRPO figure was measured with (issue 15), before issue 17 added others.
-CLASSIC = (
-    "remove",
-    "negate",
-    "drop-conjunct",
-    "drop-disjunct",
-    "drop-conclusion",
-    "negate-second",
-    "drop-second",
-    "shift-param",
-)
 
 
 @pytest.mark.slow
 def test_no_non_equivalent_crpo_mutant_survives() -> None:
     source = _builtin_dir() / "crpo-6.3"
     report = run_mutation(
-        source, operators=CLASSIC, equivalents=load_equivalents(equivalents_for(source))
+        source, operators=CLASSIC_OPERATORS, equivalents=load_equivalents(equivalents_for(source))
     )
     survivors = [f"{o.mutant.id} ({o.detail})" for o in report.outcomes if o.status == "survived"]
     assert survivors == []

@@ -109,9 +109,9 @@ CHECKS: tuple[Check, ...] = (
         "read only opportunity_given, so 2.8 iv is not counted. Check whether the notice was a "
         "reasonable opportunity.",
         "Un préavis en jours est indiqué, mais alternatives.opportunity_given est faux. Le préavis "
-        "est la façon habituelle de donner une occasion raisonnable d'obtenir d'autres services "
+        "est la façon habituelle de donner une possibilité raisonnable d'obtenir d'autres services "
         "(2.8 iv) ; les règles ne lisent que opportunity_given, donc 2.8 iv n'est pas retenue. "
-        "Vérifiez si le préavis constituait une occasion raisonnable.",
+        "Vérifiez si le préavis constituait une possibilité raisonnable.",
     ),
     Check(
         "referrals_without_efforts",

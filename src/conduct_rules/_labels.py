@@ -85,7 +85,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     ),
     "alternatives.opportunity_given": (
         "the client given a reasonable opportunity (2.8 iv)",
-        "occasion raisonnable donnée au client (2.8 iv)",
+        "possibilité raisonnable donnée au client (2.8 iv)",
     ),
     "alternatives.notice_days": ("days of notice", "jours de préavis"),
     "termination_session.status": ("termination session", "séance de cessation"),

@@ -55,6 +55,7 @@ from conduct_rules.case import (
 
 __all__ = [
     "ADDED_ATOMS_PER_RULE",
+    "CLASSIC_OPERATORS",
     "OPERATORS",
     "QUICK_OPERATORS",
     "Mutant",
@@ -63,7 +64,8 @@ __all__ = [
     "make_mutants",
 ]
 
-OPERATORS: tuple[str, ...] = (
+#: The deletion, negation and shift operators (the first tool's set; the CRPO figure's).
+CLASSIC_OPERATORS: tuple[str, ...] = (
     "remove",
     "negate",
     "drop-conjunct",
@@ -72,6 +74,9 @@ OPERATORS: tuple[str, ...] = (
     "negate-second",
     "drop-second",
     "shift-param",
+)
+OPERATORS: tuple[str, ...] = (
+    *CLASSIC_OPERATORS,
     "swap-quantifier",
     "change-comparator",
     "change-value",
