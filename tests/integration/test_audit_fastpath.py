@@ -18,7 +18,7 @@ import pytest
 from conduct_rules._audit_run import RowAssessor
 from conduct_rules._records import Chunk
 from conduct_rules.api import get_ruleset
-from strategies import hostile_lines
+from support.strategies import hostile_lines
 
 
 def _rows(assessor: RowAssessor, lines: list[bytes]) -> list[Any]:

@@ -22,7 +22,7 @@ from conduct_rules._csv import CSV_COLUMNS, flatten_case
 from conduct_rules._sample import sample_cases
 from conduct_rules.audit.csvread import CsvReader
 from conduct_rules.cli import main
-from strategies import csv_tables
+from support.strategies import csv_tables
 
 N = 60
 

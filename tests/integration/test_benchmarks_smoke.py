@@ -15,7 +15,7 @@ from pathlib import Path
 
 from conduct_rules import durable_available
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_benchmark_script_runs_and_every_engine_agrees() -> None:

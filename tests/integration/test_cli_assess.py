@@ -18,7 +18,7 @@ from click.testing import CliRunner, Result
 from conduct_rules import assess
 from conduct_rules.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 S1_BEFORE = ROOT / "examples" / "scenario-1" / "1-before-notice.json"
 S1_AFTER = ROOT / "examples" / "scenario-1" / "2-after-notice.json"
 SECRET = "Jane-Doe-1984"  # a value that must never reach stderr

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from conduct_rules import __version__
 from conduct_rules.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 S2_AFTER = ROOT / "examples" / "scenario-2" / "2-after-legal-advice-and-attempts.json"
 RUNNER = CliRunner()
 READERS = ("assess", "explain", "what-if")

@@ -17,7 +17,7 @@ from conduct_rules.batch import records_from_file
 from conduct_rules.cli import main
 from conduct_rules.errors import ConductRulesError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PAIR = ["ontario", "crpo-6.3"]
 
 

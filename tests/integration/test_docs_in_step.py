@@ -20,7 +20,7 @@ from conduct_rules._docs import generated_files, ruleset_markdown
 from conduct_rules.cli import main
 from conduct_rules.conditions import to_text
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 GENERATED = generated_files()
 
 

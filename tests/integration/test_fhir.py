@@ -30,9 +30,9 @@ from conduct_rules.fhir import (
     code_system,
     published_code_system,
 )
-from strategies import cases
+from support.strategies import cases
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BUNDLES = sorted(ROOT.glob("examples/fhir/scenario-*/*.json"))
 SECRET = "ZQXJ-SECRET-7731"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "examples" / "audit.ipynb"
+NOTEBOOK = Path(__file__).resolve().parents[2] / "examples" / "audit.ipynb"
 
 
 def test_audit_notebook_runs(tmp_path: Path) -> None:

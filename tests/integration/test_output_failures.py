@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-c", "from conduct_rules.cli import main; main()"]
 CASE = ROOT / "examples" / "scenario-1" / "1-before-notice.json"
 COMMANDS = {

@@ -23,7 +23,7 @@ from conduct_rules._docs import SCHEMAS, schema_text
 from conduct_rules._version import SCHEMA_VERSION
 from conduct_rules.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FILES = sorted((ROOT / "examples").glob("scenario-*/*.json"))
 RUNNER = CliRunner()
 

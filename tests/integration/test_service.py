@@ -24,6 +24,16 @@ from click.testing import CliRunner
 with warnings.catch_warnings():  # Starlette's notice that it prefers another HTTP client
     warnings.simplefilter("ignore", DeprecationWarning)
     from starlette.testclient import TestClient
+from test_privacy import (
+    PLANTINGS,
+    SENTINELS,
+    VALID_VALUES,
+    VALID_WITH_VALUES,
+    _Capture,
+    assert_clean,
+    captured,
+)
+
 from conduct_rules import (
     Case,
     assess,
@@ -36,21 +46,12 @@ from conduct_rules import (
 from conduct_rules.cli import main
 from conduct_rules.service import Limits, create_app
 from conduct_rules.service import guard as guard_module
-from test_privacy import (
-    PLANTINGS,
-    SENTINELS,
-    VALID_VALUES,
-    VALID_WITH_VALUES,
-    _Capture,
-    assert_clean,
-    captured,
-)
 
 __all__ = ["captured"]  # the fixture, imported so that pytest finds it here
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-EXAMPLES = sorted(Path(__file__).parents[1].glob("examples/scenario-*/*.json"))
+EXAMPLES = sorted(Path(__file__).parents[2].glob("examples/scenario-*/*.json"))
 PROBLEM = "application/problem+json"
 
 

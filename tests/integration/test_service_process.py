@@ -28,7 +28,7 @@ pytest.importorskip("uvicorn")
 from test_privacy import PLANTINGS, SENTINELS, VALID_VALUES, VALID_WITH_VALUES  # noqa: E402
 
 ROWS = 10_000  # ten of the library's chunks: about nine are still to assess at SIGTERM
-EXAMPLE = Path(__file__).parents[1] / "examples" / "scenario-1" / "1-before-notice.json"
+EXAMPLE = Path(__file__).parents[2] / "examples" / "scenario-1" / "1-before-notice.json"
 
 
 def _free_port() -> int:
@@ -135,7 +135,7 @@ def test_the_server_log_holds_no_request_value(server: Server) -> None:
 
 def test_the_load_script_checks_every_answer() -> None:
     """``benchmarks/service_load.py --quick``: runs, and found no error and no mismatch."""
-    script = Path(__file__).parents[1] / "benchmarks" / "service_load.py"
+    script = Path(__file__).parents[2] / "benchmarks" / "service_load.py"
     done = subprocess.run(
         [sys.executable, str(script), "--quick", "--workers", "1", "--json"],
         capture_output=True,

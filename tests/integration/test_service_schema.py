@@ -47,7 +47,8 @@ schema.config.generation.update(
     deterministic=True,
 )
 # The coverage phase (boundary and invalid values for every keyword) is thorough but slow: it runs
-# in the slow suite (CONDUCT_RULES_SCHEMA_COVERAGE=1, set by tests/test_service_schema_slow.py).
+# in the slow suite (CONDUCT_RULES_SCHEMA_COVERAGE=1, set by
+# tests/integration/test_service_schema_slow.py).
 schema.config.phases.coverage.enabled = os.environ.get("CONDUCT_RULES_SCHEMA_COVERAGE") == "1"
 
 CHECKS = [

@@ -2,7 +2,8 @@
 
 Why a separate, slow test: the coverage phase sends a few hundred requests per operation, about
 a minute on 2 cores; the quick run keeps the generated examples only
-(``tests/test_service_schema.py``). This runs that file again with the phase switched on.
+(``tests/integration/test_service_schema.py``). This runs that file again with the phase
+switched on.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def test_schema_coverage_phase_finds_nothing() -> None:
         capture_output=True,
         text=True,
         env=env,
-        cwd=HERE.parent,
+        cwd=HERE.parents[1],
         timeout=1200,
         check=False,
     )

@@ -33,7 +33,7 @@ from conduct_rules.training import (
 )
 
 BIN = Path(sys.executable).parent / "conduct-rules"
-GUIDE = Path(__file__).resolve().parents[1] / "docs" / "training.md"
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "training.md"
 RS = get_ruleset()
 
 

@@ -22,7 +22,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assessment_checks import same as _same
 from conduct_rules import Case, assess, durable_available
 from conduct_rules._assemble import _validated, build_assessment
 from conduct_rules._contradictions import contradictions
@@ -32,7 +31,8 @@ from conduct_rules.conditions import Const
 from conduct_rules.engines import Evaluation
 from conduct_rules.engines.fast import FastBackend, Summary
 from conduct_rules.ruleset import Ruleset
-from strategies import cases, parameters
+from support.assessment_checks import same as _same
+from support.strategies import cases, parameters
 
 BACKENDS = ["fast", "python", *(["durable_rules"] if durable_available() else [])]
 

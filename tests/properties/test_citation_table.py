@@ -17,8 +17,8 @@ from hypothesis import given
 from conduct_rules import Case, assess, durable_available, load_ruleset
 from conduct_rules._dev.cases import corpus
 from conduct_rules.api import BACKENDS as API_BACKENDS
-from source_expect import citation_table, load_cases, table_citations, wrong_citations
-from strategies import cases, parameters
+from support.source_expect import citation_table, load_cases, table_citations, wrong_citations
+from support.strategies import cases, parameters
 
 BACKENDS = [
     b for b in API_BACKENDS if b != "auto" and (b != "durable_rules" or durable_available())

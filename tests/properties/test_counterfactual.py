@@ -33,11 +33,11 @@ from conduct_rules.counterfactual import (
 )
 from conduct_rules.what_if import WhatIf
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 RS = get_ruleset()
 ACTIONABLE = set(RS.header.actionable)
 
-# Local strategies (tests/strategies.py may grow shared ones): cases across the facts the
+# Local strategies (tests/support/strategies.py may grow shared ones): cases across the facts the
 # Ontario rules read, biased towards the interesting ones (needed services, court orders).
 _attempt = st.fixed_dictionaries(
     {
@@ -305,7 +305,7 @@ def test_the_loader_checks_levers(
     field: str, change: dict[str, Any], message: str, tmp_path: Path
 ) -> None:
     folder = tmp_path / "ontario"
-    shutil.copytree(Path(__file__).resolve().parents[1] / "rulesets" / "ontario", folder)
+    shutil.copytree(Path(__file__).resolve().parents[2] / "rulesets" / "ontario", folder)
     header = yaml.safe_load((folder / "ruleset.yaml").read_text(encoding="utf-8"))
     lever = {k: v for k, v in {**_GOOD_LEVER, **change}.items() if v is not None}
     header["levers"] = {field: [lever]}

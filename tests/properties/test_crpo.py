@@ -28,11 +28,11 @@ from conduct_rules._dev import crpo
 from conduct_rules._dev.invariants import Context
 from conduct_rules._dev.mutation import mutant_ruleset
 from conduct_rules.api import get_backend
-from strategies import CRPO_FIELDS, cases, with_changes
+from support.strategies import CRPO_FIELDS, cases, with_changes
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
-GOLDEN = Path(__file__).resolve().parent / "golden" / "crpo"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "crpo"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 CRPO = load_ruleset("crpo-6.3")
 BACKENDS = ["python", "fast", *(["durable_rules"] if durable_available() else [])]

@@ -27,7 +27,8 @@ from hypothesis import strategies as st
 from conduct_rules import assess, durable_available
 from conduct_rules.case import CHANNELS, DOCUMENTATION_IDS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
 BACKENDS = ["python", *(["durable_rules"] if durable_available() else [])]
 SEEDS = ["0", "1", "42", "4294967295", "random"]
 
@@ -90,7 +91,7 @@ print(digest(_cases(), json.loads(sys.argv[1])))
 def _child_digest(seed: str, backends: list[str]) -> str:
     env = {**os.environ, "PYTHONHASHSEED": seed}
     proc = subprocess.run(
-        [sys.executable, "-c", _CHILD.format(tests=str(ROOT / "tests")), json.dumps(backends)],
+        [sys.executable, "-c", _CHILD.format(tests=str(HERE)), json.dumps(backends)],
         env=env,
         capture_output=True,
         text=True,

@@ -23,7 +23,7 @@ from conduct_rules._dev.mutation import mutant_ruleset
 from conduct_rules._dev.oracle import BLOCKING
 from conduct_rules.api import get_ruleset
 from conduct_rules.errors import EvaluationError
-from strategies import (
+from support.strategies import (
     cases,
     court_order_cases,
     goals_not_met_cases,

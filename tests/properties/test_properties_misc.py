@@ -20,7 +20,13 @@ from conduct_rules._dev.cases import corpus
 from conduct_rules._dev.invariants import Context
 from conduct_rules._dev.oracle import BLOCKING, expected, observed
 from conduct_rules.api import default_backend, get_ruleset
-from strategies import cases, court_order_cases, goals_not_met_cases, parameters, threat_cases
+from support.strategies import (
+    cases,
+    court_order_cases,
+    goals_not_met_cases,
+    parameters,
+    threat_cases,
+)
 
 PY = Context(get_ruleset(), "python")
 DEFAULT = Context(get_ruleset(), default_backend())

@@ -21,7 +21,6 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bench8_page import FLAGS, page
 from conduct_rules import (
     Case,
     CaseValidationError,
@@ -37,8 +36,9 @@ from conduct_rules.api import get_backend
 from conduct_rules.cli import main
 from conduct_rules.engines.fast import FastBackend
 from conduct_rules.record import Record
+from support.bench8_page import FLAGS, page
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FLAT = ROOT / "benchmarks" / "rulesets" / "bench8-flat"
 RS = load_ruleset(FLAT)
 BACKENDS = ["fast", "python", *(["durable_rules"] if durable_available() else [])]

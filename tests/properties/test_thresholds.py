@@ -19,7 +19,7 @@ from conduct_rules._dev import suite
 from conduct_rules._dev.invariants import VERDICT_RANK, Context
 from conduct_rules._dev.mutation import mutant_ruleset
 from conduct_rules.api import get_ruleset
-from strategies import CHANNELS, attempts, cases, parameters, with_changes
+from support.strategies import CHANNELS, attempts, cases, parameters, with_changes
 
 PY = Context(get_ruleset(), "python")
 NAMES = ("min_attempts", "min_channels", "min_referrals")

@@ -6,7 +6,7 @@ citation changes, blocking flags) are not yet held to this bar for CRPO: on the 
 leave 69 mutants the CRPO checks miss, open work listed in docs/testing.md.
 
 About 115 mutants, some 20 s of CPU: marked slow; the quick run checks the check set on the
-ruleset and on chosen mutants (``tests/test_crpo.py``)."""
+ruleset and on chosen mutants (``tests/properties/test_crpo.py``)."""
 
 from __future__ import annotations
 

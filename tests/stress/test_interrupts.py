@@ -25,7 +25,7 @@ from conduct_rules.engines import durable as durable_engine
 from conduct_rules.errors import EvaluationError
 
 needs_durable = pytest.mark.skipif(not durable_available(), reason="durable_rules not loadable")
-CHILD = Path(__file__).with_name("interrupt_child.py")
+CHILD = Path(__file__).resolve().parents[1] / "support" / "interrupt_child.py"
 
 
 def _child(seed: int, count: int, *flags: str) -> dict[str, Any]:

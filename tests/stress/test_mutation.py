@@ -30,7 +30,7 @@ from conduct_rules._yaml import read_yaml
 from conduct_rules.api import get_ruleset
 from conduct_rules.ruleset import _builtin_dir
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ONTARIO = _builtin_dir() / "ontario"
 
 

@@ -20,7 +20,7 @@ import pytest
 
 from conduct_rules import durable_available
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "soak.py"
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "soak.py"
 CASES = int(os.environ.get("CR_SOAK_CASES", "20000"))
 MAX_GROWTH_MB = 40.0
 

@@ -1,7 +1,7 @@
-"""Child process of ``test_interrupts.py``: durable_rules assessments interrupted by signals.
+"""Child process of ``tests/stress/test_interrupts.py``: durable_rules assessments interrupted.
 
-Run as ``python tests/interrupt_child.py SEED COUNT [--cold]``. Prints one JSON line: how each
-interrupted call ended (by exception class name), how many completed answers differ from the
+Run as ``python tests/support/interrupt_child.py SEED COUNT [--cold]``. Prints one JSON line: how
+each interrupted call ended (by exception class name), how many completed answers differ from the
 python backend, and how many differ in a final pass with no interrupt. A segfault shows as the
 exit status. ``--cold`` interrupts from the very first call, so the first compile is hit too.
 """

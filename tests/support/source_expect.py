@@ -1,7 +1,7 @@
 """Test-side name for ``conduct_rules._dev.source``: the source cases and the citation table.
 
 One implementation (in ``_dev``, typed and shared with the mutation tool); the suites import it
-from here as ``source_expect``.
+from here as ``support.source_expect``.
 """
 
 from __future__ import annotations

@@ -19,7 +19,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assessment_checks import same as _same
 from conduct_rules import Case
 from conduct_rules import _assemble as assemble
 from conduct_rules import _assemble_flags as assemble_flags
@@ -32,7 +31,8 @@ from conduct_rules.assessment import Action, Documentation, Finding, Safeguard
 from conduct_rules.engines import Evaluation, lazy_evaluation, unit_flags
 from conduct_rules.engines.fast import FastBackend
 from conduct_rules.errors import EvaluationError
-from strategies import cases, parameters
+from support.assessment_checks import same as _same
+from support.strategies import cases, parameters
 
 ONTARIO = get_ruleset()
 FAST = get_backend("fast")

@@ -24,11 +24,11 @@ import yaml
 from conduct_rules import RulesetError, assess, durable_available, load_ruleset
 from conduct_rules._yaml import MAX_BYTES
 
-HERE = Path(__file__).resolve().parent / "bad_rulesets"
+HERE = Path(__file__).resolve().parents[1] / "bad_rulesets"
 VALID = HERE / "_valid"
-ONTARIO = Path(__file__).resolve().parents[1] / "rulesets" / "ontario"
+ONTARIO = Path(__file__).resolve().parents[2] / "rulesets" / "ontario"
 #: A ruleset with its own flat record (``record:`` in ruleset.yaml), for the record checks.
-BENCH8_FLAT = Path(__file__).resolve().parents[1] / "benchmarks" / "rulesets" / "bench8-flat"
+BENCH8_FLAT = Path(__file__).resolve().parents[2] / "benchmarks" / "rulesets" / "bench8-flat"
 BASES = {"ontario": ONTARIO, "bench8-flat": BENCH8_FLAT}
 CASES = sorted(p.name for p in HERE.iterdir() if p.is_dir() and not p.name.startswith("_"))
 # Words that would mean a dependency's own message or a traceback reached the user.

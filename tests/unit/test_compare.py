@@ -24,9 +24,9 @@ from conduct_rules import Case, Comparison, EditionError, assess, compare
 from conduct_rules.cli import main
 from conduct_rules.compare import STRICTNESS, combined_row
 from conduct_rules.errors import ConductRulesError
-from strategies import cases
+from support.strategies import cases
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = sorted((ROOT / "examples").glob("scenario-*/*.json"))
 PAIR = ("ontario", "crpo-6.3")
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from conduct_rules import Assessment, Case, assess
 from conduct_rules._contradictions import CHECKS, contradictions
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "contradictions.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "contradictions.md"
 
 
 def _case(**parts: Any) -> dict[str, Any]:

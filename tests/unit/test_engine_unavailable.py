@@ -16,7 +16,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CASE = ROOT / "examples" / "scenario-2" / "1-before-legal-advice.json"
 
 PROBE = textwrap.dedent(

@@ -19,14 +19,14 @@ from typing import Any
 
 import pytest
 
-from bench8_page import FLAGS, page
 from conduct_rules import Case, assess, durable_available, load_ruleset
 from conduct_rules.api import get_backend
 from conduct_rules.engines import fast
 from conduct_rules.engines.fast import FastBackend, _attr, _literal, generate_source
 from conduct_rules.errors import EvaluationError
+from support.bench8_page import FLAGS, page
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BENCH8 = ROOT / "benchmarks" / "rulesets" / "bench8"
 ALLOWED_GLOBALS = {
     "_lazy", "_lazy_facts", "_SOURCE", "_Summary", "_tnew", "_vars", "len", "bool", "tuple",

@@ -22,7 +22,7 @@ import pytest
 from conduct_rules import RulesetError, assess, durable_available, load_ruleset
 from conduct_rules.api import get_ruleset
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1]  # tests/
 VALID = HERE / "bad_rulesets" / "_valid"
 ONTARIO = HERE.parent / "rulesets" / "ontario"
 BACKENDS = ["python", "fast", *(["durable_rules"] if durable_available() else [])]

@@ -16,7 +16,7 @@ from typing import Any
 from conduct_rules import Case, assess
 from conduct_rules._dev import oracle
 from conduct_rules._dev.cases import corpus
-from source_expect import SourceCase, compare, load_cases
+from support.source_expect import SourceCase, compare, load_cases
 
 
 def _oracle_differences(sc: SourceCase) -> list[str]:

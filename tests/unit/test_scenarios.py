@@ -10,8 +10,8 @@ regression checks:
   (``model_dump(mode="json")``), so any change in wording, order, citations or rules fired shows up
   in review as a diff. They are produced by the ``python`` backend; every available backend must
   produce the same JSON, apart from the ``engine`` field that names it. After an intended change,
-  regenerate them with ``UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_scenarios.py`` and
-  review the diff.
+  regenerate them with
+  ``UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/unit/test_scenarios.py`` and review the diff.
 * **Explicit assertions** per moment state what §2 says in words (verdict, whether the service must
   stop, the safeguards and actions that matter), so a golden file regenerated carelessly cannot
   hide a wrong outcome.
@@ -29,9 +29,9 @@ import pytest
 from conduct_rules import Assessment, assess, durable_available
 from conduct_rules.api import BACKENDS as API_BACKENDS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
-GOLDEN = Path(__file__).resolve().parent / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 BACKENDS = [
     b for b in API_BACKENDS if b != "auto" and (b != "durable_rules" or durable_available())

@@ -15,7 +15,7 @@ from conduct_rules._html import render_assessment
 from conduct_rules._typography import date_text, number, percent, quote, typeset
 from conduct_rules.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FILES = sorted((ROOT / "examples").glob("scenario-*/*.json"))
 #: Punctuation that French spaces, preceded by an ordinary space (wrong) or by a letter (missing).
 BAD_FRENCH = re.compile(r"( |\w)[:;!?](?=\s|$)")

@@ -9,15 +9,15 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from hypothesis import given
+from test_counterfactual import cases  # the shared local case strategy
 
 from conduct_rules import assess
 from conduct_rules.api import get_ruleset
 from conduct_rules.cli import main
 from conduct_rules.errors import ConductRulesError
 from conduct_rules.explain import Explanation, Missing, WhyNot, explain, why_not
-from test_counterfactual import cases  # the shared local case strategy
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 RS = get_ruleset()
 SCENARIO_2 = EXAMPLES / "scenario-2" / "1-before-legal-advice.json"
 
