@@ -1,7 +1,7 @@
 """One comparison of two assessments, for the tests of the assembled build paths.
 
-Why shared: ``test_assemble_memo.py`` and ``test_backends_agree.py`` both compare an assembled
-assessment with the reference build, and must mean the same thing by "the same".
+Why here: every suite that compares an assembled assessment with the reference build must mean
+the same thing by "the same" (``tests/properties/test_backends_agree.py`` does today).
 """
 
 from __future__ import annotations
