@@ -23,9 +23,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conduct_rules import Assessment, Case, assess
-from conduct_rules._dev.cases import corpus
 from conduct_rules.api import get_backend, get_ruleset
 from conduct_rules.engines import Evaluation
+from conduct_rules_dev.cases import corpus
 from support.strategies import cases, parameters
 
 

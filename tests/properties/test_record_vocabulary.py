@@ -33,9 +33,9 @@ from conduct_rules import (
     records_from_jsonl,
 )
 from conduct_rules.api import get_backend
-from conduct_rules.cli import main
+from conduct_rules.cli.main import main
 from conduct_rules.engines.fast import FastBackend
-from conduct_rules.record import Record
+from conduct_rules.model.record import Record
 from support.bench8_page import FLAGS, page
 
 ROOT = Path(__file__).resolve().parents[2]

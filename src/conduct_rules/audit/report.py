@@ -9,7 +9,7 @@ once, under its most serious reason, and its row lists everything else outstandi
 Why a caveat on every report: the rules paraphrase general guidance; an audit result is a
 prompt for review, not a finding of misconduct. This module gathers what those parts show; the
 markup is the report's template (``render/templates/audit_report.html.j2``, escaped throughout,
-with a CSP that forbids scripts and remote resources; see ``_html``).
+with a CSP that forbids scripts and remote resources; see ``render.html``).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from conduct_rules._audit_io import ItemInfo
-from conduct_rules._html import Cell
-from conduct_rules._labels import value_text
-from conduct_rules._typography import number, percent
+from conduct_rules.audit.writers import ItemInfo
+from conduct_rules.render.html import Cell
+from conduct_rules.render.labels import value_text
+from conduct_rules.render.typography import number, percent
 
 if TYPE_CHECKING:
     from conduct_rules.batch import AuditResult, AuditRow, AuditSummary
@@ -231,7 +231,7 @@ def report_context(
 ) -> dict[str, Any]:
     """What the report template shows beyond the summary: the caveat (the ruleset's own where
     it has one, else ``CAVEAT``), the breakdowns and the cases grouped by reason."""
-    from conduct_rules._cite_text import caveat
+    from conduct_rules.render.citations import caveat
 
     lang = result.lang
     t = _T[lang]
