@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,10 @@ def test_wheel_installs_and_assesses_from_another_folder(tmp_path: Path) -> None
     _run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)], cwd=tmp_path)
     wheels = sorted(dist.glob("conduct_rules-*.whl"))
     assert len(wheels) == 1, wheels
+    with zipfile.ZipFile(wheels[0]) as wheel:
+        names = wheel.namelist()
+    assert not [n for n in names if n.startswith("conduct_rules_dev/") or "/_dev/" in n]
+    assert "conduct_rules/render/templates/assessment.html.j2" in names  # the HTML views
 
     venv = tmp_path / "venv"
     _run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
@@ -58,7 +63,8 @@ def test_wheel_installs_and_assesses_from_another_folder(tmp_path: Path) -> None
         "a = assess(json.load(open('case.json')), lang='fr')\n"
         "print(json.dumps({'file': c.__file__, 'rulesets': available_rulesets(),"
         " 'verdict': a.verdict, 'engine': a.engine, 'version': a.ruleset.version,"
-        " 'actions': [x.id for x in a.permitted_actions], 'lang': a.lang}))\n"
+        " 'actions': [x.id for x in a.permitted_actions], 'lang': a.lang,"
+        " 'html': a._repr_html_()}))\n"
     )
     out = json.loads(_run([str(py), "-c", probe], cwd=work).stdout)
     assert Path(out["file"]).is_relative_to(venv), "imported from the source tree, not the wheel"
@@ -66,6 +72,8 @@ def test_wheel_installs_and_assesses_from_another_folder(tmp_path: Path) -> None
     assert out["verdict"] == "permitted"
     assert "end_by_written_notice" in out["actions"]
     assert out["lang"] == "fr"
+    assert out["html"].startswith('<div class="conduct-rules"')  # templates found in the wheel
+    assert "Dossier\u00a0:" in out["html"]
     expected_engine = "durable_rules" if sys.version_info < (3, 13) else "python"
     assert out["engine"] == expected_engine
 

@@ -9,8 +9,9 @@ and compares every answer with the one a single thread gave for the same input. 
 durable_rules session may remain: ``live_sessions() == 0`` and, for every sid handed out during
 the run, the engine has no facts.
 
-Size: ``CR_THREAD_CASES`` sets the assessments per thread (default 5,000, the issue's figure;
-the full run takes about a minute on two cores). Use e.g. ``CR_THREAD_CASES=300`` while editing.
+Size: the full run (``slow``) makes 5,000 assessments per thread, the issue's figure (about a
+minute per backend on two cores; ``CR_THREAD_CASES`` changes it); the quick run makes 150 per
+thread (eight threads still contend on every call, and every backend is still hammered).
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ from conduct_rules.engines import durable as durable_engine
 
 THREADS = 8
 PER_THREAD = int(os.environ.get("CR_THREAD_CASES", "5000"))
+QUICK_PER_THREAD = min(150, PER_THREAD)
+SIZES = [
+    pytest.param(QUICK_PER_THREAD, id="quick"),
+    pytest.param(PER_THREAD, id="full", marks=pytest.mark.slow),
+]
 POOL = 300
 
 BACKENDS = ["python"]
@@ -116,7 +122,7 @@ def _run(backend: str, item: tuple[Any, str, dict[str, int] | None]) -> str:
     return result.to_json()
 
 
-def _hammer(backend: str, pool: list[Any], expected: list[str]) -> list[str]:
+def _hammer(backend: str, pool: list[Any], expected: list[str], per_thread: int) -> list[str]:
     """Run the threads; return a description of every mismatch or exception."""
     barrier = threading.Barrier(THREADS)
     problems: list[str] = []
@@ -124,7 +130,7 @@ def _hammer(backend: str, pool: list[Any], expected: list[str]) -> list[str]:
 
     def worker(t: int) -> None:
         rng = random.Random(1000 + t)
-        order = [rng.randrange(len(pool)) for _ in range(PER_THREAD)]
+        order = [rng.randrange(len(pool)) for _ in range(per_thread)]
         local: list[str] = []
         barrier.wait()
         for k in order:
@@ -170,18 +176,19 @@ def _next_sid() -> int:
         return int(host.new_sid())
 
 
+@pytest.mark.parametrize("per_thread", SIZES)
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_threads_match_a_sequential_run(backend: str) -> None:
+def test_threads_match_a_sequential_run(backend: str, per_thread: int) -> None:
     pool = _inputs()
     expected = [_run(backend, item) for item in pool]  # sequential, one thread
     assert sum(e.startswith("invalid") for e in expected) >= POOL // 25
     assert len(set(expected)) > POOL // 2  # the pool really is mixed
     first = _next_sid() if backend == "durable_rules" else 0
-    problems = _hammer(backend, pool, expected)
+    problems = _hammer(backend, pool, expected, per_thread)
     assert problems == [], f"{len(problems)} mismatches, first: {problems[:3]}"
     if backend == "durable_rules":
         last = _next_sid()
-        assert last - first > THREADS * PER_THREAD * 0.9  # sids really were handed out
+        assert last - first > THREADS * per_thread * 0.9  # sids really were handed out
         assert durable_engine.live_sessions() == 0
         assert _sids_without_facts(first, last + 1) == []
 
