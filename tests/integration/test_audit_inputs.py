@@ -22,6 +22,7 @@ from conduct_rules.audit.csvread import CsvReader
 from conduct_rules.audit.sample import sample_cases
 from conduct_rules.cli.main import main
 from conduct_rules.model.flat import CSV_COLUMNS, flatten_case
+from support.profiles import examples
 from support.strategies import csv_tables
 
 N = 60
@@ -170,7 +171,7 @@ def test_parquet_in_and_out(tmp_path: Path) -> None:
     assert all(set(x["_rejected"]) == {"row", "reason"} and "case_id" in x for x in lines)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(csv_tables())
 def test_record_boundaries_agree_with_the_csv_module(table: tuple[str, list[list[str]]]) -> None:
     delimiter, rows = table

@@ -30,6 +30,7 @@ from conduct_rules.fhir import (
     code_system,
     published_code_system,
 )
+from support.profiles import examples
 from support.strategies import cases
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,7 +122,7 @@ def test_crpo_facts_are_refused_by_name_not_lost() -> None:
     assert fields == ["member.good_faith", "documented"]
 
 
-@settings(max_examples=50)  # each example builds, validates and maps a whole bundle
+@settings(max_examples=examples(50))  # each example builds, validates and maps a whole bundle
 @given(cases())
 def test_a_case_written_as_a_bundle_reads_back(case: Case) -> None:
     # One resource per provider offered: a handful says as much as ten thousand, much faster.

@@ -32,6 +32,7 @@ from conduct_rules.rules.conditions import Const
 from conduct_rules.rules.ruleset import Ruleset
 from conduct_rules_dev.cases import corpus
 from support.assessment_checks import same as _same
+from support.profiles import examples
 from support.strategies import cases, parameters
 
 BACKENDS = ["fast", "python", *(["durable_rules"] if durable_available() else [])]
@@ -107,7 +108,7 @@ def test_backends_agree_on_generated_cases(case: Case) -> None:
     _check(case, COVERAGE)
 
 
-@settings(max_examples=25)
+@settings(max_examples=examples(25))
 @given(case=cases(), params=parameters())
 def test_backends_agree_with_parameters(case: Case, params: dict[str, int]) -> None:
     _check(case, COVERAGE, params)

@@ -28,6 +28,7 @@ from conduct_rules.api import get_backend
 from conduct_rules_dev import crpo
 from conduct_rules_dev.invariants import Context
 from conduct_rules_dev.mutation import mutant_ruleset
+from support.profiles import examples
 from support.strategies import CRPO_FIELDS, cases, with_changes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -173,7 +174,7 @@ def test_the_answer_agrees_with_the_reading(case: Case) -> None:
     crpo.agrees_with_reading(case, Context(CRPO))
 
 
-@settings(max_examples=30)
+@settings(max_examples=examples(30))
 @given(case=cases())
 def test_list_order_does_not_matter(case: Case) -> None:
     crpo.order_free_and_deterministic(case, Context(CRPO))
@@ -190,7 +191,7 @@ def reversed_rules(tmp_path_factory: pytest.TempPathFactory) -> Any:
     return load_ruleset(folder)
 
 
-@settings(max_examples=40)
+@settings(max_examples=examples(40))
 @given(case=cases())
 def test_rule_order_does_not_matter(reversed_rules: Any, case: Case) -> None:
     a = assess(case, ruleset="crpo-6.3", backend="python").model_dump(exclude={"rules_fired"})

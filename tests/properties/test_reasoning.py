@@ -22,6 +22,7 @@ from conduct_rules.api import get_ruleset
 from conduct_rules.cli.main import main
 from conduct_rules.teach.options import Option, factor_options
 from conduct_rules.teach.what_if import WhatIf, what_if
+from support.profiles import examples
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 FILES = sorted(EXAMPLES.glob("scenario-*/*.json"))
@@ -63,7 +64,7 @@ def _expand(option: Option) -> set[frozenset[str]]:
     return {frozenset().union(*combo) for combo in itertools.product(*per_step)}
 
 
-@settings(max_examples=20)
+@settings(max_examples=examples(20))
 @given(cases)
 def test_options_stand_for_exactly_the_minimal_change_sets(data: dict[str, Any]) -> None:
     sets = what_would_permit(data, max_changes=4)

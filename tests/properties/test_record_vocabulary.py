@@ -37,6 +37,7 @@ from conduct_rules.cli.main import main
 from conduct_rules.engines.fast import FastBackend
 from conduct_rules.model.record import Record
 from support.bench8_page import FLAGS, page
+from support.profiles import examples
 
 ROOT = Path(__file__).resolve().parents[2]
 FLAT = ROOT / "benchmarks" / "rulesets" / "bench8-flat"
@@ -57,7 +58,7 @@ def test_the_ruleset_reads_its_record() -> None:
     assert issubclass(RS.vocabulary.model, Record)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(records)
 def test_every_backend_agrees_with_the_page(r: dict[str, Any]) -> None:
     """Differential: the page's function, three backends, the audit summary — all the same."""
