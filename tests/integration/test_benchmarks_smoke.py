@@ -13,11 +13,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conduct_rules import durable_available
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow  # every engine, peers included, on every benchmark: minutes on a busy machine
 def test_benchmark_script_runs_and_every_engine_agrees() -> None:
     done = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--json"],

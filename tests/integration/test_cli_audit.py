@@ -8,6 +8,7 @@ processes, and on a pseudo-terminal (pexpect) for the progress bar.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import subprocess
@@ -89,7 +90,8 @@ def test_html_report(tmp_path: Path) -> None:
     assert result.stdout == ""
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
-    assert "Rapport d&#x27;audit" in page
+    assert "Rapport d'audit" in html.unescape(page)
+    assert "Rapport d'audit" not in page  # the apostrophe is escaped
     assert 'src="data:image/png;base64,' in page
     assert "https://" not in page
     assert SECRET not in page

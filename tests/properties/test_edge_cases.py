@@ -257,7 +257,22 @@ def _kills(check: Callable[[Case, inv.Context], None], ctx: inv.Context) -> bool
     return False
 
 
-@pytest.mark.parametrize(("name", "mutant"), sorted(KILLS.items()))
+#: The properties whose mutant the quick run checks; the others' (a mutation run each, seconds
+#: of CPU apiece) run with the slow tests.
+QUICK_KILLS = {
+    "edge_04_risk_alone_needs_no_session",
+    "edge_05_bases_i_to_iv_require_session_efforts",
+    "edge_11_satisfied_safeguard_never_forbids",
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "mutant"),
+    [
+        pytest.param(name, mutant, marks=() if name in QUICK_KILLS else pytest.mark.slow)
+        for name, mutant in sorted(KILLS.items())
+    ],
+)
 def test_each_edge_property_can_fail(name: str, mutant: str) -> None:
     """A property that cannot fail is a defect: each one kills a mutant of the rule it guards."""
     check = {**inv.EDGE_CASES, **inv.OUTPUT_CHECKS}[name]
