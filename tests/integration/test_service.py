@@ -1,7 +1,7 @@
 """The HTTP service in process: same JSON as the library, problems naming fields, limits, keys.
 
 Every route is called through Starlette's test client (no socket). The privacy checks plant the
-sentinels of ``test_privacy`` in every field of a request and read every answer and every log
+sentinels of ``support.privacy`` in every field of a request and read every answer and every log
 record at DEBUG; the same JSON test compares the service's bytes with the library's.
 """
 
@@ -24,16 +24,6 @@ from click.testing import CliRunner
 with warnings.catch_warnings():  # Starlette's notice that it prefers another HTTP client
     warnings.simplefilter("ignore", DeprecationWarning)
     from starlette.testclient import TestClient
-from test_privacy import (
-    PLANTINGS,
-    SENTINELS,
-    VALID_VALUES,
-    VALID_WITH_VALUES,
-    _Capture,
-    assert_clean,
-    captured,
-)
-
 from conduct_rules import (
     Case,
     assess,
@@ -46,6 +36,15 @@ from conduct_rules import (
 from conduct_rules.cli.main import main
 from conduct_rules.service import Limits, create_app
 from conduct_rules.service import guard as guard_module
+from support.privacy import (
+    PLANTINGS,
+    SENTINELS,
+    VALID_VALUES,
+    VALID_WITH_VALUES,
+    Capture,
+    assert_clean,
+    captured,
+)
 
 __all__ = ["captured"]  # the fixture, imported so that pytest finds it here
 
@@ -242,7 +241,7 @@ def _planted_requests() -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
-def test_no_answer_or_log_echoes_a_value(client: TestClient, captured: _Capture) -> None:
+def test_no_answer_or_log_echoes_a_value(client: TestClient, captured: Capture) -> None:
     logging.getLogger("uvicorn").setLevel(logging.DEBUG)
     logging.getLogger("fastapi").setLevel(logging.DEBUG)
     for label, body in _planted_requests():
@@ -265,7 +264,7 @@ def test_no_answer_or_log_echoes_a_value(client: TestClient, captured: _Capture)
 
 
 def test_a_defect_is_a_500_problem_without_its_message(
-    monkeypatch: pytest.MonkeyPatch, captured: _Capture
+    monkeypatch: pytest.MonkeyPatch, captured: Capture
 ) -> None:
     from conduct_rules.service import app as app_module
 

@@ -25,7 +25,7 @@ import pytest
 httpx = pytest.importorskip("httpx")
 pytest.importorskip("uvicorn")
 
-from test_privacy import PLANTINGS, SENTINELS, VALID_VALUES, VALID_WITH_VALUES  # noqa: E402
+from support.privacy import PLANTINGS, SENTINELS, VALID_VALUES, VALID_WITH_VALUES  # noqa: E402
 
 ROWS = 10_000  # ten of the library's chunks: about nine are still to assess at SIGTERM
 EXAMPLE = Path(__file__).parents[2] / "examples" / "scenario-1" / "1-before-notice.json"

@@ -18,7 +18,6 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from hypothesis import given
-from hypothesis import strategies as st
 
 from conduct_rules import RulesetError, assess, load_ruleset
 from conduct_rules.api import get_ruleset
@@ -32,77 +31,13 @@ from conduct_rules.teach.counterfactual import (
     what_would_permit,
 )
 from conduct_rules.teach.what_if import WhatIf
+from support.strategies import fact_cases
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 RS = get_ruleset()
 ACTIONABLE = set(RS.header.actionable)
 
-# Local strategies (tests/support/strategies.py may grow shared ones): cases across the facts the
-# Ontario rules read, biased towards the interesting ones (needed services, court orders).
-_attempt = st.fixed_dictionaries(
-    {
-        "channel": st.sampled_from(["email", "phone", "letter", "text", "in_person", "video"]),
-        "date": st.dates().map(lambda d: d.replace(year=2024).isoformat()),
-    }
-)
-cases = st.fixed_dictionaries(
-    {
-        "case_id": st.just("prop"),
-        "stage": st.sampled_from(["considering", "ended", "continued"]),
-        "initiated_by": st.sampled_from(["member", "client"]),
-        "services": st.fixed_dictionaries(
-            {
-                "needed": st.booleans() | st.just(True),
-                "requested": st.booleans(),
-                "likely_to_benefit": st.booleans(),
-            }
-        ),
-        "client": st.fixed_dictionaries(
-            {"requested_termination": st.booleans(), "withdrew": st.booleans()}
-        ),
-        "member": st.fixed_dictionaries(
-            {
-                "serious_risk_of_harm": st.booleans(),
-                "feels_unsafe": st.booleans(),
-                "threats_received": st.booleans(),
-                "objectivity_impaired": st.booleans(),
-                "lacks_competence": st.booleans(),
-                "relationship_untenable": st.booleans(),
-            }
-        ),
-        "court_order": st.fixed_dictionaries(
-            {
-                "applies": st.booleans(),
-                "legal_advice_obtained": st.booleans(),
-                "court_direction_sought": st.booleans(),
-            }
-        ),
-        "alternatives": st.fixed_dictionaries(
-            {
-                "efforts_made": st.booleans(),
-                "providers_offered": st.integers(0, 4),
-                "client_supported_to_connect": st.booleans(),
-                "opportunity_given": st.booleans(),
-            }
-        ),
-        "termination_session": st.fixed_dictionaries(
-            {
-                "status": st.sampled_from(
-                    ["held", "scheduled", "attempted", "not_attempted", "declined_by_client"]
-                ),
-                "modality": st.sampled_from(["in_person", "video", "phone", "none"]),
-                "attempts": st.lists(_attempt, max_size=3),
-            }
-        ),
-        "consultation": st.fixed_dictionaries(
-            {"supervision": st.booleans(), "college": st.booleans(), "legal": st.booleans()}
-        ),
-        "transfer": st.fixed_dictionaries(
-            {"summary_to_new_provider": st.booleans(), "client_consent": st.booleans()}
-        ),
-        "documented": st.lists(st.sampled_from(list(RS.outputs.documentation)), unique=True),
-    }
-)
+cases = fact_cases()
 
 
 def _flat(data: Any, prefix: str = "") -> dict[str, Any]:

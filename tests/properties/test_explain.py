@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from hypothesis import given
-from test_counterfactual import cases  # the shared local case strategy
 
 from conduct_rules import assess
 from conduct_rules.api import get_ruleset
 from conduct_rules.cli.main import main
 from conduct_rules.errors import ConductRulesError
 from conduct_rules.teach.explain import Explanation, Missing, WhyNot, explain, why_not
+from support.strategies import fact_cases
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 RS = get_ruleset()
@@ -36,7 +36,7 @@ def _leaves(items: tuple[Missing, ...]) -> list[Missing]:
     return out
 
 
-@given(cases)
+@given(fact_cases())
 def test_explanation_agrees_with_assess(data: dict[str, Any]) -> None:
     result = assess(data)
     e = explain(data, max_changes=0)  # the derivation only: the option search has its own tests
@@ -53,7 +53,7 @@ def test_explanation_agrees_with_assess(data: dict[str, Any]) -> None:
                 assert c.second_because or c.second_holds is not None
 
 
-@given(cases)
+@given(fact_cases())
 def test_why_not_lists_only_conditions_that_are_not_yet_so(data: dict[str, Any]) -> None:
     result = assess(data)
     outstanding = [s.id for s in result.outstanding_safeguards]

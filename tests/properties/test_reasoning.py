@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
-from test_counterfactual import cases  # the shared local case strategy
 
 from conduct_rules import explain, what_would_permit, why_not
 from conduct_rules.api import get_ruleset
@@ -23,6 +22,7 @@ from conduct_rules.cli.main import main
 from conduct_rules.teach.options import Option, factor_options
 from conduct_rules.teach.what_if import WhatIf, what_if
 from support.profiles import examples
+from support.strategies import fact_cases
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 FILES = sorted(EXAMPLES.glob("scenario-*/*.json"))
@@ -65,7 +65,7 @@ def _expand(option: Option) -> set[frozenset[str]]:
 
 
 @settings(max_examples=examples(20))
-@given(cases)
+@given(fact_cases())
 def test_options_stand_for_exactly_the_minimal_change_sets(data: dict[str, Any]) -> None:
     sets = what_would_permit(data, max_changes=4)
     options = factor_options(sets)

@@ -36,6 +36,7 @@ __all__ = [
     "cases",
     "court_order_cases",
     "csv_tables",
+    "fact_cases",
     "goals_not_met_cases",
     "hostile_lines",
     "parameters",
@@ -342,3 +343,78 @@ def hostile_lines(n: int, seed: int, bad_share: float = 0.5) -> list[bytes]:
 def _pick_raw(rng: Any) -> bytes:
     """One of the raw hostile lines."""
     return bytes(rng.choice(_RAW_LINES))
+
+
+def fact_cases() -> st.SearchStrategy[dict[str, Any]]:
+    """Cases as mappings across the facts the Ontario rules read, biased towards the interesting
+    ones (needed services, court orders); documented ids from the Ontario ruleset's records.
+
+    The counterfactual, explanation and reasoning properties draw from these.
+    """
+    from conduct_rules.api import get_ruleset
+
+    documentation = list(get_ruleset().outputs.documentation)
+    attempt = st.fixed_dictionaries(
+        {
+            "channel": st.sampled_from(["email", "phone", "letter", "text", "in_person", "video"]),
+            "date": st.dates().map(lambda d: d.replace(year=2024).isoformat()),
+        }
+    )
+    return st.fixed_dictionaries(
+        {
+            "case_id": st.just("prop"),
+            "stage": st.sampled_from(["considering", "ended", "continued"]),
+            "initiated_by": st.sampled_from(["member", "client"]),
+            "services": st.fixed_dictionaries(
+                {
+                    "needed": st.booleans() | st.just(True),
+                    "requested": st.booleans(),
+                    "likely_to_benefit": st.booleans(),
+                }
+            ),
+            "client": st.fixed_dictionaries(
+                {"requested_termination": st.booleans(), "withdrew": st.booleans()}
+            ),
+            "member": st.fixed_dictionaries(
+                {
+                    "serious_risk_of_harm": st.booleans(),
+                    "feels_unsafe": st.booleans(),
+                    "threats_received": st.booleans(),
+                    "objectivity_impaired": st.booleans(),
+                    "lacks_competence": st.booleans(),
+                    "relationship_untenable": st.booleans(),
+                }
+            ),
+            "court_order": st.fixed_dictionaries(
+                {
+                    "applies": st.booleans(),
+                    "legal_advice_obtained": st.booleans(),
+                    "court_direction_sought": st.booleans(),
+                }
+            ),
+            "alternatives": st.fixed_dictionaries(
+                {
+                    "efforts_made": st.booleans(),
+                    "providers_offered": st.integers(0, 4),
+                    "client_supported_to_connect": st.booleans(),
+                    "opportunity_given": st.booleans(),
+                }
+            ),
+            "termination_session": st.fixed_dictionaries(
+                {
+                    "status": st.sampled_from(
+                        ["held", "scheduled", "attempted", "not_attempted", "declined_by_client"]
+                    ),
+                    "modality": st.sampled_from(["in_person", "video", "phone", "none"]),
+                    "attempts": st.lists(attempt, max_size=3),
+                }
+            ),
+            "consultation": st.fixed_dictionaries(
+                {"supervision": st.booleans(), "college": st.booleans(), "legal": st.booleans()}
+            ),
+            "transfer": st.fixed_dictionaries(
+                {"summary_to_new_provider": st.booleans(), "client_consent": st.booleans()}
+            ),
+            "documented": st.lists(st.sampled_from(documentation), unique=True),
+        }
+    )
