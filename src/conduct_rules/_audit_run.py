@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 
 from conduct_rules._contradictions import CHECKS
 from conduct_rules._records import Chunk, RecordSource, decode
+from conduct_rules._version import SCHEMA_VERSION
 from conduct_rules.api import get_backend
 from conduct_rules.audit.stop import check_stop
 from conduct_rules.audit.tally import Tally
@@ -85,10 +86,12 @@ class AuditRow(NamedTuple):
     initiated_by: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready: lists for the id tuples."""
+        """JSON-ready: lists for the id tuples, and the ``schema_version`` of the JSON Lines row
+        (``audit-row``), so that this is exactly what ``to_jsonl`` writes."""
         d = self._asdict()
         for key in ("outstanding_safeguards", "missing_documentation", "findings", "warnings"):
             d[key] = list(d[key])
+        d["schema_version"] = SCHEMA_VERSION
         return d
 
 

@@ -14,8 +14,16 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from conduct_rules._version import SCHEMA_VERSION
+from conduct_rules.training import Exercise
 
-__all__ = ["OUTPUT_MODELS", "AuditRowShape", "AuditSummaryShape", "TrainingMarkingShape"]
+__all__ = [
+    "OUTPUT_MODELS",
+    "AuditRowShape",
+    "AuditSummaryShape",
+    "ExerciseSetShape",
+    "RulesetUsedShape",
+    "TrainingMarkingShape",
+]
 
 
 class _Shape(BaseModel):
@@ -46,6 +54,9 @@ class AuditRowShape(_Shape):
     initiated_by: str | None = Field(
         default=None, description="Who initiated the ending (member, client), if recorded."
     )
+    schema_version: str = Field(
+        default=SCHEMA_VERSION, description="The version of this row's shape (the last key)."
+    )
 
 
 class AuditSummaryShape(_Shape):
@@ -71,6 +82,15 @@ class AuditSummaryShape(_Shape):
     schema_version: str = SCHEMA_VERSION
 
 
+class RulesetUsedShape(_Shape):
+    """The ruleset and parameter values an answer key was made with (as an assessment nests
+    them), so that a set made with ``--parameters`` is marked with the same ones."""
+
+    id: str
+    version: str
+    parameters: dict[str, int]
+
+
 class TrainingMarkingShape(_Shape):
     """``conduct-rules train --answers FILE --format json``: the marking of a class's answers."""
 
@@ -83,6 +103,21 @@ class TrainingMarkingShape(_Shape):
     marked: str = Field(description="What was marked, in words.")
     unanswered: list[dict[str, Any]] = Field(
         description="Answers with questions left blank: {answer: n, questions: [...]}."
+    )
+    ruleset: RulesetUsedShape | None = Field(
+        default=None, description="The ruleset and parameters the answer key was made with."
+    )
+
+
+class ExerciseSetShape(_Shape):
+    """``conduct-rules train --export json``: an exercise set with its answer key."""
+
+    schema_version: str = SCHEMA_VERSION
+    ruleset: RulesetUsedShape = Field(
+        description="The ruleset and parameters the answer key was made with."
+    )
+    exercises: list[Exercise] = Field(
+        description="Each exercise: its story, the case behind it and the answer key."
     )
 
 
@@ -100,6 +135,7 @@ def _models() -> dict[str, type[BaseModel]]:
         "audit-row": AuditRowShape,
         "audit-summary": AuditSummaryShape,
         "training-marking": TrainingMarkingShape,
+        "exercise-set": ExerciseSetShape,
         "comparison": Comparison,
     }
 

@@ -56,6 +56,7 @@ SchemaName = Literal[
     "audit-row",
     "audit-summary",
     "training-marking",
+    "exercise-set",
     "comparison",
 ]
 #: The schemas ``conduct-rules schema`` prints and ``schemas/`` holds.

@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from conduct_rules._version import SCHEMA_VERSION
 from conduct_rules.api import assess, get_ruleset
 from conduct_rules.assessment import Assessment, Item, Verdict
 from conduct_rules.case import Case
@@ -118,6 +119,8 @@ class Comparison(_Frozen):
     findings: tuple[ComparedItem, ...]
     differences: tuple[Difference, ...]
     assessments: dict[str, Assessment]
+    #: The version of this JSON shape (``schemas/comparison.schema.json``), not of the rules.
+    schema_version: str = SCHEMA_VERSION
 
     @property
     def outstanding_safeguards(self) -> tuple[ComparedSafeguard, ...]:

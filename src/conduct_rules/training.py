@@ -20,11 +20,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
+from pydantic_core import to_jsonable_python
 
 from conduct_rules._labels import Lang, colon
 from conduct_rules._narrative import FAMILIES, Family, story, title
 from conduct_rules._schema import OutputSpec
 from conduct_rules._typography import join_and, semicolon, sentence, typeset
+from conduct_rules._version import SCHEMA_VERSION
 from conduct_rules.api import assess, get_ruleset
 from conduct_rules.case import Case
 from conduct_rules.errors import ConductRulesError, OptionError
@@ -135,11 +137,17 @@ class Feedback(_Model):
 
 
 def make_exercises(
-    count: int = 1, seed: int = 1, family: Family | None = None, lang: Lang = "en"
+    count: int = 1,
+    seed: int = 1,
+    family: Family | None = None,
+    lang: Lang = "en",
+    *,
+    parameters: Mapping[str, int] | None = None,
 ) -> list[Exercise]:
     """``count`` exercises; the same arguments always give the same exercises.
 
-    Without ``family``, the three scenario families take turns.
+    Without ``family``, the three scenario families take turns. ``parameters`` (the ruleset's
+    thresholds, e.g. ``min_attempts``) shape the answer key; mark with the same ones.
     """
     if count < 1:
         raise OptionError("count must be at least 1")
@@ -152,7 +160,7 @@ def make_exercises(
         ex_id = f"{fam}/{seed}-{i + 1}"
         data, paragraphs = story(fam, rng, lang)
         case = Case.parse({"case_id": ex_id, **data})
-        result = assess(case, backend="python")
+        result = assess(case, backend="python", parameters=parameters)
         key = AnswerKey(
             verdict=result.verdict,
             safeguards=tuple(s.id for s in result.outstanding_safeguards),
@@ -326,13 +334,20 @@ def _why(checks: Sequence[Check], lang: Lang) -> str:
     return join_and(parts, lang)
 
 
-def score(exercise: Exercise, answer: Answer, lang: Lang | None = None) -> Feedback:
-    """Mark an answer against the key and explain each difference from the rules."""
+def score(
+    exercise: Exercise,
+    answer: Answer,
+    lang: Lang | None = None,
+    *,
+    parameters: Mapping[str, int] | None = None,
+) -> Feedback:
+    """Mark an answer against the key and explain each difference from the rules (under the
+    ``parameters`` the exercise was made with)."""
     lang = lang or exercise.lang
     t = _T[lang]
     key = exercise.key
     rs = get_ruleset()
-    expl = explain(exercise.case, lang=lang, max_changes=0)  # the decision, not the options
+    expl = explain(exercise.case, lang=lang, parameters=parameters, max_changes=0)  # no options
     concluded = {(c.kind, c.id): (step, c) for step in expl.steps for c in step.concluded}
     cites_of = {r.id: r.cites for r in rs.rules}
     parts = (
@@ -506,6 +521,10 @@ def _paragraphs(paragraphs: Sequence[str]) -> list[str]:
     return [line for p in paragraphs for line in (p, "")]
 
 
-def export_json(exercises: Sequence[Exercise]) -> str:
-    """The set as JSON: each exercise with its story, case and answer key."""
-    return json.dumps([e.model_dump(mode="json") for e in exercises], ensure_ascii=False, indent=2)
+def export_json(exercises: Sequence[Exercise], parameters: Mapping[str, int] | None = None) -> str:
+    """The set as JSON (``schemas/exercise-set.schema.json``): ``schema_version``, the ruleset
+    and parameters that made the key, and each exercise with its story, case and answer key."""
+    rs = get_ruleset(None, parameters)
+    ref = {"id": rs.id, "version": rs.version, "parameters": dict(rs.parameter_values)}
+    doc = {"schema_version": SCHEMA_VERSION, "ruleset": ref, "exercises": exercises}
+    return json.dumps(to_jsonable_python(doc), ensure_ascii=False, indent=2)
