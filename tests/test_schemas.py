@@ -87,6 +87,20 @@ def test_audit_rows_and_summary_validate(tmp_path: Path) -> None:
     assert summary["schema_version"] == SCHEMA_VERSION
 
 
+def test_audit_rows_against_several_rulesets_validate(tmp_path: Path) -> None:
+    rows = [json.loads(f.read_text()) for f in FILES] + [{"case_id": "bad", "stage": "x"}]
+    source = tmp_path / "cases.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = RUNNER.invoke(main, ["audit", str(source), "--rulesets", "ontario,crpo-6.3"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line]
+    assert {line["status"] for line in lines} == {"assessed", "rejected"}
+    for line in lines:
+        _valid("audit-compared-row", line)
+        assert line["schema_version"] == SCHEMA_VERSION
+        assert "crpo-6.3.verdict" in line
+
+
 def test_training_marking_validates(tmp_path: Path) -> None:
     path = tmp_path / "answers.yaml"
     doc = {"seed": 4, "answers": [{"verdict": 1, "safeguards": "none"}, {"verdict": 2}]}

@@ -17,6 +17,7 @@ from typing import IO, Any, Literal
 
 from conduct_rules._audit_run import AuditRow
 from conduct_rules._records import RecordSource
+from conduct_rules._version import SCHEMA_VERSION
 from conduct_rules.batch import assess_many
 from conduct_rules.errors import ConductRulesError
 
@@ -119,5 +120,6 @@ def write_combined(
         if writer is not None:
             writer.writerow([_cell(row[c]) for c in columns])
         else:
-            fh.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+            line = {**row, "schema_version": SCHEMA_VERSION}  # as every JSON output (issue 13)
+            fh.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n")
     return counts

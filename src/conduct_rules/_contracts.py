@@ -18,6 +18,7 @@ from conduct_rules.training import Exercise
 
 __all__ = [
     "OUTPUT_MODELS",
+    "AuditComparedRowShape",
     "AuditRowShape",
     "AuditSummaryShape",
     "ExerciseSetShape",
@@ -54,6 +55,27 @@ class AuditRowShape(_Shape):
     initiated_by: str | None = Field(
         default=None, description="Who initiated the ending (member, client), if recorded."
     )
+    schema_version: str = Field(
+        default=SCHEMA_VERSION, description="The version of this row's shape (the last key)."
+    )
+
+
+class AuditComparedRowShape(_Shape):
+    """One line of ``conduct-rules audit --rulesets A,B --format jsonl``: one input row against
+    several rulesets, with the stricter verdict, and for each ruleset ``<ruleset>.verdict``,
+    ``<ruleset>.outstanding_safeguards``, ``<ruleset>.missing_documentation`` and
+    ``<ruleset>.findings`` (null for a rejected row)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, str | list[str] | None] = Field(init=False)
+
+    row: int = Field(ge=1, description="1-based position of the row in the input.")
+    case_id: str | None = Field(description="The case's identifier, when it could be read.")
+    status: Literal["assessed", "rejected"]
+    verdict: str | None = Field(description="The stricter verdict of the rulesets.")
+    verdict_from: list[str] | None = Field(description="The rulesets whose verdict it is.")
+    error_field: str | None = Field(description="For a rejected row: the field at fault.")
+    error: str | None = Field(description="For a rejected row: what is wrong, without values.")
     schema_version: str = Field(
         default=SCHEMA_VERSION, description="The version of this row's shape (the last key)."
     )
@@ -133,6 +155,7 @@ def _models() -> dict[str, type[BaseModel]]:
         "why-not": WhyNot,
         "what-if": WhatIf,
         "audit-row": AuditRowShape,
+        "audit-compared-row": AuditComparedRowShape,
         "audit-summary": AuditSummaryShape,
         "training-marking": TrainingMarkingShape,
         "exercise-set": ExerciseSetShape,

@@ -54,6 +54,7 @@ SchemaName = Literal[
     "why-not",
     "what-if",
     "audit-row",
+    "audit-compared-row",
     "audit-summary",
     "training-marking",
     "exercise-set",

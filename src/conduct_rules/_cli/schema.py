@@ -54,8 +54,8 @@ def schema_cmd(
     params: tuple[str, ...],
 ) -> None:
     """Print the JSON Schema of a case file (default) or of a JSON output: assessment,
-    explanation, why-not, what-if, audit-row, audit-summary, training-marking, exercise-set,
-    comparison.
+    explanation, why-not, what-if, audit-row, audit-compared-row, audit-summary,
+    training-marking, exercise-set, comparison.
 
     Exit status: 0 printed, 2 an unknown name or an option value that cannot apply.
     """
