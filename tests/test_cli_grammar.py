@@ -234,6 +234,21 @@ def test_audit_parameters_reach_every_row(tmp_path: Path, workers: str) -> None:
     assert {r["verdict"] for r in strict} == {expected} == {"conditional"}
 
 
+def test_audit_says_which_parameters_every_row_was_assessed_under(tmp_path: Path) -> None:
+    """The HTML report and stderr name the parameter values, so a report made under other
+    thresholds cannot pass for one made under the defaults."""
+    source = _audit_file(tmp_path, [S2_AFTER])
+    report = tmp_path / "report.html"
+    args = ["audit", str(source), "--format", "html", "-o", str(report)]
+    res = RUNNER.invoke(main, [*args, "--parameters", "min_attempts=5"])
+    assert res.exit_code == 0, res.stderr
+    assert "min_attempts=5, min_channels=2" in report.read_text()
+    assert "assessed under ontario-sw-ending" in res.stderr
+    assert "min_attempts=5" in res.stderr
+    assert RUNNER.invoke(main, args).exit_code == 0
+    assert "min_attempts=2, min_channels=2" in report.read_text()
+
+
 def test_audit_output_option_and_its_alias_write_the_same(tmp_path: Path) -> None:
     source = _audit_file(tmp_path, [S1_BEFORE, S2_AFTER])
     for option in ("-o", "--output", "--out"):

@@ -356,6 +356,11 @@ def audit_cmd(
         # written at all (no such folder, no permission) is a bad option (2).
         full = exc.errno in _FULL
         fail(f"cannot write the output ({type(exc).__name__})", EXIT_RUN_FAILED if full else 2)
+    if parameters is not None:  # the run's ruleset reference: what every row was assessed under
+        values = ", ".join(f"{k}={v}" for k, v in sorted(rs.parameter_values.items()))
+        click.echo(
+            f"conduct-rules: every row assessed under {rs.id} {rs.version} ({values})", err=True
+        )
     code = _report(result.summary, policy, rejected_path, policies, rs)
     if code:
         raise SystemExit(code)
