@@ -310,3 +310,19 @@ def test_any_exercise_is_consistent(seed: int, family: str, lang: str) -> None:
     extra = set(RS.outputs.safeguards) - set(ex.key.safeguards)
     over = score(ex, Answer(verdict=ex.key.verdict, safeguards=(*ex.key.safeguards, *extra)))
     assert {c.item for c in over.comments if c.kind == "extra"} == extra
+
+
+def test_a_set_made_under_other_parameters_says_so_and_keys_under_them() -> None:
+    """The Markdown key was explained under the default thresholds even for a set made under
+    others, and its heading did not say which; its date was an ISO string in French text."""
+    strict = {"min_attempts": 5}
+    exercises = make_exercises(6, seed=3, lang="fr", parameters=strict)
+    args = ["train", "--export", "md", "--count", "6", "--seed", "3", "--lang", "fr"]
+    text = CliRunner().invoke(main, [*args, "--parameters", "min_attempts=5"]).output
+    assert "Paramètres\u00a0: min_attempts=5" in text
+    assert "lecture au 30 novembre 2026" in text.replace("\u00a0", " ")
+    key = text.split("## Corrigé")[1]
+    for ex in exercises:
+        label = RS.outputs.verdicts[ex.key.verdict].label["fr"]
+        section = key.split(f"(`{ex.id}`)")[1].split("###")[0]
+        assert label.lower()[:20] in section.lower(), ex.id

@@ -39,6 +39,7 @@ from conduct_rules.render.labels import Lang
 from conduct_rules.render.terminal import shown, terminal_safe
 from conduct_rules.render.typography import typeset
 from conduct_rules.rules.ruleset import DEFAULT_RULESET
+from conduct_rules.teach.exercise_set import export_json, export_markdown
 from conduct_rules.teach.stories import Family
 from conduct_rules.teach.training import (
     FAMILIES,
@@ -48,8 +49,6 @@ from conduct_rules.teach.training import (
     Feedback,
     Part,
     answer_from,
-    export_json,
-    export_markdown,
     make_exercises,
     options,
     parse_choices,
@@ -405,7 +404,7 @@ def train_cmd(
             parameters=parameters,
         )
         md = export_fmt == "md"
-        text = export_markdown(sets) if md else export_json(sets, parameters) + "\n"
+        text = export_markdown(sets, parameters) if md else export_json(sets, parameters) + "\n"
         emit(text, output, raw=not md)
         return
     seed = random_seed() if seed is None else seed
