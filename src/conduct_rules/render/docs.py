@@ -338,11 +338,11 @@ def cli_markdown() -> str:
         "| option | meaning |",
         "| --- | --- |",
         "| `-o/--output FILE` | write there instead of standard output (`-`: standard output) |",
-        "| `--lang en\\|fr` | the language of the answer and its explanations |",
+        "| `--lang en`, `--lang fr` | the language of the answer and its explanations |",
         "| `--format` | text for people, `json` (or `jsonl`, `csv`...) for programs |",
-        "| `--ruleset NAME\\|FOLDER` | a built-in ruleset, or a folder as a path (`./NAME`) |",
-        "| `--parameters KEY=VALUE\\|FILE` | a ruleset threshold (`min_attempts=3`), or a JSON or "
-        "YAML file of them; repeatable |",
+        "| `--ruleset NAME`, `--ruleset ./FOLDER` | a built-in ruleset, or a folder as a path |",
+        "| `--parameters KEY=VALUE`, `--parameters FILE` | a ruleset threshold "
+        "(`min_attempts=3`), or a JSON or YAML file of them; repeatable |",
         "",
         "A file argument `-` reads standard input (`assess -`, `audit -`, `train --answers -`).",
         "Every JSON output carries `schema_version`, the version of its shape; `conduct-rules",
