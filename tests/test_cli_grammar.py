@@ -190,6 +190,25 @@ def test_assess_exit_codes(case: Path, extra: list[str], code: int) -> None:
         assert "did you mean 'not_permitted'?" in res.stderr
 
 
+@pytest.mark.parametrize(
+    ("case", "extra", "code"),
+    [
+        (S1_BEFORE, ["--fail-on", "not_permitted"], 1),
+        (S2_AFTER, ["--fail-on", "not_permitted"], 0),
+        # Ending is permitted for Ontario; CRPO still has a blocking safeguard outstanding.
+        (S2_AFTER, ["--fail-on", "not_permitted,attention"], 1),
+        (S2_ENDED, ["--fail-on", "findings", "--parameters", "min_attempts=5"], 1),
+        (S2_AFTER, ["--fail-on", "permited"], 2),
+    ],
+)
+def test_compare_exit_codes(case: Path, extra: list[str], code: int) -> None:
+    res = RUNNER.invoke(main, ["compare", str(case), "--format", "json", *extra])
+    assert res.exit_code == code, res.output
+    if code == 1:
+        assert json.loads(res.stdout)["verdict"]
+        assert res.stderr.startswith("conduct-rules: exit 1 under --fail-on")
+
+
 def _audit_file(tmp_path: Path, cases: list[Path], repeat: int = 1) -> Path:
     path = tmp_path / "cases.jsonl"
     path.write_text("".join(c.read_text().replace("\n", "") + "\n" for c in cases) * repeat)

@@ -25,9 +25,11 @@ from conduct_rules.cli.common import (
     output_option,
     parameters_option,
     parse_parameters,
+    plural,
     read_case,
     ruleset_option,
 )
+from conduct_rules.compare import Comparison
 from conduct_rules.errors import ConductRulesError
 from conduct_rules.model.assessment import Assessment
 from conduct_rules.render.text import render_text
@@ -101,12 +103,13 @@ def assess_cmd(
         fail(f"exit 1 under --fail-on: {'; '.join(met)}", EXIT_FAILED)
 
 
-def policies_met(result: Assessment, policies: tuple[str, ...]) -> list[str]:
-    """The ``--fail-on`` policies the assessment meets, each said in words (no case value)."""
+def policies_met(result: Assessment | Comparison, policies: tuple[str, ...]) -> list[str]:
+    """The ``--fail-on`` policies an assessment (or a comparison's combined answer) meets, each
+    said in words (no case value)."""
     met: list[str] = []
     for policy in policies:
         if policy == "findings" and result.findings:
-            met.append(f"{len(result.findings)} possible breach{'es' * (len(result.findings) > 1)}")
+            met.append(plural(len(result.findings), "possible breach", "possible breaches"))
         elif policy == "attention" and _needs_attention(result):
             met.append("the case needs attention")
         elif policy == result.verdict:
@@ -114,7 +117,7 @@ def policies_met(result: Assessment, policies: tuple[str, ...]) -> list[str]:
     return met
 
 
-def _needs_attention(result: Assessment) -> bool:
+def _needs_attention(result: Assessment | Comparison) -> bool:
     """As the audit counts it: not permitted, a finding, or a blocking safeguard outstanding."""
     return (
         result.verdict == "not_permitted"

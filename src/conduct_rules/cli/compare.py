@@ -13,11 +13,15 @@ import datetime as dt
 import click
 
 from conduct_rules.api import BACKENDS, get_ruleset
+from conduct_rules.cli.assess import policies_met
 from conduct_rules.cli.common import (
+    EXIT_FAILED,
     as_of_option,
+    check_fail_on,
     did_you_mean,
     emit,
     fail,
+    fail_on_option,
     lang_option,
     output_option,
     parameters_option,
@@ -25,7 +29,7 @@ from conduct_rules.cli.common import (
     read_case,
     ruleset_option,
 )
-from conduct_rules.compare import DEFAULT_PAIR, compare
+from conduct_rules.compare import DEFAULT_PAIR, STRICTNESS, compare
 from conduct_rules.errors import ConductRulesError
 from conduct_rules.rules.ruleset import Ruleset
 
@@ -54,6 +58,10 @@ __all__ = ["compare_cmd"]
 @output_option()
 @ruleset_option("Not used here: compare takes its rulesets from --rulesets.")
 @parameters_option()
+@fail_on_option(
+    "Exit 1 when the combined answer meets this policy: a verdict id (not_permitted, "
+    "conditional), findings or attention. Repeatable or comma-separated."
+)
 def compare_cmd(
     case_file: str,
     rulesets: str,
@@ -64,13 +72,16 @@ def compare_cmd(
     output: str | None,
     ruleset: str | None,
     params: tuple[str, ...],
+    fail_on: tuple[str, ...],
 ) -> None:
     """Assess one case file against several rulesets and print the stricter, combined answer.
 
     --parameters apply to each ruleset that has the parameter. Exit status: 0 when the case was
-    compared (whatever the verdicts), 2 for a bad file, an unknown ruleset or parameter, or a
+    compared (whatever the verdicts); 1 when the combined answer meets a --fail-on policy (the
+    output is still written); 2 for a bad file, an unknown ruleset, parameter or policy, or a
     ruleset not in force on --as-of.
     """
+    policies = check_fail_on(fail_on, STRICTNESS)
     if ruleset is not None:
         fail("--ruleset: compare takes several rulesets; give them with --rulesets")
     parameters = parse_parameters(params)
@@ -95,6 +106,9 @@ def compare_cmd(
         )
     else:
         emit(result.render_text(), output)
+    met = policies_met(result, policies)
+    if met:
+        fail(f"exit 1 under --fail-on: {'; '.join(met)}", EXIT_FAILED)
 
 
 def _with_parameters(names: list[str], parameters: dict[str, int] | None) -> list[str | Ruleset]:

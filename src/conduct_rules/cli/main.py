@@ -78,9 +78,9 @@ def main() -> None:
     --parameters KEY=VALUE|FILE (a value a command cannot use is refused, never ignored);
     '-' reads standard input.
     \b
-    Exit status: 0 done (whatever the verdict); 1 a --fail-on policy met (assess, audit), more
-    rows rejected than --max-rejected allows (audit), or the run failed; 2 bad input (file,
-    field, id, ruleset, parameter or option value).
+    Exit status: 0 done (whatever the verdict); 1 a --fail-on policy met (assess, compare,
+    audit), more rows rejected than --max-rejected allows (audit), or the run failed; 2 bad
+    input (file, field, id, ruleset, parameter or option value).
     """
 
 

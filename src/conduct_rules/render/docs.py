@@ -353,7 +353,8 @@ def cli_markdown() -> str:
         "| code | meaning |",
         "| --- | --- |",
         "| 0 | done, whatever the verdict |",
-        "| 1 | `assess` and `audit` with `--fail-on`: the answer (a row) meets the policy — a "
+        "| 1 | `assess`, `compare` and `audit` with `--fail-on`: the answer (a row) meets the "
+        "policy — a "
         "verdict id, `findings` or `attention` (the output is still written in full); `audit`: "
         "more rows rejected than `--max-rejected` allows; any command: the run could not "
         "complete (an engine that cannot load, a full disk) |",
