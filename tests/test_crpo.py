@@ -236,15 +236,20 @@ def test_the_check_set_passes_on_the_ruleset() -> None:
     [
         ("verdict-barred:negate", None),
         ("safeguard-referrals:drop-conjunct@when.all[1]", None),
-        ("referrals-shown:drop-disjunct@when.any[1]", "agrees_with_reading"),
-        ("safeguard-documented:drop-conjunct@then[0].met_when.all[3]", "agrees_with_reading"),
+        ("referrals-shown:drop-disjunct@when.any[1]", "source"),
+        ("safeguard-documented:drop-conjunct@then[0].met_when.all[3]", "source"),
+        ("breach-found:add-conjunct@#1", "source"),
     ],
 )
 def test_the_check_set_kills_mutants(mutant: str, check: str | None) -> None:
-    failures = crpo.run_suite(mutant_ruleset(mutant, "crpo-6.3"), cases=list(crpo.corpus(120)))
+    rs = mutant_ruleset(mutant, "crpo-6.3")
+    failures = crpo.run_suite(rs, cases=list(crpo.corpus(120)))
     assert failures, mutant
     if check is not None:
         assert failures[0].check == check
+        # The oracle alone (a second transcription of the reading) tells it apart as well.
+        oracle = crpo.run_suite(rs, families=["oracle"], cases=list(crpo.corpus(120)))
+        assert [f.check for f in oracle][:1] == ["agrees_with_reading"]
 
 
 # ------------------------------------------------------------- Ontario is unchanged

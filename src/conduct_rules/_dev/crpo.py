@@ -36,8 +36,8 @@ from .suite import Failure, raising_threshold_never_meets, source_case_holds
 
 __all__ = [
     "CRPO_CHECKS",
-    "CRPO_FAMILIES",
     "CRPO_DOCUMENTATION",
+    "CRPO_FAMILIES",
     "DEFAULT_PARAMETERS",
     "SATISFY",
     "corpus",

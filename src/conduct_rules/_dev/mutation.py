@@ -107,6 +107,8 @@ def equivalents_for(source: Path) -> Path:
     if source.name == "crpo-6.3":
         return DEFAULT_EQUIVALENTS.with_name("mutation_equivalents_crpo.yaml")
     return DEFAULT_EQUIVALENTS
+
+
 #: The §3 edge properties assess each case a dozen times or more: over the first 50 corpus cases
 #: they cost as much as every other family over all 300 (pytest runs them with hypothesis too).
 FAMILY_LIMITS: Mapping[str, int] = {"edge": 50}
@@ -157,10 +159,7 @@ class Report:
         """Killed by the checks independent of the oracle."""
         return sum(
             o.status == "killed"
-            or (
-                o.status == "wrongly-equivalent"
-                and not o.detail.startswith(ORACLE_CHECKS)
-            )
+            or (o.status == "wrongly-equivalent" and not o.detail.startswith(ORACLE_CHECKS))
             for o in self.outcomes
         )
 
