@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 
 from conduct_rules import Case, assess, durable_available, load_ruleset
-from conduct_rules._dev.mutation import mutant_ruleset
-from conduct_rules._dev.source import (
+from conduct_rules_dev.mutation import mutant_ruleset
+from conduct_rules_dev.source import (
     CRPO_CASE_FILES,
     CRPO_HERE,
     SourceCase,

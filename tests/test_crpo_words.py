@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from conduct_rules import assess, compare, explain, load_ruleset, render_text
-from conduct_rules._labels import fact_label
+from conduct_rules.render.labels import fact_label
 
 ROOT = Path(__file__).resolve().parents[1]
 CRPO = load_ruleset("crpo-6.3")
