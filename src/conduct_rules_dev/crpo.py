@@ -58,7 +58,7 @@ def random_crpo_case(rng: random.Random, case_id: str = "P-0") -> Case:
     base["member"]["good_faith"] = b() < 0.8
     base["member"]["reason_protected_ground"] = b() < 0.15
     base["client"]["interested_in_further_treatment"] = b() < 0.7
-    base["client"]["informed_of_reasons"] = b() < 0.5
+    base["client"]["informed_of_reasons"] = rng.choice([True, True, False, False, None])
     base["alternatives"]["providers_offered"] = rng.choice([0, 0, 0, 1, 1, 2, 3])
     base["alternatives"]["efforts_made"] = b() < 0.3
     docs = [d for d in base["documented"] if d not in CRPO_DOCUMENTATION]
@@ -96,7 +96,7 @@ def expected(case: Case, parameters: Mapping[str, int] | None = None) -> Expecte
                 True,
             )
         safeguards["reasons_communicated"] = (
-            "met" if cl.informed_of_reasons else "outstanding",
+            "met" if cl.informed_of_reasons is True else "outstanding",
             True,
         )
         if interested:
@@ -115,7 +115,7 @@ def expected(case: Case, parameters: Mapping[str, int] | None = None) -> Expecte
             findings.add("not_in_good_faith")
         if interested and not referrals:
             findings.add("no_referrals")
-        if not cl.informed_of_reasons:
+        if cl.informed_of_reasons is False:  # a silent file (None) is no evidence of a breach
             findings.add("reasons_not_communicated")
     blocking = any(s == "outstanding" and blk for s, blk in safeguards.values())
     if barred or findings:
