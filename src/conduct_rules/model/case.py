@@ -157,11 +157,12 @@ class Client(_Part):
             "owed). Read only by the psychotherapists' ruleset."
         ),
     )
-    informed_of_reasons: StrictBool = Field(
-        default=False,
+    informed_of_reasons: StrictBool | None = Field(
+        default=None,
         description=(
-            "The reasons for ending were clearly communicated to the client (CRPO 6.3.4). Read "
-            "only by the psychotherapists' ruleset."
+            "The reasons for ending were clearly communicated to the client (CRPO 6.3.4): true, "
+            "false, or null when the file does not say (then the step is listed as still to "
+            "show, never as a breach). Read only by the psychotherapists' ruleset."
         ),
     )
 
