@@ -84,23 +84,24 @@ def test_the_scenarios_compare_in_both_languages(path: Path, lang: str) -> None:
 
 
 def test_scenario_2_ended_differs_between_colleges() -> None:
-    """Scenario 2 ended by e-mail: Ontario permits it; the note's case does not say whether the
-    reasons were explained, so CRPO waits on that step (no breach is found on a silent file) and
-    the stricter answer is conditional; a file saying they were not makes it a possible breach."""
+    """Scenario 2 ended by e-mail: Ontario permits it; CRPO finds the reasons not explained (the
+    note's case does not record that they were, and the reading's default is false), so the
+    stricter answer is not permitted. A case that says the file does not tell (null) waits on
+    the step instead, with no finding."""
     data = _case(ROOT / "examples/scenario-2/3-ended-by-final-email.json")
     c = compare(data)
-    assert [v.verdict for v in c.rulesets] == ["permitted", "conditional"]
-    assert c.verdict == "conditional"
+    assert [v.verdict for v in c.rulesets] == ["permitted", "not_permitted"]
+    assert c.verdict == "not_permitted"
     assert c.verdict_from == ("crpo-6.3",)
-    assert c.findings == ()
-    reasons = {s.id: s for s in c.safeguards}["reasons_communicated"]
-    assert (reasons.status, reasons.required_by) == ("outstanding", ("crpo-6.3",))
+    assert [f.id for f in c.findings] == ["reasons_not_communicated"]
+    assert c.findings[0].required_by == ("crpo-6.3",)
     refer = {a.id: a for a in c.actions}["refer_client"]
     assert refer.required_by == ("crpo-6.3",)
-    said_no = compare({**data, "client": {**data.get("client", {}), "informed_of_reasons": False}})
-    assert said_no.verdict == "not_permitted"
-    assert [f.id for f in said_no.findings] == ["reasons_not_communicated"]
-    assert said_no.findings[0].required_by == ("crpo-6.3",)
+    unknown = compare({**data, "client": {**data.get("client", {}), "informed_of_reasons": None}})
+    assert unknown.verdict == "conditional"
+    assert unknown.findings == ()
+    reasons = {s.id: s for s in unknown.safeguards}["reasons_communicated"]
+    assert (reasons.status, reasons.required_by) == ("outstanding", ("crpo-6.3",))
 
 
 def test_the_json_fits_the_schema() -> None:
@@ -179,7 +180,7 @@ def test_cli_formats() -> None:
     assert "Pour les deux ordres" in text.output
     js = _cli(path, "--format", "json", "--rulesets", "ontario,crpo-6.3")
     assert js.exit_code == 0
-    assert Comparison.model_validate_json(js.output).verdict == "conditional"
+    assert Comparison.model_validate_json(js.output).verdict == "not_permitted"
     html = _cli(path, "--format", "html")
     assert html.exit_code == 0
     assert html.output.startswith("<!DOCTYPE html>")

@@ -122,18 +122,21 @@ def test_every_example_is_listed() -> None:
 
 
 def test_the_scenarios_run_through_crpo() -> None:
-    """The note's cases carry no CRPO fields: the defaults (good faith, interested, a file silent
-    on whether the reasons were explained) apply, so every scenario waits on the reasons; after
-    an ending, a silent file is no evidence of a breach (issue 15): the step stays outstanding
-    and no finding is made. A file saying the reasons were not explained is a possible breach."""
+    """The note's cases carry no CRPO fields: the reading's defaults (good faith, interested,
+    reasons not explained) apply, so before the end every scenario waits on the reasons; after
+    an ending without them, CRPO finds a possible breach that Ontario does not look for. A case
+    that says the file does not tell (null) leaves the step outstanding, with no finding."""
     s1 = assess(_load("scenario-1/1-before-notice.json"), ruleset="crpo-6.3")
     assert s1.verdict == "conditional"
     assert "reasons_communicated" in _outstanding(s1)
     ended = assess(_load("scenario-2/3-ended-by-final-email.json"), ruleset="crpo-6.3")
-    assert ended.verdict == "conditional"
-    assert ended.findings == ()
-    assert "reasons_communicated" in _outstanding(ended)
+    assert ended.verdict == "not_permitted"
+    assert {f.id for f in ended.findings} == {"reasons_not_communicated"}
     base = Case.model_validate(_load("scenario-2/3-ended-by-final-email.json"))
+    unknown = assess(with_changes(base, **{"client.informed_of_reasons": None}), ruleset=CRPO)
+    assert unknown.verdict == "conditional"
+    assert unknown.findings == ()
+    assert "reasons_communicated" in _outstanding(unknown)
     told = with_changes(base, **{"client.informed_of_reasons": True})
     assert assess(told, ruleset="crpo-6.3").verdict == "permitted"
     not_told = assess(with_changes(base, **{"client.informed_of_reasons": False}), ruleset=CRPO)

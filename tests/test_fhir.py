@@ -115,7 +115,8 @@ CRPO_RECORDS = {
 @pytest.mark.parametrize("informed", [True, False, None])
 def test_crpo_facts_travel_in_a_bundle(informed: bool | None) -> None:
     """The CRPO Standard 6.3 facts have codes (issue 15): a case departing from every default
-    reads back the same, and the psychotherapists' answer is the same from the bundle."""
+    reads back the same, and the psychotherapists' answer is the same from the bundle; "the
+    file does not tell" (null) travels as a Communication whose status is ``unknown``."""
     case = Case(
         case_id="f-crpo",
         stage="ended",
@@ -135,7 +136,7 @@ def test_crpo_facts_travel_in_a_bundle(informed: bool | None) -> None:
         for e in bundle["entry"]
         if "reasons-explained" in json.dumps(e["resource"].get("category", []))
     ]
-    assert told == ({True: ["completed"], False: ["not-done"], None: []}[informed])
+    assert told == ({True: ["completed"], False: ["not-done"], None: ["unknown"]}[informed])
 
 
 def test_reasons_explained_once_wins_over_not_done() -> None:
@@ -303,3 +304,16 @@ def test_the_service_assesses_a_bundle() -> None:
         assert r.headers["content-type"] == "application/problem+json"
         assert SECRET not in r.text
         assert r.json()["errors"][-1]["field"] == "Bundle.entry[5] (Communication).sent"
+
+
+def test_a_bundle_silent_on_the_reasons_gives_the_readings_default() -> None:
+    """No ``reasons-explained`` Communication at all: the CRPO reading's default (false) holds,
+    as for a case file that does not mention it; only ``unknown`` says "the file does not tell"."""
+    case = Case(case_id="f-silent", stage="ended", client={"informed_of_reasons": None})
+    bundle = bundle_from_case(case)
+    bundle["entry"] = [
+        e
+        for e in bundle["entry"]
+        if "reasons-explained" not in json.dumps(e["resource"].get("category", []))
+    ]
+    assert case_from_bundle(bundle).client.informed_of_reasons is False

@@ -169,6 +169,7 @@ class _Reader:
         self.efforts = False
         self.documented: set[str] = set()
         self.reasons: list[bool] = []  # CRPO 6.3.4: explained (completed) / not (not-done)
+        self.reasons_unknown = False  # CRPO 6.3.4: "unknown": the file does not tell
 
     def set(self, where: str, concept: Concept, value: Any) -> None:
         if concept.field not in self.fields:
@@ -265,6 +266,14 @@ def _communication(r: _Reader, where: str, res: Mapping[str, Any]) -> None:
             r.set(where, concept, concept.value)
 
 
+def _reasons_unknown(r: _Reader, where: str, res: Mapping[str, Any]) -> None:
+    """A Communication 'unknown' with our code ``reasons-explained`` says the file does not tell
+    whether the reasons were explained (the case's ``null``); any other of our codes is ignored."""
+    codes = _our_codes(res.get("category"))
+    if not r.unknown(f"{where}.category", codes, _COMMS) and "reasons-explained" in codes:
+        r.reasons_unknown = True
+
+
 def _not_done(r: _Reader, where: str, res: Mapping[str, Any]) -> None:
     """A Communication 'not-done' says something was not communicated: for our code
     ``reasons-explained``, that the reasons were not explained (CRPO 6.3.4); any other of our
@@ -348,6 +357,8 @@ def case_from_bundle(
             continue
         if kind == "Communication" and res.get("status") == "not-done":
             _not_done(r, where, res)
+        if kind == "Communication" and res.get("status") == "unknown":
+            _reasons_unknown(r, where, res)
             continue
         if kind in _COUNTS and res.get("status") not in _COUNTS[kind]:
             continue
@@ -397,6 +408,8 @@ def _assemble(r: _Reader, case_id: str, end: dt.date | None) -> dict[str, Any]:
         session["status"] = "attempted"
     session["attempts"] = r.attempts
     case["documented"] = sorted(r.documented)
-    if r.reasons:  # explained once is explained; none either way: the file is silent (null)
+    if r.reasons:  # explained once is explained
         case.setdefault("client", {})["informed_of_reasons"] = any(r.reasons)
+    elif r.reasons_unknown:  # said not to tell; no resource at all: the default (false) holds
+        case.setdefault("client", {})["informed_of_reasons"] = None
     return case

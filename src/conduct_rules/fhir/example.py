@@ -104,8 +104,7 @@ def bundle_from_case(case: Case | Mapping[str, Any]) -> dict[str, Any]:
     if alt["notice_days"] is not None:
         sent = END - dt.timedelta(days=alt["notice_days"])
         add(_communication("notice-of-ending", sent=f"{sent.isoformat()}T09:00:00Z"))
-    if c["client"]["informed_of_reasons"] is not None:  # CRPO 6.3.4; null: no resource at all
-        add(_reasons(c["client"]["informed_of_reasons"]))
+    add(_reasons(c["client"]["informed_of_reasons"]))  # CRPO 6.3.4
     if session["status"] in ("held", "scheduled", "declined_by_client"):
         add(_encounter(session["status"], session["modality"]))
     for attempt in session["attempts"]:
@@ -135,11 +134,12 @@ def bundle_from_case(case: Case | Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _reasons(told: bool) -> dict[str, Any]:
-    """CRPO 6.3.4: the reasons explained (a completed Communication) or not (``not-done``)."""
+def _reasons(told: bool | None) -> dict[str, Any]:
+    """CRPO 6.3.4: the reasons explained (a completed Communication), not (``not-done``), or the
+    file does not tell (``unknown``)."""
     comm = _communication("reasons-explained", sent="2024-06-01T09:00:00Z")
-    if not told:
-        comm["status"] = "not-done"
+    if told is not True:
+        comm["status"] = "not-done" if told is False else "unknown"
         del comm["sent"]
     return comm
 

@@ -158,11 +158,13 @@ class Client(_Part):
         ),
     )
     informed_of_reasons: StrictBool | None = Field(
-        default=None,
+        default=False,
         description=(
-            "The reasons for ending were clearly communicated to the client (CRPO 6.3.4): true, "
-            "false, or null when the file does not say (then the step is listed as still to "
-            "show, never as a breach). Read only by the psychotherapists' ruleset."
+            "The reasons for ending were clearly communicated to the client (CRPO 6.3.4): true or "
+            "false (the default, as the reading gives it: a file that does not record it counts "
+            "as not communicated); null says explicitly that the file does not tell, and then the "
+            "step is listed as still to show, not as a possible breach. Read only by the "
+            "psychotherapists' ruleset."
         ),
     )
 
