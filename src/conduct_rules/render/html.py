@@ -278,6 +278,11 @@ def _count_rows(
     return rows
 
 
+def _parameters_text(values: Mapping[str, int]) -> str:
+    """The parameter values every row was assessed under, as ``--parameters`` spells them."""
+    return ", ".join(f"{k}={v}" for k, v in sorted(values.items()))
+
+
 def _summary_context(result: AuditResult, chart: bool) -> dict[str, Any]:
     """What ``_audit_summary.html.j2`` shows: counts, verdicts, breakdowns by item."""
     s = result.summary
@@ -295,6 +300,7 @@ def _summary_context(result: AuditResult, chart: bool) -> dict[str, Any]:
         "source": result.source.label,
         "ruleset_id": result.ruleset.id,
         "ruleset_version": result.ruleset.version,
+        "parameters": _parameters_text(result.ruleset.parameter_values),
         "engine": result.engine,
         "totals": [
             total("rows", s.total, None),
