@@ -51,6 +51,10 @@ _EXPECTED_KEYS = {
     "findings",
     "actions",
 }
+#: Optional in ``expected``: derived facts the tables name (§4.2 of the reading), pinned one by one.
+#: They are part of the assessment's JSON (``derived_facts``), so a rule that derives one wrongly
+#: changes what a program reads even when every list stays the same.
+_OPTIONAL_KEYS = {"derived_facts"}
 
 
 @dataclass(frozen=True)
@@ -86,8 +90,16 @@ def _check(spec: Mapping[str, Any], where: str) -> None:
     if ("input" in spec) == ("input_file" in spec):
         raise ValueError(f"{where}: give exactly one of 'input' and 'input_file'")
     exp = spec.get("expected")
-    if not isinstance(exp, dict) or set(exp) != _EXPECTED_KEYS:
-        raise ValueError(f"{where}: 'expected' must give exactly {sorted(_EXPECTED_KEYS)}")
+    if not isinstance(exp, dict) or not _EXPECTED_KEYS <= set(exp) <= _EXPECTED_KEYS | _OPTIONAL_KEYS:
+        raise ValueError(
+            f"{where}: 'expected' must give exactly {sorted(_EXPECTED_KEYS)}"
+            f" (and optionally {sorted(_OPTIONAL_KEYS)})"
+        )
+    facts = exp.get("derived_facts", {})
+    if not isinstance(facts, dict) or not all(
+        isinstance(k, str) and isinstance(v, bool) for k, v in facts.items()
+    ):
+        raise ValueError(f"{where}: 'derived_facts' must map fact names to true or false")
 
 
 @functools.lru_cache(maxsize=1)
@@ -207,7 +219,8 @@ def compare(expected: Mapping[str, Any], a: Assessment) -> list[str]:
 
     Exhaustive in both directions: an item the assessment lists that the expectation does not is
     reported ("unexpected"), as is one it lacks ("missing") and any differing status, required
-    flag or citation set.
+    flag or citation set. Derived facts are compared only where the case pins them (a fact the
+    assessment does not list reads as false).
     """
     out: list[str] = []
     if expected["verdict"] != a.verdict:
@@ -217,6 +230,9 @@ def compare(expected: Mapping[str, Any], a: Assessment) -> list[str]:
             f"termination_required: expected {expected['termination_required']}, "
             f"got {a.termination_required}"
         )
+    for fact, value in sorted((expected.get("derived_facts") or {}).items()):
+        if a.derived_facts.get(fact, False) != value:
+            out.append(f"derived_facts.{fact}: expected {value}, got {not value}")
     want, got = _want(expected), _items(a)
     for section in ("safeguards", "missing_documentation", "findings", "actions"):
         w, g = want[section], got[section]
