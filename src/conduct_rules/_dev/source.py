@@ -90,7 +90,8 @@ def _check(spec: Mapping[str, Any], where: str) -> None:
     if ("input" in spec) == ("input_file" in spec):
         raise ValueError(f"{where}: give exactly one of 'input' and 'input_file'")
     exp = spec.get("expected")
-    if not isinstance(exp, dict) or not _EXPECTED_KEYS <= set(exp) <= _EXPECTED_KEYS | _OPTIONAL_KEYS:
+    allowed_expected = _EXPECTED_KEYS | _OPTIONAL_KEYS
+    if not isinstance(exp, dict) or not _EXPECTED_KEYS <= set(exp) <= allowed_expected:
         raise ValueError(
             f"{where}: 'expected' must give exactly {sorted(_EXPECTED_KEYS)}"
             f" (and optionally {sorted(_OPTIONAL_KEYS)})"
