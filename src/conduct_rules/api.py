@@ -13,16 +13,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from conduct_rules._assemble import build_assessment
-from conduct_rules._contradictions import contradictions
-from conduct_rules._editions import require_in_force
-from conduct_rules.assessment import Assessment, Warning_
-from conduct_rules.case import Case
+from conduct_rules.assemble.build import build_assessment
+from conduct_rules.assemble.contradictions import contradictions
 from conduct_rules.engines import Backend
 from conduct_rules.engines.durable import DurableBackend, durable_available
 from conduct_rules.engines.python import PythonBackend
 from conduct_rules.errors import OptionError, ParameterError, RulesetError, check_lang
-from conduct_rules.ruleset import (
+from conduct_rules.model.assessment import Assessment, Warning_
+from conduct_rules.model.case import Case
+from conduct_rules.rules.editions import require_in_force
+from conduct_rules.rules.ruleset import (
     DEFAULT_RULESET,
     Ruleset,
     folder_signature,
