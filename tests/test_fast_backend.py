@@ -242,3 +242,42 @@ def test_name_memos_are_bounded_and_exact(monkeypatch: pytest.MonkeyPatch) -> No
     ]
     assert memos
     assert all(len(m) <= 2 for m in memos)
+
+
+# --------------------------------------------------------------------------------------------
+# "auto" is the fast backend (issue 12): it must agree with the engine of record everywhere
+
+
+def _outcome(case: Any, rs: Any, backend: str, lang: str) -> Any:
+    """The assessment without ``engine``, or the error (bench8 may conclude no verdict)."""
+    try:
+        return assess(case, ruleset=rs, backend=backend, lang=lang).model_dump(exclude={"engine"})
+    except EvaluationError as exc:
+        return str(exc)
+
+
+@pytest.mark.parametrize("folder", [BENCH8, BENCH8_FLAT])
+def test_every_backend_agrees_on_the_benchmark_rulesets(folder: Path) -> None:
+    """fast ≡ durable_rules ≡ python on the benchmark rulesets: units fired, every fact, and the
+    assessment in both languages (Ontario and CRPO 6.3 have their own differential tests)."""
+    rs = load_ruleset(folder)
+    rng = random.Random(12)
+    backends = ["fast", "python", *(["durable_rules"] if durable_available() else [])]
+    fired: set[str] = set()
+    for i in range(400):
+        r: dict[str, Any] = {f: rng.random() < 0.5 for f in FLAGS}
+        r["session_attempts"] = rng.randint(0, 4)
+        if folder == BENCH8:
+            case: Any = _as_case(r)
+        else:
+            case = rs.vocabulary.parse({"case_id": f"F-{i}", **r})
+        reference = get_backend("python").evaluate(rs, case)
+        fired |= set(reference.fired)
+        for name in backends[:1] + backends[2:]:
+            ev = get_backend(name).evaluate(rs, case)
+            assert ev.fired == reference.fired, name
+            assert dict(ev.facts) == dict(reference.facts), name
+        for lang in ("en", "fr") if i < 40 else ():  # the assembly is shared: a sample
+            dumps = [_outcome(case, rs, b, lang) for b in backends]
+            assert all(d == dumps[0] for d in dumps[1:]), lang
+    assert fired == {u.name for u in rs.units}  # a unit never reached proves nothing

@@ -93,12 +93,7 @@ class AuditRow(NamedTuple):
 
 
 def resolve_backend(name: str) -> Backend:
-    """The backend for batches: ``auto`` is ``fast`` where it exists, else ``python``."""
-    if name == "auto":
-        try:
-            return get_backend("fast")
-        except ImportError:
-            return get_backend("python")
+    """The backend for batches: ``auto`` is ``fast``, as for one case (``default_backend``)."""
     try:
         return get_backend(name)
     except ImportError:
