@@ -11,7 +11,6 @@ eager one.
 from __future__ import annotations
 
 import copy
-import dataclasses
 import pickle
 from typing import Any
 
@@ -29,7 +28,7 @@ from conduct_rules._contradictions import contradictions
 from conduct_rules._dev.cases import corpus
 from conduct_rules.api import get_backend, get_ruleset
 from conduct_rules.assessment import Action, Documentation, Finding, Safeguard
-from conduct_rules.engines import Evaluation, lazy_evaluation, unit_flags
+from conduct_rules.engines import Evaluation
 from conduct_rules.engines.fast import FastBackend
 from conduct_rules.errors import EvaluationError
 from strategies import cases, parameters
@@ -41,7 +40,7 @@ PYTHON = get_backend("python")
 
 def _check(case: Case, lang: str) -> None:
     ev = FAST.evaluate(ONTARIO, case)
-    assert unit_flags(ev) is not None  # the fast backend's evaluations take the flag path
+    assert ev.flags is not None  # the fast backend's evaluations take the flag path
     warnings = contradictions(case, lang)
     built = build_assessment(ONTARIO, case, ev, lang=lang, engine="fast", warnings=warnings)
     _same(built, _validated(ONTARIO, case.case_id, ev, lang=lang, engine="fast", warnings=warnings))
@@ -84,20 +83,19 @@ def test_cached_cases_need_no_facts() -> None:
     for case in seeded:
         ev = FAST.evaluate(ONTARIO, case)
         build_assessment(ONTARIO, case, ev, lang="en", engine="fast")
-        assert "facts" not in vars(ev)
-        assert "fired" not in vars(ev)
+        assert vars(ev)["_facts"] is None  # never computed
+        assert vars(ev)["_fired"] is None
 
 
 @pytest.mark.usefixtures("fresh_plans")
 def test_ambiguous_verdict_raises_every_time_and_is_never_cached() -> None:
     """Flags no real case gives (every unit fired) conclude three verdicts."""
     case = Case(case_id="A-1")
-    lazy = unit_flags(FAST.evaluate(ONTARIO, case))
-    assert lazy is not None
-    source = lazy[1]  # the compiled program
+    source = FAST.evaluate(ONTARIO, case).source  # the compiled program
+    assert source is not None
     flags = tuple((True,) * len(group) for group in source.layout)
     for _ in range(2):
-        ev = lazy_evaluation(flags, case, source)
+        ev = Evaluation.from_flags(flags, case, source)
         with pytest.raises(EvaluationError, match=r"opposite verdicts.*'A-1'"):
             build_assessment(ONTARIO, case, ev, lang="en", engine="fast")
     by_flags = _plan(ONTARIO, "en").by_flags
@@ -112,11 +110,11 @@ def test_a_miss_reads_from_the_flags_what_the_evaluation_holds(
     """``ByFlags._miss`` reads facts and sources from one group of flags: the same values."""
     rs = ONTARIO.with_parameters(**params) if params else ONTARIO
     ev = FAST.evaluate(rs, case)
-    lazy = unit_flags(ev)
     by_flags = _plan(rs, "en").by_flags
-    assert lazy is not None
+    flags, source = ev.flags, ev.source
+    assert flags is not None
+    assert source is not None
     assert by_flags is not None
-    flags, source = lazy
     assert source.layout == by_flags.layout == flag_layout(rs)
     assert sorted({u for group in source.layout for u in group}) == list(range(len(rs.units)))
     sources = _sources_of(rs, ev)
@@ -182,14 +180,17 @@ def test_lazy_evaluation_behaves_like_the_eager_one() -> None:
     for copied in (copy.copy(lazy), copy.deepcopy(lazy), pickle.loads(pickle.dumps(lazy))):
         assert type(copied) is Evaluation
         assert copied == eager
-        assert unit_flags(copied) is None  # a copy is eager
-    assert dataclasses.replace(lazy, fired=()).fired == ()
-    assert dataclasses.asdict(lazy) == dataclasses.asdict(eager)
+        assert copied.flags is None
+        assert copied.source is None
+    assert eager.flags is None
+    assert eager.source is None
     assert repr(FAST.evaluate(ONTARIO, case)) == repr(Evaluation(lazy.fired, dict(lazy.facts)))
     with pytest.raises(AttributeError):
         lazy.no_such_field  # type: ignore[attr-defined]  # noqa: B018 - the access is the test
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         lazy.fired = ()  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        lazy.flags = None  # type: ignore[misc]
 
 
 @pytest.mark.usefixtures("fresh_plans")
@@ -200,12 +201,12 @@ def test_flags_in_another_layout_take_the_facts_path(monkeypatch: pytest.MonkeyP
     backend = FastBackend()  # compiled now, in the patched layout
     for case, _ in corpus(40, seed=31):
         ev = backend.evaluate(ONTARIO, case)
-        lazy = unit_flags(ev)
-        assert lazy is not None
-        assert len(lazy[0]) == 1
+        assert ev.flags is not None
+        assert ev.source is not None
+        assert len(ev.flags) == 1
         by_flags = _plan(ONTARIO, "en").by_flags
         assert by_flags is not None
-        assert not by_flags.accepts(lazy[1])
+        assert not by_flags.accepts(ev.source)
         reference = PYTHON.evaluate(ONTARIO, case)
         assert ev.fired == reference.fired
         assert dict(ev.facts) == dict(reference.facts)

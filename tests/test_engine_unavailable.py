@@ -71,7 +71,8 @@ def test_without_durable_rules_the_default_fast_backend_runs_and_says_so() -> No
     assert out["cli_default"] == "fast"
     # Same answer as asking for the python backend outright, the engine's name aside.
     dump, python_dump = out["dump"], out["python_dump"]
-    assert isinstance(dump, dict) and isinstance(python_dump, dict)
+    assert isinstance(dump, dict)
+    assert isinstance(python_dump, dict)
     assert python_dump["engine"] == "python"
     assert {**dump, "engine": "python"} == python_dump
     assert dump["verdict"] == "conditional"

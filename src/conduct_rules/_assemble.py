@@ -20,12 +20,11 @@ both), the part is rebuilt for every case. Cases that are not ordinary (a unit l
 unit the ruleset lacks, a verdict or engine outside the contract) take the reference build.
 ``tests/test_backends_agree.py`` compares both paths on generated cases, byte for byte.
 
-Evaluations that carry the truth value of every unit (the fast backend's lazy ones) take a
-shorter path, ``_assemble_flags.ByFlags``: the same validated parts, keyed by the truth values of
-the units that decide them, so a case whose parts are cached needs no facts at all (about 4 µs
-per case, ``benchmarks/run.py``), and a part met for the first time is built from those truth
-values too. Other evaluations read the ~75 facts an assessment
-reports (about 13 µs).
+Evaluations that carry the truth value of every unit (``Evaluation.flags``: the fast backend's) take
+a shorter path, ``_assemble_flags.ByFlags``: the same validated parts, keyed by the truth values of
+the units that decide them, so a case whose parts are cached needs no facts at all (about 4 µs per
+case, ``benchmarks/run.py``), and a part met for the first time is built from those truth values
+too. Other evaluations read the ~75 facts an assessment reports (about 13 µs).
 """
 
 from __future__ import annotations
@@ -626,13 +625,13 @@ def build_assessment(
             if plan is None:
                 plan = _plan(ruleset, lang)
             by_flags = plan.by_flags
-            if by_flags is not None:
-                # inlined ``unit_flags``: a lazy evaluation's dict holds its flags and source
-                lazy = ev.__dict__
-                if "_flags" in lazy and (
-                    lazy["_source"] is by_flags.source or by_flags.accepts(lazy["_source"])
-                ):
-                    return by_flags.assemble(plan, case_id, ev, lazy["_flags"], engine, warns)
+            flags = ev.flags
+            if by_flags is not None and flags is not None:
+                # The evaluation carries every unit's truth value: keyed by them, if they come
+                # grouped as this plan keys its caches (``ByFlags.accepts``).
+                source = ev.source
+                if source is by_flags.source or by_flags.accepts(source):  # type: ignore[arg-type]
+                    return by_flags.assemble(plan, case_id, ev, flags, engine, warns)
             if _ASSEMBLY_OK:
                 return plan.assemble(case_id, ev, engine, warns)
         except (_Fallback, KeyError, TypeError):  # the reference build decides, or raises

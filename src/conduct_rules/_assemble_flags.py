@@ -1,8 +1,8 @@
-"""The assembled path for lazy evaluations: assessment parts keyed by the units that decide them.
+"""The assembled path for evaluations with flags: assessment parts keyed by the deciding units.
 
-Why a second path: a lazy evaluation (``engines.lazy_evaluation``, the fast backend's) carries the
-truth value of every unit and promises the standard semantics for its facts, so every part of the
-assessment follows from the truth values of a few units, and a case whose parts were seen before
+Why a second path: an evaluation with flags (``Evaluation.from_flags``, the fast backend's) carries
+the truth value of every unit and promises the standard semantics for its facts, so every part of
+the assessment follows from the truth values of a few units, and a case whose parts were seen before
 costs a few tuple look-ups instead of reading the ~75 facts an assessment reports. Each part is
 still built, the first time, by the reference code of ``_assemble`` (``_validated_*``), from facts
 and rule sources read off the same few truth values, and ``tests/test_assemble_memo.py`` compares
@@ -195,7 +195,7 @@ def flag_layout(ruleset: Ruleset) -> tuple[tuple[int, ...], ...]:
 
 
 class ByFlags:
-    """The assembled path for evaluations that carry unit flags (``engines.lazy_evaluation``).
+    """The assembled path for evaluations that carry unit flags (``Evaluation.flags``).
 
     Why: such an evaluation's facts are the case's features plus what the fired units conclude
     plus the auto facts, and the build reads no feature (checked here, else ``NotByFlags``), so

@@ -14,16 +14,16 @@ or as attributes of list items, and (b) literals whose type is checked (``None``
 but ``len``, ``bool`` and ``tuple``, so even a bug in this generator could not reach ``open`` or
 ``__import__`` (``tests/test_fast_backend.py`` checks the generated source's names).
 
-Three functions share one body. ``evaluate`` returns a lazy ``Evaluation`` holding the truth
-value of every unit: the names fired and the facts dict (most of the cost on the Ontario ruleset,
-built by the second function, ``facts``, from the case's features and those truth values) are
-computed only if someone reads them, and ``build_assessment`` needs neither once it has seen a
-combination of fired units. The truth values come in the groups ``build_assessment`` keys its
+Three functions share one body. ``evaluate`` returns an ``Evaluation`` holding the truth value of
+every unit (``Evaluation.from_flags``): the names fired and the facts dict (most of the cost on the
+Ontario ruleset, built by the second function, ``facts``, from the case's features and those truth
+values) are computed only if someone reads them, and ``build_assessment`` needs neither once it has
+seen a combination of fired units. The truth values come in the groups ``build_assessment`` keys its
 caches by (``_assemble_flags.flag_layout``), so each group is a cache key as built here.
 ``summarize`` returns only what an audit row reports (``Summary``); a fourth function, ``fired``,
 turns the groups of flags back into unit names for a lazy evaluation's ``fired``. ``evaluate`` and
-``summarize`` compute only the locals their result reads (``_live``), and read a feature used
-once where it is used (``_inline_once``), so ``and`` / ``or`` can skip it.
+``summarize`` compute only the locals their result reads (``_live``), and read a feature used once
+where it is used (``_inline_once``), so ``and`` / ``or`` can skip it.
 
 The semantics are the python backend's, exactly (the differential tests compare all three):
 
@@ -47,7 +47,7 @@ from typing import Any, NamedTuple
 
 from conduct_rules.case import Case
 from conduct_rules.conditions import All, Any_, Cmp, Condition, Const, Not, Ref
-from conduct_rules.engines import Evaluation, lazy_evaluation, lazy_facts_evaluation
+from conduct_rules.engines import Evaluation
 from conduct_rules.errors import EvaluationError
 from conduct_rules.ruleset import Ruleset
 
@@ -299,7 +299,7 @@ class _Writer:
         if not eager:
             return [*prelude, f"return _lazy({flags}, case, _SOURCE)"]
         fired = f"{self.name_set(unit_names)}[{shared.get(tuple(units), _tuple(units))}]"
-        return [*prelude, f"return _lazy_facts({flags}, {fired}, case, _SOURCE)"]
+        return [*prelude, f"return _lazy({flags}, case, _SOURCE, {fired})"]
 
     def build(self) -> str:
         """``evaluate``, ``facts`` and ``summarize`` over one body; ``fired`` over the flags."""
@@ -534,8 +534,7 @@ def _compile(ruleset: Ruleset) -> _Program:
     namespace: dict[str, Any] = {
         "__builtins__": {"len": len, "bool": bool, "tuple": tuple},
         "_vars": vars,
-        "_lazy": lazy_evaluation,
-        "_lazy_facts": lazy_facts_evaluation,
+        "_lazy": Evaluation.from_flags,
         "_Summary": Summary,
         "_tnew": tuple.__new__,
     }
