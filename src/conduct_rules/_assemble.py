@@ -36,6 +36,18 @@ from operator import truth
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, get_args
 
 from conduct_rules._editions import edition_refs
+from conduct_rules._facts import (
+    ACTION,
+    ACTION_REQUIRED,
+    DOCUMENT_MISSING,
+    DOCUMENT_REQUIRED,
+    FINDING,
+    SAFEGUARD_OUTSTANDING,
+    SAFEGUARD_REQUIRED,
+    TERMINATION_REQUIRED,
+    VERDICT,
+    keys_of,
+)
 from conduct_rules._summary import Summarizer
 from conduct_rules._version import SCHEMA_VERSION
 from conduct_rules.assessment import (
@@ -56,13 +68,11 @@ from conduct_rules.ruleset import Ruleset
 if TYPE_CHECKING:
     from conduct_rules._assemble_flags import ByFlags
 
-__all__ = ["build_assessment"]
+__all__ = ["Plan", "build_assessment"]
 
 #: Entries kept per part cache; beyond this a part is built for each case (memory stays bounded
 #: on adversarial input; random cases give at most a few thousand safeguard combinations).
 MAX_ENTRIES = 16384
-#: (ruleset, language) plans kept; the oldest is dropped beyond this (parameter sweeps).
-MAX_PLANS = 64
 
 _FIELD_ORDER = (
     "case_id", "lang", "verdict", "verdict_explanation", "summary", "termination_required",
@@ -81,53 +91,29 @@ _set = object.__setattr__
 Sources = dict[tuple[str, str], list[str]]
 
 
-#: ``rules`` object -> (that object, its rules by id). Keyed by ``id`` and checked by identity
-#: (rules are tuples of dataclasses: hashing one walks every condition). Bounded like the plans.
-_BY_ID: dict[int, tuple[Any, dict[str, Any]]] = {}
-
-
 def _rules_by_id(ruleset: Ruleset) -> dict[str, Any]:
-    """The rules by id, built once per loaded ruleset (the reference code reads it per item)."""
-    rules = ruleset.rules
-    hit = _BY_ID.get(id(rules))
-    if hit is None or hit[0] is not rules:
-        hit = (rules, {r.id: r for r in rules})
-        if len(_BY_ID) >= MAX_PLANS:
-            _BY_ID.clear()
-        _BY_ID[id(rules)] = hit
-    return hit[1]
-
-
-def _sources(ruleset: Ruleset, fired_rules: Sequence[str]) -> Sources:
-    by_id = _rules_by_id(ruleset)
-    out: Sources = {}
-    for rid in fired_rules:
-        for c in by_id[rid].then:
-            out.setdefault((c.kind, c.target), []).append(rid)
-    return out
-
-
-#: The last (fired, rules, sources): a case missing several cached parts asks for its sources
-#: once per part. Held objects cannot be reused, so identity is a safe check; swapped whole.
-_last_sources: tuple[Any, Any, Sources] = ((), (), {})
+    """The rules by id (a few dozen: built where needed, on the reference path only)."""
+    return {r.id: r for r in ruleset.rules}
 
 
 def _sources_of(ruleset: Ruleset, ev: Evaluation) -> Sources:
-    global _last_sources  # noqa: PLW0603 - a one-entry cache, see above
-    fired, rules, sources = _last_sources
-    if fired is not ev.fired or rules is not ruleset.rules:
-        fired, rules = ev.fired, ruleset.rules
-        sources = _sources(ruleset, tuple(n for n in fired if "#" not in n))
-        _last_sources = (fired, rules, sources)
-    return sources
+    """(kind, target) -> the fired rules that concluded it, in the order they fired."""
+    by_id = _rules_by_id(ruleset)
+    out: Sources = {}
+    for rid in ev.fired:
+        if "#" not in rid:  # a rule's second-condition units conclude nothing more
+            for c in by_id[rid].then:
+                out.setdefault((c.kind, c.target), []).append(rid)
+    return out
 
 
 def _citations(ruleset: Ruleset, rules: Sequence[str]) -> tuple[str, ...]:
-    by_id = _rules_by_id(ruleset)
     seen: dict[str, None] = {}
-    for rid in rules:
-        for cite in by_id[rid].cites:
-            seen.setdefault(cite, None)
+    if rules:
+        by_id = _rules_by_id(ruleset)
+        for rid in rules:
+            for cite in by_id[rid].cites:
+                seen.setdefault(cite, None)
     return tuple(seen)
 
 
@@ -192,10 +178,10 @@ def _validated_actions(
     return tuple(
         make(
             Action, ruleset, sources, fr, "permit", a, spec,
-            required=bool(facts.get(f"action.{a}.required")),
+            required=bool(facts.get(ACTION_REQUIRED.format(a))),
         )
         for a, spec in ruleset.outputs.actions.items()
-        if facts.get(f"action.{a}")
+        if facts.get(ACTION.format(a))
     )  # fmt: skip
 
 
@@ -209,11 +195,11 @@ def _validated_safeguards(
     return tuple(
         make(
             Safeguard, ruleset, sources, fr, "safeguard", sid, spec,
-            status="outstanding" if facts.get(f"safeguard.{sid}.outstanding") else "met",
+            status="outstanding" if facts.get(SAFEGUARD_OUTSTANDING.format(sid)) else "met",
             blocking=spec.blocking,
         )
         for sid, spec in ruleset.outputs.safeguards.items()
-        if facts.get(f"safeguard.{sid}.required")
+        if facts.get(SAFEGUARD_REQUIRED.format(sid))
     )  # fmt: skip
 
 
@@ -227,7 +213,7 @@ def _validated_missing(
     return tuple(
         make(Documentation, ruleset, sources, fr, "document", d, spec)
         for d, spec in ruleset.outputs.documentation.items()
-        if facts.get(f"documentation.{d}.missing")
+        if facts.get(DOCUMENT_MISSING.format(d))
     )
 
 
@@ -241,12 +227,12 @@ def _validated_findings(
     return tuple(
         make(Finding, ruleset, sources, fr, "finding", f, spec)
         for f, spec in ruleset.outputs.findings.items()
-        if facts.get(f"finding.{f}")
+        if facts.get(FINDING.format(f))
     )
 
 
 def _verdict(ruleset: Ruleset, facts: Mapping[str, Any], case_id: str, ev: Evaluation) -> str:
-    verdicts = [v for v in ruleset.outputs.verdicts if facts.get(f"verdict.{v}")]
+    verdicts = [v for v in ruleset.outputs.verdicts if facts.get(VERDICT.format(v))]
     if len(verdicts) != 1:
         sources = _sources_of(ruleset, ev)
         rules = [r for v in verdicts for r in sources.get(("verdict", v), [])]
@@ -274,7 +260,7 @@ def _validated(
     sources = _sources_of(ruleset, ev)
     out = ruleset.outputs
     vspec = out.verdicts[verdict]
-    termination_required = bool(facts.get("termination_required", False))
+    termination_required = bool(facts.get(TERMINATION_REQUIRED, False))
     safeguards = _validated_safeguards(ruleset, facts, sources, fr)
     findings = _validated_findings(ruleset, facts, sources, fr)
     derived = {k: bool(facts.get(k, False)) for k in ruleset.header.derived}
@@ -293,7 +279,7 @@ def _validated(
         required_safeguards=safeguards,
         missing_documentation=_validated_missing(ruleset, facts, sources, fr),
         required_documentation=tuple(
-            d for d in out.documentation if facts.get(f"documentation.{d}.required")
+            d for d in out.documentation if facts.get(DOCUMENT_REQUIRED.format(d))
         ),
         findings=findings,
         derived_facts=derived,
@@ -325,14 +311,14 @@ _PART_KINDS = ("permit", "safeguard", "document", "finding")
 def _part_keys(out: Any) -> tuple[list[str], ...]:
     """The facts each part's reference builder reads: actions, safeguards, missing, findings."""
     return (
-        [k for a in out.actions for k in (f"action.{a}", f"action.{a}.required")],
+        [k for a in out.actions for k in (ACTION.format(a), ACTION_REQUIRED.format(a))],
         [
             k
             for s in out.safeguards
-            for k in (f"safeguard.{s}.required", f"safeguard.{s}.outstanding")
+            for k in (SAFEGUARD_REQUIRED.format(s), SAFEGUARD_OUTSTANDING.format(s))
         ],
-        [f"documentation.{d}.missing" for d in out.documentation],
-        [f"finding.{f}" for f in out.findings],
+        keys_of(DOCUMENT_MISSING, out.documentation),
+        keys_of(FINDING, out.findings),
     )
 
 
@@ -351,8 +337,13 @@ class _Part:
         self.cache: dict[Any, tuple[Item, ...] | None] = {}
 
 
-class _Plan:
-    """Everything about a ruleset and a language that does not depend on the case."""
+class Plan:
+    """Everything about a ruleset and a language that does not depend on the case.
+
+    It owns every cache of assessment parts (bounded: ``MAX_ENTRIES`` each), so it is built once
+    per ruleset and language (``api.Assessor`` holds one) and shared by threads: caches are
+    filled under its lock and read without one (a dict read is atomic).
+    """
 
     def __init__(self, ruleset: Ruleset, lang: str) -> None:
         # Identity of the loaded data: a ruleset reloaded from an edited folder has the same
@@ -394,9 +385,9 @@ class _Plan:
         # Every reference builder tests facts for truth only, so a key holds one byte of truth
         # per fact read (and one per rule that can conclude a listed item): ``bytes`` are
         # built, sliced, hashed and compared in C.
-        verdict_keys = [f"verdict.{v}" for v in out.verdicts]
-        required_keys = [f"documentation.{d}.required" for d in out.documentation]
-        derived_keys = ["termination_required", *ruleset.header.derived]
+        verdict_keys = keys_of(VERDICT, out.verdicts)
+        required_keys = keys_of(DOCUMENT_REQUIRED, out.documentation)
+        derived_keys = [TERMINATION_REQUIRED, *ruleset.header.derived]
         keys: list[str] = []
         rules: list[str] = []
         spans: list[tuple[slice, slice]] = []
@@ -422,6 +413,10 @@ class _Plan:
             parameters=dict(ruleset.parameter_values),
             editions=edition_refs(ruleset.header, self.lang),
         )
+        ref = self.ref.__dict__
+        self.ref_values = dict(ref)
+        self.parameters: dict[str, int] = dict(ref["parameters"])
+        self.ref_fields = frozenset(self.ref.__pydantic_fields_set__)
         self.summarizer = Summarizer(ruleset, lang)
         # Imported here: that module builds on this one's reference code.
         from conduct_rules._assemble_flags import ByFlags, NotByFlags
@@ -526,79 +521,135 @@ class _Plan:
         derived = self.derived.get(dkey)
         if derived is None:
             derived = (
-                bool(get("termination_required", False)),
+                bool(get(TERMINATION_REQUIRED, False)),
                 {k: bool(get(k, False)) for k in rs.header.derived},
             )
             self._store(self.derived, dkey, derived)
+        return self.finish(
+            case_id, verdict[0], verdict[1], derived[0], derived[1], lists[0], lists[1],
+            (lists[2], required), lists[3], rules_fired, engine, warnings,
+        )  # fmt: skip
+
+    def finish(
+        self,
+        case_id: str,
+        verdict: str,
+        explanation: str,
+        termination_required: bool,
+        derived: dict[str, bool],
+        actions: tuple[Item, ...],
+        safeguards: tuple[Item, ...],
+        records: tuple[tuple[Item, ...], tuple[str, ...]],
+        findings: tuple[Item, ...],
+        rules_fired: tuple[str, ...],
+        engine: str,
+        warnings: tuple[Warning_, ...],
+    ) -> Assessment:
+        """The one place an ``Assessment`` is made from its parts, each already valid.
+
+        Why not pydantic: every part was validated when first built (the reference code), and
+        validating the whole again costs more than the rest of an assessment. A fresh
+        ``RulesetRef`` and fresh dicts per assessment, as the reference build gives: nothing
+        mutable is shared between results.
+        """
+        ref = _new(RulesetRef)
+        _r_dict(ref, {**self.ref_values, "parameters": self.parameters.copy()})
+        _r_fields(ref, set(self.ref_fields))
+        _r_extra(ref, None)
+        _r_private(ref, None)
         summary = self.summarizer.summary(
-            verdict[0],
-            derived[0],
-            derived[1],
+            verdict,
+            termination_required,
+            derived,
             rules_fired,
-            lists[1],  # type: ignore[arg-type]  # the safeguards part lists Safeguard items
-            lists[3],  # type: ignore[arg-type]  # the findings part lists Finding items
+            safeguards,  # type: ignore[arg-type]  # the safeguards part lists Safeguard items
+            findings,  # type: ignore[arg-type]  # the findings part lists Finding items
         )
-        ref = self.ref
-        ref_values = dict(ref.__dict__)
-        ref_values["parameters"] = dict(ref_values["parameters"])
         values = {
             "case_id": case_id,
             "lang": self.lang,
-            "verdict": verdict[0],
-            "verdict_explanation": verdict[1],
+            "verdict": verdict,
+            "verdict_explanation": explanation,
             "summary": summary,
-            "termination_required": derived[0],
-            "permitted_actions": lists[0],
-            "required_safeguards": lists[1],
-            "missing_documentation": lists[2],
-            "required_documentation": required,
-            "findings": lists[3],
-            "derived_facts": dict(derived[1]),
+            "termination_required": termination_required,
+            "permitted_actions": actions,
+            "required_safeguards": safeguards,
+            "missing_documentation": records[0],
+            "required_documentation": records[1],
+            "findings": findings,
+            "derived_facts": derived.copy(),
             "rules_fired": rules_fired,
-            "ruleset": _construct(RulesetRef, ref_values, set(ref.__pydantic_fields_set__)),
+            "ruleset": ref,
             "engine": engine,
             "warnings": warnings,
             "schema_version": SCHEMA_VERSION,
         }
-        assessment: Assessment = _construct(Assessment, values, set(_FIELDS))
+        assessment: Assessment = _new(Assessment)
+        _a_dict(assessment, values)
+        _a_fields(assessment, set(_FIELDS))
+        _a_extra(assessment, None)
+        _a_private(assessment, None)
         return assessment
 
+    def build(
+        self,
+        case: Case,
+        ev: Evaluation,
+        *,
+        engine: str,
+        warnings: Sequence[Warning_] = (),
+    ) -> Assessment:
+        """Turn an evaluation into an assessment; ``EvaluationError`` on an ambiguous verdict.
 
-def _construct(cls: type[Any], values: dict[str, Any], fields_set: set[str]) -> Any:
-    """A model instance from values that are already valid (what ``model_construct`` does)."""
-    obj = _new(cls)
-    _set(obj, "__dict__", values)
-    _set(obj, "__pydantic_fields_set__", fields_set)
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None)
-    return obj
+        The one entry point, whatever the backend: an evaluation carrying unit flags
+        (``Evaluation.flags``) takes ``ByFlags``, any other the facts (``assemble``), and
+        anything unusual the reference build (``_validated``), which also raises the errors.
+        """
+        case_id = case.case_id
+        warns = warnings if type(warnings) is tuple else tuple(warnings)
+        if (
+            type(case_id) is str
+            and engine in _ENGINES
+            and (not warns or all(type(w) is Warning_ for w in warns))
+        ):
+            try:
+                by_flags = self.by_flags
+                flags = ev.flags
+                if by_flags is not None and flags is not None:
+                    # The evaluation carries every unit's truth value: keyed by them, if they
+                    # come grouped as this plan keys its caches (``ByFlags.accepts``).
+                    source = ev.source
+                    if source is by_flags.source or by_flags.accepts(source):  # type: ignore[arg-type]
+                        return by_flags.assemble(self, case_id, ev, flags, engine, warns)
+                if _ASSEMBLY_OK:
+                    return self.assemble(case_id, ev, engine, warns)
+            except (_Fallback, KeyError, TypeError):  # the reference build decides, or raises
+                pass
+        rs = self.ruleset
+        return _validated(rs, case_id, ev, lang=self.lang, engine=engine, warnings=warns)
 
 
-_PLANS: dict[tuple[str, str], _Plan] = {}
-_PLANS_LOCK = threading.Lock()
+def _setter(cls: type[Any], name: str) -> Callable[[Any, Any], None]:
+    """``object.__setattr__(obj, name, value)`` for instances of ``cls``, minus the look-up.
+
+    Why: a model instance is made here from four attributes (``__dict__`` and pydantic's three
+    slots); ``object.__setattr__`` finds the data descriptor on the class and calls its
+    ``__set__``, and calling that ``__set__`` directly does exactly this, in about half the
+    time. Without such a descriptor (another pydantic), ``object.__setattr__`` itself.
+    """
+    for klass in cls.__mro__:
+        if name in vars(klass):
+            found = vars(klass)[name]
+            if hasattr(type(found), "__set__"):
+                setter: Callable[[Any, Any], None] = found.__set__
+                return setter
+            break
+    return lambda obj, value: _set(obj, name, value)
 
 
-#: The plan used last, with its ruleset object and language. A batch uses one plan, and an
-#: identity check costs less than the fingerprint look-up (a ``Ruleset`` is immutable, so the
-#: same object is the same ruleset). Replaced as a whole, so a thread reads a consistent triple.
-_last: tuple[Ruleset | None, str, _Plan | None] = (None, "", None)
-
-
-def _plan(ruleset: Ruleset, lang: str) -> _Plan:
-    global _last  # noqa: PLW0603 - a one-entry cache in front of ``_PLANS``
-    last = _last
-    if last[0] is ruleset and last[1] == lang and last[2] is not None:
-        return last[2]
-    key = (ruleset.fingerprint, lang)
-    plan = _PLANS.get(key)
-    if plan is None or not plan.matches(ruleset):
-        plan = _Plan(ruleset, lang)
-        with _PLANS_LOCK:
-            if key not in _PLANS and len(_PLANS) >= MAX_PLANS:
-                del _PLANS[next(iter(_PLANS))]
-            _PLANS[key] = plan
-    _last = (ruleset, lang, plan)
-    return plan
+_ATTRIBUTES = ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__")
+_a_dict, _a_fields, _a_extra, _a_private = (_setter(Assessment, n) for n in _ATTRIBUTES)
+_r_dict, _r_fields, _r_extra, _r_private = (_setter(RulesetRef, n) for n in _ATTRIBUTES)
 
 
 def build_assessment(
@@ -610,30 +661,12 @@ def build_assessment(
     engine: str,
     warnings: Sequence[Warning_] = (),
 ) -> Assessment:
-    """Turn an evaluation into an assessment; raise ``EvaluationError`` on an ambiguous verdict."""
-    case_id = case.case_id
-    warns = warnings if type(warnings) is tuple else tuple(warnings)
-    if (
-        type(case_id) is str
-        and engine in _ENGINES
-        and lang in ("en", "fr")
-        and (not warns or all(type(w) is Warning_ for w in warns))
-    ):
-        try:
-            last = _last  # inlined ``_plan``: this is the per-case path
-            plan = last[2] if last[0] is ruleset and last[1] == lang else None
-            if plan is None:
-                plan = _plan(ruleset, lang)
-            by_flags = plan.by_flags
-            flags = ev.flags
-            if by_flags is not None and flags is not None:
-                # The evaluation carries every unit's truth value: keyed by them, if they come
-                # grouped as this plan keys its caches (``ByFlags.accepts``).
-                source = ev.source
-                if source is by_flags.source or by_flags.accepts(source):  # type: ignore[arg-type]
-                    return by_flags.assemble(plan, case_id, ev, flags, engine, warns)
-            if _ASSEMBLY_OK:
-                return plan.assemble(case_id, ev, engine, warns)
-        except (_Fallback, KeyError, TypeError):  # the reference build decides, or raises
-            pass
-    return _validated(ruleset, case_id, ev, lang=lang, engine=engine, warnings=warns)
+    """One assessment with a plan made for it (``Plan.build``); for many, keep a ``Plan``.
+
+    Why no module cache here: the plans, and every cache of assessment parts, belong to the
+    object that made them (a ``Plan``, held by ``api.Assessor``), so nothing is shared between
+    users of this module that they did not share themselves.
+    """
+    if lang not in ("en", "fr"):  # the reference build names the problem
+        return _validated(ruleset, case.case_id, ev, lang=lang, engine=engine, warnings=warnings)
+    return Plan(ruleset, lang).build(case, ev, engine=engine, warnings=warnings)

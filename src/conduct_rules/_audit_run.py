@@ -26,6 +26,13 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 
 from conduct_rules._contradictions import CHECKS
+from conduct_rules._facts import (
+    DOCUMENT_MISSING,
+    FINDING,
+    SAFEGUARD_OUTSTANDING,
+    TERMINATION_REQUIRED,
+    VERDICT,
+)
 from conduct_rules._records import Chunk, RecordSource, decode
 from conduct_rules.api import get_backend
 from conduct_rules.audit.stop import check_stop
@@ -164,10 +171,10 @@ class RowAssessor:
         self._interned: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._fields = None if vocab.is_case else vocab.fields
         out = ruleset.outputs
-        self._verdicts = tuple((v, f"verdict.{v}") for v in out.verdicts)
-        self._safeguards = tuple((s, f"safeguard.{s}.outstanding") for s in out.safeguards)
-        self._missing = tuple((d, f"documentation.{d}.missing") for d in out.documentation)
-        self._findings = tuple((f, f"finding.{f}") for f in out.findings)
+        self._verdicts = tuple((v, VERDICT.format(v)) for v in out.verdicts)
+        self._safeguards = tuple((s, SAFEGUARD_OUTSTANDING.format(s)) for s in out.safeguards)
+        self._missing = tuple((d, DOCUMENT_MISSING.format(d)) for d in out.documentation)
+        self._findings = tuple((f, FINDING.format(f)) for f in out.findings)
         self._blocking = frozenset(s for s, v in out.safeguards.items() if v.blocking)
 
     def needs_attention(self, r: AuditRow) -> bool:
@@ -213,7 +220,7 @@ class RowAssessor:
             else:
                 facts = self.backend.evaluate(self.ruleset, case).facts
                 verdicts = tuple(v for v, key in self._verdicts if facts.get(key))
-                termination = bool(facts.get("termination_required", False))
+                termination = bool(facts.get(TERMINATION_REQUIRED, False))
                 outstanding = tuple(s for s, key in self._safeguards if facts.get(key))
                 missing = tuple(d for d, key in self._missing if facts.get(key))
                 findings = tuple(f for f, key in self._findings if facts.get(key))

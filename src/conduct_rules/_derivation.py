@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from conduct_rules._facts import ANY_MISSING, DOCUMENT_MISSING, keys_of, unmet_from
 from conduct_rules.api import get_ruleset
 from conduct_rules.case import Case
 from conduct_rules.conditions import All, Any_, Condition, Not, Ref
@@ -39,12 +40,11 @@ def definition(rs: Ruleset, key: str) -> Condition | None:
     Facts set by the engine between strata (``_facts.py``) get their definition written out:
     *outstanding* is required and not met, *missing* is required and not recorded.
     """
-    for kind, other in (("outstanding", "met"), ("missing", "recorded")):
-        if key.endswith(f".{kind}"):
-            base = key[: -len(kind)]
-            return All((Ref(base + "required"), Not(Ref(base + other))))
-    if key == "documentation.any_missing":
-        return Any_(tuple(Ref(f"documentation.{d}.missing") for d in rs.outputs.documentation))
+    parts = unmet_from(key)
+    if parts is not None:
+        return All((Ref(parts[0]), Not(Ref(parts[1]))))
+    if key == ANY_MISSING:
+        return Any_(tuple(Ref(k) for k in keys_of(DOCUMENT_MISSING, rs.outputs.documentation)))
     units = producers(rs, key)
     if not units:
         return None

@@ -20,11 +20,12 @@ Who produces what:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from conduct_rules.ruleset import Ruleset
+if TYPE_CHECKING:  # the rules module compiles its units with this table: no import cycle
+    from conduct_rules.ruleset import Ruleset
 
 __all__ = [
     "ACTION",
@@ -46,11 +47,11 @@ __all__ = [
     "add_auto_facts",
     "auto_facts",
     "auto_keys",
-    "keys",
+    "keys_of",
     "main_key",
     "second_key",
-    "truth",
     "unmet",
+    "unmet_from",
 ]
 
 # Key templates: ``TEMPLATE.format(id)`` (ids are checked identifiers: no braces).
@@ -121,8 +122,8 @@ def second_key(kind: str, target: str) -> str:
     return _SECOND[kind].format(target)
 
 
-def keys(template: str, ids: Iterable[str]) -> list[str]:
-    """``template`` filled with each id, in order (``keys(VERDICT, out.verdicts)``)."""
+def keys_of(template: str, ids: Iterable[str]) -> list[str]:
+    """``template`` filled with each id, in order (``keys_of(VERDICT, out.verdicts)``)."""
     return [template.format(i) for i in ids]
 
 
@@ -152,6 +153,20 @@ def auto_facts(ruleset: Ruleset) -> tuple[AutoFact, ...]:
     )
 
 
+#: The last word of an automatic fact's key -> that of the fact it is unmet from.
+_UNMET_FROM = {key.rsplit(".", 1)[1]: met.rsplit(".", 1)[1] for _, key, _, met in _AUTO}
+
+
+def unmet_from(key: str) -> tuple[str, str] | None:
+    """For an ``outstanding`` / ``missing`` key, its ``required`` key and its ``met`` /
+    ``recorded`` key (whatever the id); None for any other key."""
+    base, _, last = key.rpartition(".")
+    other = _UNMET_FROM.get(last)
+    if not base or other is None:
+        return None
+    return f"{base}.required", f"{base}.{other}"
+
+
 def auto_keys(ruleset: Ruleset) -> frozenset[str]:
     """The keys the engine computes (``auto_facts`` and ``ANY_MISSING``), never a rule."""
     return frozenset([*(a.key for a in auto_facts(ruleset)), ANY_MISSING])
@@ -177,8 +192,3 @@ def add_auto_facts(ruleset: Ruleset, facts: MutableMapping[str, Any]) -> None:
             any_missing = True
     facts[ANY_MISSING] = any_missing
 
-
-def truth(facts: Mapping[str, Any], template: str, ids: Iterable[str]) -> tuple[str, ...]:
-    """The ids whose fact (``template`` filled with the id) is true, in order."""
-    get = facts.get
-    return tuple(i for i in ids if get(template.format(i)))

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from conduct_rules._derivation import evaluate_case
 from conduct_rules._editions import edition_refs
+from conduct_rules._facts import VERDICT
 from conduct_rules._labels import Lang
 from conduct_rules._options import Option, factor_options
 from conduct_rules._reasoning import options_text
@@ -91,7 +92,7 @@ def what_if(
     c, rs, ev = evaluate_case(case, ruleset, parameters)
     if TARGET not in rs.outputs.verdicts:
         raise ConductRulesError(f"ruleset {rs.id} has no '{TARGET}' verdict")
-    before = next((v for v in rs.outputs.verdicts if ev.facts.get(f"verdict.{v}")), "")
+    before = next((v for v in rs.outputs.verdicts if ev.facts.get(VERDICT.format(v))), "")
     already = before == TARGET
     sets = [] if already else search_changes(rs, c, None, lang, max_changes, None, before)
     options = factor_options(sets)

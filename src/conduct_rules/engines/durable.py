@@ -38,7 +38,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from conduct_rules._facts import add_auto_facts
+from conduct_rules._facts import add_auto_facts, auto_keys
 from conduct_rules._fields import FeatureExtractor
 from conduct_rules.case import Case
 from conduct_rules.conditions import All, Any_, Cmp, Condition, Const, Not, Ref, references
@@ -351,9 +351,7 @@ def _compile(ruleset: Ruleset, host: _Host) -> _Compiled:
 
 
 def _plan(ruleset: Ruleset, keymap: Mapping[str, str], features: set[str]) -> tuple[_Stratum, ...]:
-    auto = {f"safeguard.{s}.outstanding" for s in ruleset.outputs.safeguards}
-    auto |= {f"documentation.{d}.missing" for d in ruleset.outputs.documentation}
-    auto.add("documentation.any_missing")
+    auto = auto_keys(ruleset)
     plan: list[_Stratum] = []
     for stratum in range(ruleset.strata):
         units = [u for u in ruleset.units if u.stratum == stratum]

@@ -29,7 +29,7 @@ The semantics are the python backend's, exactly (the differential tests compare 
 
 * a fact concluded by a unit is ``True`` once the unit fired, else absent (``None`` for a
   comparison, false for a reference); if a case feature has the same key, the feature's value;
-* the derived ``outstanding`` / ``missing`` facts (``_facts.add_auto_facts``) are computed after
+* the derived ``outstanding`` / ``missing`` facts (``_facts.UNMET_SOURCE``) are computed after
   the last stratum that can change them; stratification guarantees every unit reading them runs
   later, so each is computed once;
 * comparisons follow ``conditions.compare`` (ordering with null is false).
@@ -45,6 +45,17 @@ from dataclasses import dataclass
 from itertools import compress
 from typing import Any, NamedTuple
 
+from conduct_rules._facts import (
+    ANY_MISSING,
+    DOCUMENT_MISSING,
+    FINDING,
+    SAFEGUARD_OUTSTANDING,
+    TERMINATION_REQUIRED,
+    UNMET_SOURCE,
+    VERDICT,
+    auto_facts,
+    keys_of,
+)
 from conduct_rules.case import Case
 from conduct_rules.conditions import All, Any_, Cmp, Condition, Const, Not, Ref
 from conduct_rules.engines import Evaluation
@@ -56,8 +67,6 @@ __all__ = ["FastBackend", "Summary", "generate_source"]
 #: Most compiled rulesets kept per backend (id × version × parameters × folder); the oldest is
 #: dropped beyond this, so a parameter sweep cannot grow memory without bound.
 MAX_COMPILED = 256
-
-ANY_MISSING = "documentation.any_missing"
 
 #: Rulesets with at most this many units get their fired names with the flags, eagerly. Why: a
 #: lazy ``fired`` costs a property, a call and an unpacking of the flag groups when read (about
@@ -101,19 +110,9 @@ class _Writer:
         for u in units:
             for e in u.effects:
                 self.producers.setdefault(e, []).append(self.unit_var[u.name])
-        out = ruleset.outputs
-        self.auto: dict[str, tuple[str, str]] = {}  # auto key -> (required key, met/recorded key)
-        for sid in out.safeguards:
-            self.auto[f"safeguard.{sid}.outstanding"] = (
-                f"safeguard.{sid}.required",
-                f"safeguard.{sid}.met",
-            )
-        self.missing_keys = tuple(f"documentation.{d}.missing" for d in out.documentation)
-        for did in out.documentation:
-            self.auto[f"documentation.{did}.missing"] = (
-                f"documentation.{did}.required",
-                f"documentation.{did}.recorded",
-            )
+        #: auto key -> (required key, met/recorded key), as ``_facts.auto_facts`` lists them
+        self.auto = {a.key: (a.required, a.met) for a in auto_facts(ruleset)}
+        self.missing_keys = tuple(keys_of(DOCUMENT_MISSING, ruleset.outputs.documentation))
 
     # -- features ----------------------------------------------------------------------------
 
@@ -196,7 +195,7 @@ class _Writer:
             expr = " or ".join(self.fact(k) for k in self.missing_keys)
         elif key in self.auto:
             required, met = self.auto[key]
-            expr = f"(not {self.truthy(met)}) if {self.truthy(required)} else False"
+            expr = UNMET_SOURCE.format(met=self.truthy(met), required=self.truthy(required))
         elif key in self.producers:
             fallback = self.features.get(key, "None")
             expr = f"True if ({' or '.join(self.producers[key])}) else {fallback}"
@@ -351,16 +350,16 @@ class _Writer:
         # summarize: what an audit row reports, straight from the locals
         out = rs.outputs
 
-        def listed(prefix: str, ids: Iterable[str], suffix: str = "") -> str:
+        def listed(template: str, ids: Iterable[str]) -> str:
             names = tuple(ids)
-            return self.pick(names, [self.truthy(f"{prefix}{i}{suffix}") for i in names])
+            return self.pick(names, [self.truthy(k) for k in keys_of(template, names)])
 
         summary = [
-            listed("verdict.", out.verdicts),
-            f"bool({self.truthy('termination_required')})",
-            listed("safeguard.", out.safeguards, ".outstanding"),
-            listed("documentation.", out.documentation, ".missing"),
-            listed("finding.", out.findings),
+            listed(VERDICT, out.verdicts),
+            f"bool({self.truthy(TERMINATION_REQUIRED)})",
+            listed(SAFEGUARD_OUTSTANDING, out.safeguards),
+            listed(DOCUMENT_MISSING, out.documentation),
+            listed(FINDING, out.findings),
         ]
         # ``tuple.__new__``: the named tuple's own ``__new__`` is Python code, slower
         fields = f"({', '.join(summary)})"
