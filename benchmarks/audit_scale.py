@@ -15,8 +15,8 @@ Records: ``full`` spells out every field as exports write them (about 800 bytes 
 ``sparse`` gives only the fields that differ from the defaults (about 350 bytes); ``both`` runs
 each.
 
-What it does: writes N seeded synthetic records (``conduct_rules._sample``, 1% broken as exports
-break, plus one line that is not JSON) to a temporary file; runs ``conduct-rules audit FILE
+What it does: writes N seeded synthetic records (``conduct_rules.audit.sample``, 1% broken as
+exports break, plus one line that is not JSON) to a temporary file; runs ``conduct-rules audit FILE
 --format jsonl --out OUT`` once on a small file (the baseline) and once on the full file, sampling
 the resident memory of the command and of its worker processes every 50 ms; then checks that the
 output has exactly one line per input record, in input order.
@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from conduct_rules import Case
-from conduct_rules._sample import sample_cases
+from conduct_rules.audit.sample import sample_cases
 
 _DEFAULTS: dict[str, object] = Case.parse({"case_id": "x"}).model_dump(mode="json")
 
@@ -142,7 +142,7 @@ def _command() -> list[str]:
     script = Path(sys.executable).with_name("conduct-rules")
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-c", "from conduct_rules.cli import main; main()"]
+    return [sys.executable, "-c", "from conduct_rules.cli.main import main; main()"]
 
 
 def _full(case: dict[str, object]) -> dict[str, object]:

@@ -11,7 +11,7 @@ required); a fast wrong engine is worth nothing.
    raw durable_rules and the peer engines of ``peers.py``, all on the same flat records; the
    same rules over the library's standard ``Case`` (``rulesets/bench8``); then durable_rules
    again after ``peers.tune_malloc()``.
-2. The Ontario ruleset on a seeded sample of plausible records (``conduct_rules._sample``):
+2. The Ontario ruleset on a seeded sample of plausible records (``conduct_rules.audit.sample``):
    parse, evaluate, build assessments, through the fast, python and durable_rules backends, all
    giving identical assessments; then (2b) one pass of evaluate + ``build_assessment`` over new
    cases in a fresh process, where the parts it caches are not cached yet.
@@ -45,13 +45,13 @@ sys.path.insert(0, str(HERE))
 import peers  # noqa: E402 - the sibling script, importable once its folder is on the path
 
 from conduct_rules import Case, durable_available, load_ruleset  # noqa: E402
-from conduct_rules._assemble import build_assessment  # noqa: E402
-from conduct_rules._contradictions import contradictions  # noqa: E402
-from conduct_rules._sample import sample_cases  # noqa: E402
-from conduct_rules._validation import parse_case  # noqa: E402
 from conduct_rules.api import assess, get_backend, get_ruleset  # noqa: E402
+from conduct_rules.assemble.build import build_assessment  # noqa: E402
+from conduct_rules.assemble.contradictions import contradictions  # noqa: E402
+from conduct_rules.audit.sample import sample_cases  # noqa: E402
 from conduct_rules.engines import Evaluation  # noqa: E402
 from conduct_rules.engines.fast import FastBackend  # noqa: E402
+from conduct_rules.model.validation import parse_case  # noqa: E402
 
 BENCH8 = HERE / "rulesets" / "bench8"
 BENCH8_FLAT = HERE / "rulesets" / "bench8-flat"

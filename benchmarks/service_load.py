@@ -33,7 +33,7 @@ from typing import Any
 import httpx
 
 from conduct_rules import assess
-from conduct_rules._sample import sample_cases
+from conduct_rules.audit.sample import sample_cases
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Clock ticks per second, for the CPU times read from ``/proc``.
@@ -82,7 +82,7 @@ def _corpus(n: int) -> list[tuple[bytes, str]]:
 
 def _start(workers: int) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
-    cmd = [sys.executable, "-c", "from conduct_rules.cli import main; main()", "serve"]
+    cmd = [sys.executable, "-c", "from conduct_rules.cli.main import main; main()", "serve"]
     cmd += ["--port", str(port), "--workers", str(workers)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"

@@ -33,7 +33,7 @@ from typing import Any
 
 from conduct_rules import assess
 from conduct_rules.api import get_backend, get_ruleset
-from conduct_rules.case import (
+from conduct_rules.model.case import (
     CHANNELS,
     DOCUMENTATION_IDS,
     MODALITIES,

@@ -17,7 +17,7 @@ import time
 from typing import Any
 
 from conduct_rules import assess
-from conduct_rules._sample import sample_cases
+from conduct_rules.audit.sample import sample_cases
 
 
 class CallerTimeout(Exception):  # noqa: N818 - the caller's own exception, named as callers do

@@ -1,12 +1,13 @@
-"""Test-side name for ``conduct_rules._dev.source``: the source cases and the citation table.
+"""Test-side name for ``conduct_rules_dev.source``: the source cases and the citation table.
 
-One implementation (in ``_dev``, typed and shared with the mutation tool); the suites import it
+One implementation (in ``conduct_rules_dev``, typed and shared with the mutation tool); the suites
+import it
 from here as ``source_expect``.
 """
 
 from __future__ import annotations
 
-from conduct_rules._dev.source import (
+from conduct_rules_dev.source import (
     CASE_FILES,
     SourceCase,
     bases_holding,

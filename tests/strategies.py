@@ -17,7 +17,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from conduct_rules import Case
-from conduct_rules._dev.cases import (
+from conduct_rules_dev.cases import (
     CHANNELS,
     DOCUMENTATION_IDS,
     MODALITIES,
@@ -315,7 +315,7 @@ def hostile_lines(n: int, seed: int, bad_share: float = 0.5) -> list[bytes]:
     import random
 
     from conduct_rules import Case
-    from conduct_rules._sample import sample_cases
+    from conduct_rules.audit.sample import sample_cases
 
     full = Case.parse({"case_id": "x"}).model_dump(mode="json")
     rng = random.Random(seed)

@@ -1,4 +1,4 @@
-"""The flag-keyed assembly (``_assemble_flags.ByFlags``) equals the reference build, and is used.
+"""The flag-keyed assembly (``assemble.lazy.ByFlags``) equals the reference build, and is used.
 
 Why separate from ``test_backends_agree``: that suite shows the backends agree; this one pins the
 memo's own promises. A cached part must be what ``_validated`` builds, in both languages, before
@@ -20,17 +20,17 @@ from hypothesis import strategies as st
 
 from assessment_checks import same as _same
 from conduct_rules import Case
-from conduct_rules import _assemble as assemble
-from conduct_rules import _assemble_flags as assemble_flags
-from conduct_rules._assemble import Plan, _sources_of, _validate, _validated
-from conduct_rules._assemble_flags import flag_layout
-from conduct_rules._contradictions import contradictions
-from conduct_rules._dev.cases import corpus
 from conduct_rules.api import get_backend, get_ruleset
-from conduct_rules.assessment import Action, Documentation, Finding, Safeguard
+from conduct_rules.assemble import build as assemble
+from conduct_rules.assemble import lazy as assemble_flags
+from conduct_rules.assemble.build import Plan, _sources_of, _validate, _validated
+from conduct_rules.assemble.contradictions import contradictions
+from conduct_rules.assemble.lazy import flag_layout
 from conduct_rules.engines import Evaluation
 from conduct_rules.engines.fast import FastBackend
 from conduct_rules.errors import EvaluationError
+from conduct_rules.model.assessment import Action, Documentation, Finding, Safeguard
+from conduct_rules_dev.cases import corpus
 from strategies import cases, parameters
 
 ONTARIO = get_ruleset()

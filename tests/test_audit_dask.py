@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from conduct_rules import assess_many, records_from_jsonl
-from conduct_rules._audit_io import COLUMNS
-from conduct_rules._sample import sample_cases
+from conduct_rules.audit.sample import sample_cases
+from conduct_rules.audit.writers import COLUMNS
 from conduct_rules.errors import InputError
 
 dd = pytest.importorskip("dask.dataframe")

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from conduct_rules._audit_run import RowAssessor
-from conduct_rules._records import Chunk
 from conduct_rules.api import get_ruleset
+from conduct_rules.audit.runner import RowAssessor
+from conduct_rules.audit.sources import Chunk
 from strategies import hostile_lines
 
 

@@ -18,10 +18,10 @@ from click.testing import CliRunner, Result
 from hypothesis import given, settings
 
 from conduct_rules import assess_many, records_from_csv, records_from_file
-from conduct_rules._csv import CSV_COLUMNS, flatten_case
-from conduct_rules._sample import sample_cases
 from conduct_rules.audit.csvread import CsvReader
-from conduct_rules.cli import main
+from conduct_rules.audit.sample import sample_cases
+from conduct_rules.cli.main import main
+from conduct_rules.model.flat import CSV_COLUMNS, flatten_case
 from strategies import csv_tables
 
 N = 60

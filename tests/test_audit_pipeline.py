@@ -25,8 +25,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from conduct_rules import assess_many, records_from_csv
-from conduct_rules._sample import sample_cases
-from conduct_rules.cli import main
+from conduct_rules.audit.sample import sample_cases
+from conduct_rules.cli.main import main
 
 SECRET = "Zq7-SECRET-Jane-Doe"
 SCRIPT = Path(sys.executable).with_name("conduct-rules")

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from conduct_rules import assess_many
-from conduct_rules._audit_io import catalogue
-from conduct_rules._sample import sample_cases
 from conduct_rules.audit.report import CAVEAT
+from conduct_rules.audit.sample import sample_cases
+from conduct_rules.audit.writers import catalogue
 
 HOSTILE = '<script>alert("x")</script>'
 

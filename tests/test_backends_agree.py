@@ -24,14 +24,14 @@ from hypothesis import strategies as st
 
 from assessment_checks import same as _same
 from conduct_rules import Case, assess, durable_available
-from conduct_rules._assemble import Plan, _validated, build_assessment
-from conduct_rules._contradictions import contradictions
-from conduct_rules._dev.cases import corpus
 from conduct_rules.api import get_backend, get_ruleset
-from conduct_rules.conditions import Const
+from conduct_rules.assemble.build import Plan, _validated, build_assessment
+from conduct_rules.assemble.contradictions import contradictions
 from conduct_rules.engines import Evaluation
 from conduct_rules.engines.fast import FastBackend, Summary
-from conduct_rules.ruleset import Ruleset
+from conduct_rules.rules.conditions import Const
+from conduct_rules.rules.ruleset import Ruleset
+from conduct_rules_dev.cases import corpus
 from strategies import cases, parameters
 
 BACKENDS = ["fast", "python", *(["durable_rules"] if durable_available() else [])]

@@ -30,9 +30,9 @@ from conduct_rules import (
     what_would_permit,
     why_not,
 )
-from conduct_rules._records import records_from_csv, records_from_jsonl
-from conduct_rules._validation import parse_case_json
-from conduct_rules.cli import main
+from conduct_rules.audit.sources import records_from_csv, records_from_jsonl
+from conduct_rules.cli.main import main
+from conduct_rules.model.validation import parse_case_json
 
 CASE = {"case_id": "A-1", "stage": "ended", "services": {"needed": True}}
 

@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from conduct_rules import RulesetError, assess, durable_available, load_ruleset
-from conduct_rules._yaml import MAX_BYTES
+from conduct_rules.rules.yaml_reader import MAX_BYTES
 
 HERE = Path(__file__).resolve().parent / "bad_rulesets"
 VALID = HERE / "_valid"

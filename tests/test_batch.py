@@ -32,10 +32,10 @@ from conduct_rules import (
     records_from_file,
     records_from_jsonl,
 )
-from conduct_rules._audit_run import RowAssessor
-from conduct_rules._csv import CSV_COLUMNS, flatten_case
-from conduct_rules._sample import sample_cases
 from conduct_rules.api import get_ruleset
+from conduct_rules.audit.runner import RowAssessor
+from conduct_rules.audit.sample import sample_cases
+from conduct_rules.model.flat import CSV_COLUMNS, flatten_case
 
 SENTINEL = "Zq7-SECRET-Jane-Doe"  # a client value that must never be echoed anywhere
 

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given
 
 from conduct_rules import Case, assess, durable_available, load_ruleset
-from conduct_rules._dev.cases import corpus
 from conduct_rules.api import BACKENDS as API_BACKENDS
+from conduct_rules_dev.cases import corpus
 from source_expect import citation_table, load_cases, table_citations, wrong_citations
 from strategies import cases, parameters
 

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from conduct_rules import assess
-from conduct_rules.cli import main
+from conduct_rules.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 S1_BEFORE = ROOT / "examples" / "scenario-1" / "1-before-notice.json"

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from conduct_rules import __version__
-from conduct_rules.cli import main
+from conduct_rules.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 S2_AFTER = ROOT / "examples" / "scenario-2" / "2-after-legal-advice-and-attempts.json"

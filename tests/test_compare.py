@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import conduct_rules
 from conduct_rules import Case, Comparison, EditionError, assess, compare
-from conduct_rules.cli import main
+from conduct_rules.cli.main import main
 from conduct_rules.compare import STRICTNESS, combined_row
 from conduct_rules.errors import ConductRulesError
 from strategies import cases

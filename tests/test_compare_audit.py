@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from conduct_rules import compare
-from conduct_rules._compare_audit import audit_compared, combined_columns
+from conduct_rules.audit.compared import audit_compared, combined_columns
 from conduct_rules.batch import records_from_file
-from conduct_rules.cli import main
+from conduct_rules.cli.main import main
 from conduct_rules.errors import ConductRulesError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conduct_rules import Assessment, Case, assess
-from conduct_rules._contradictions import CHECKS, contradictions
+from conduct_rules.assemble.contradictions import CHECKS, contradictions
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "contradictions.md"
 

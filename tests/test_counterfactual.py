@@ -22,16 +22,16 @@ from hypothesis import strategies as st
 
 from conduct_rules import RulesetError, assess, load_ruleset
 from conduct_rules.api import get_ruleset
-from conduct_rules.case import Case
-from conduct_rules.cli import main
-from conduct_rules.counterfactual import (
+from conduct_rules.cli.main import main
+from conduct_rules.model.case import Case
+from conduct_rules.teach.counterfactual import (
     Change,
     ChangeSet,
     _levers,
     apply_changes,
     what_would_permit,
 )
-from conduct_rules.what_if import WhatIf
+from conduct_rules.teach.what_if import WhatIf
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 RS = get_ruleset()

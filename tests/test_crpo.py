@@ -24,10 +24,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conduct_rules import Case, assess, assess_many, durable_available, load_ruleset
-from conduct_rules._dev import crpo
-from conduct_rules._dev.invariants import Context
-from conduct_rules._dev.mutation import mutant_ruleset
 from conduct_rules.api import get_backend
+from conduct_rules_dev import crpo
+from conduct_rules_dev.invariants import Context
+from conduct_rules_dev.mutation import mutant_ruleset
 from strategies import CRPO_FIELDS, cases, with_changes
 
 ROOT = Path(__file__).resolve().parents[1]

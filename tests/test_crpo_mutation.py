@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import pytest
 
-from conduct_rules._dev.mutants import CLASSIC_OPERATORS
-from conduct_rules._dev.mutation import equivalents_for, load_equivalents, run_mutation
-from conduct_rules.ruleset import _builtin_dir
+from conduct_rules.rules.ruleset import _builtin_dir
+from conduct_rules_dev.mutants import CLASSIC_OPERATORS
+from conduct_rules_dev.mutation import equivalents_for, load_equivalents, run_mutation
 
 
 @pytest.mark.slow

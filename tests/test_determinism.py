@@ -25,7 +25,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conduct_rules import assess, durable_available
-from conduct_rules.case import CHANNELS, DOCUMENTATION_IDS
+from conduct_rules.model.case import CHANNELS, DOCUMENTATION_IDS
 
 ROOT = Path(__file__).resolve().parents[1]
 BACKENDS = ["python", *(["durable_rules"] if durable_available() else [])]

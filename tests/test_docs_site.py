@@ -34,7 +34,7 @@ def test_docs_site_builds_strict(tmp_path: Path) -> None:
     assert "services.requested" in fields
     assert "termination_session.attempts[].channel" in fields
     api = (tmp_path / "site" / "api" / "index.html").read_text(encoding="utf-8")
-    assert "conduct_rules.what_if.what_if" in api
+    assert "conduct_rules.teach.what_if.what_if" in api
     assert "conduct_rules.WhatIf" in api
 
 

@@ -1,7 +1,7 @@
 """The twelve regulatory edge cases of ``shared/domain.md`` §3, one property each, and the
 consistency of the output (citations exist, JSON round-trips, the verdict agrees with the lists).
 
-Each property calls the check of the same name in ``conduct_rules._dev.invariants`` (the mutation
+Each property calls the check of the same name in ``conduct_rules_dev.invariants`` (the mutation
 tool runs the same functions against mutant rulesets). Half the properties run on the default
 backend (durable_rules where it loads), half on the python backend, which keeps the suite fast;
 ``test_properties_misc.py`` checks that the two backends agree, so each result carries over.
@@ -17,12 +17,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conduct_rules import Case, assess, durable_available
-from conduct_rules._dev import invariants as inv
-from conduct_rules._dev.cases import corpus
-from conduct_rules._dev.mutation import mutant_ruleset
-from conduct_rules._dev.oracle import BLOCKING
 from conduct_rules.api import get_ruleset
 from conduct_rules.errors import EvaluationError
+from conduct_rules_dev import invariants as inv
+from conduct_rules_dev.cases import corpus
+from conduct_rules_dev.mutation import mutant_ruleset
+from conduct_rules_dev.oracle import BLOCKING
 from strategies import (
     cases,
     court_order_cases,
@@ -224,7 +224,7 @@ def test_edge_05_needs_needed_services() -> None:
 # ------------------------------------------------------ each property notices a wrong rule
 
 #: For each property, one mutant of the Ontario ruleset (see ``python -m
-#: conduct_rules._dev.mutation --list``) it must kill on its own.
+#: conduct_rules_dev.mutation --list``) it must kill on its own.
 KILLS: dict[str, str] = {
     "edge_01_not_needed_never_a_2_8_finding": "finding-discontinued-needed:drop-conjunct@when.all[1]",  # noqa: E501 - a mutant id cannot be split
     "edge_02_needed_without_basis_never_permitted": "finding-discontinued-needed:drop-conjunct@when.all[0]",  # noqa: E501 - a mutant id cannot be split
@@ -268,8 +268,8 @@ def test_each_edge_property_can_fail(name: str, mutant: str) -> None:
 def test_edge_10_catches_a_wrong_missing_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     """Edge case 10 guards the engine's "missing = required and not recorded" (no rule can break
     it): an engine that ignored what was recorded would fail it."""
-    from conduct_rules._facts import add_auto_facts
     from conduct_rules.engines import python as engine
+    from conduct_rules.rules.facts import add_auto_facts
 
     def forgetful(ruleset: object, facts: dict[str, object]) -> None:
         add_auto_facts(ruleset, facts)  # type: ignore[arg-type]
@@ -286,7 +286,7 @@ def test_edge_10_catches_a_wrong_missing_rule(monkeypatch: pytest.MonkeyPatch) -
 def test_edge_12_catches_a_nondeterministic_result(monkeypatch: pytest.MonkeyPatch) -> None:
     """Edge case 12 notices an assessment that changes from one call to the next."""
     from conduct_rules import api
-    from conduct_rules.assessment import Warning_
+    from conduct_rules.model.assessment import Warning_
 
     calls: list[int] = []
 

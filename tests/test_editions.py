@@ -16,7 +16,7 @@ import yaml
 from click.testing import CliRunner
 
 from conduct_rules import EditionError, RulesetError, assess, load_ruleset, render_text
-from conduct_rules.cli import main
+from conduct_rules.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 CASE = {"case_id": "E-1"}

@@ -38,7 +38,7 @@ PROBE = textwrap.dedent(
         out["error"] = str(exc)
         out["is_runtime_error"] = isinstance(exc, RuntimeError)
     from click.testing import CliRunner
-    from conduct_rules.cli import main
+    from conduct_rules.cli.main import main
     cli = CliRunner().invoke(main, ["assess", sys.argv[1], "--backend", "durable_rules"])
     out["cli_exit"] = cli.exit_code
     out["cli_stderr"] = cli.stderr

@@ -12,9 +12,9 @@ from hypothesis import given
 
 from conduct_rules import assess
 from conduct_rules.api import get_ruleset
-from conduct_rules.cli import main
+from conduct_rules.cli.main import main
 from conduct_rules.errors import ConductRulesError
-from conduct_rules.explain import Explanation, Missing, WhyNot, explain, why_not
+from conduct_rules.teach.explain import Explanation, Missing, WhyNot, explain, why_not
 from test_counterfactual import cases  # the shared local case strategy
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

@@ -1,4 +1,4 @@
-"""The one table of fact kinds (``_facts``): every fact an engine holds is spelled by it, and
+"""The one table of fact kinds (``rules.facts``): every fact an engine holds is spelled by it, and
 "outstanding = required and not met" means the same in Python and in generated code."""
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 
 from conduct_rules import Case, load_ruleset
-from conduct_rules._facts import (
+from conduct_rules.api import get_backend
+from conduct_rules.rules.compiled import KINDS
+from conduct_rules.rules.facts import (
     ANY_MISSING,
     FACT_KINDS,
     UNMET_SOURCE,
@@ -22,8 +24,6 @@ from conduct_rules._facts import (
     unmet,
     unmet_from,
 )
-from conduct_rules._rules import KINDS
-from conduct_rules.api import get_backend
 
 ROOT = Path(__file__).resolve().parents[1]
 RULESETS = ["ontario", "crpo-6.3", ROOT / "benchmarks" / "rulesets" / "bench8"]

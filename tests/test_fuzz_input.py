@@ -27,7 +27,7 @@ from hypothesis import given, note
 from hypothesis import strategies as st
 
 from conduct_rules import Assessment, Case, CaseValidationError, assess, durable_available
-from conduct_rules._validation import _name
+from conduct_rules.model.validation import _name
 
 # ---------------------------------------------------------------------------------------------
 # Strategies

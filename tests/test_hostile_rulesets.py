@@ -26,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 VALID = HERE / "bad_rulesets" / "_valid"
 ONTARIO = HERE.parent / "rulesets" / "ontario"
 BACKENDS = ["python", "fast", *(["durable_rules"] if durable_available() else [])]
-CLI = [sys.executable, "-c", "from conduct_rules.cli import main; main()"]
+CLI = [sys.executable, "-c", "from conduct_rules.cli.main import main; main()"]
 CASE = {"case_id": "H-1", "stage": "ended"}
 
 

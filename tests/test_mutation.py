@@ -3,7 +3,7 @@
 The full run (every operator: removal, negation, quantifier swaps, comparator and value changes,
 added conjuncts and disjuncts, parameter shifts, citation drops and swaps, blocking flags; about
 800 mutants) is slow, so it is marked ``slow``. What it measures is the documented subset of the
-suite (``conduct_rules._dev.suite``: the hand-written source cases, the citation table, the
+suite (``conduct_rules_dev.suite``: the hand-written source cases, the citation table, the
 scenarios, the §3 edge properties, the output and threshold checks), with the in-repo oracle as a
 separable check. ``docs/testing.md`` must quote both figures this run prints.
 
@@ -18,17 +18,17 @@ from pathlib import Path
 
 import pytest
 
-from conduct_rules._dev.mutants import OPERATORS, Mutant, make_mutants
-from conduct_rules._dev.mutation import (
+from conduct_rules.api import get_ruleset
+from conduct_rules.rules.ruleset import _builtin_dir
+from conduct_rules.rules.yaml_reader import read_yaml
+from conduct_rules_dev.mutants import OPERATORS, Mutant, make_mutants
+from conduct_rules_dev.mutation import (
     DEFAULT_EQUIVALENTS,
     Outcome,
     Report,
     load_equivalents,
     run_mutation,
 )
-from conduct_rules._yaml import read_yaml
-from conduct_rules.api import get_ruleset
-from conduct_rules.ruleset import _builtin_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 ONTARIO = _builtin_dir() / "ontario"

@@ -1,4 +1,4 @@
-"""The in-repo oracle (``conduct_rules._dev.oracle``) is checked against the source, not the rules.
+"""The in-repo oracle (``conduct_rules_dev.oracle``) is checked against the source, not the rules.
 
 The oracle is a second transcription of the decision tables by the same project; agreeing with the
 ruleset proves the two transcriptions agree, not that either is right. So:
@@ -14,8 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from conduct_rules import Case, assess
-from conduct_rules._dev import oracle
-from conduct_rules._dev.cases import corpus
+from conduct_rules_dev import oracle
+from conduct_rules_dev.cases import corpus
 from source_expect import SourceCase, compare, load_cases
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CLI = [sys.executable, "-c", "from conduct_rules.cli import main; main()"]
+CLI = [sys.executable, "-c", "from conduct_rules.cli.main import main; main()"]
 CASE = ROOT / "examples" / "scenario-1" / "1-before-notice.json"
 COMMANDS = {
     "assess": [*CLI, "assess", str(CASE)],

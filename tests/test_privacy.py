@@ -30,9 +30,9 @@ from click.testing import CliRunner
 from pydantic import BaseModel, ValidationError
 
 from conduct_rules import Case, CaseValidationError, assess, durable_available
-from conduct_rules._fields import case_fields
-from conduct_rules._validation import parse_case_json
-from conduct_rules.cli import main
+from conduct_rules.cli.main import main
+from conduct_rules.model.validation import parse_case_json
+from conduct_rules.rules.vocabulary import case_fields
 
 SENTINEL = "ZQXJ-SECRET-7731"
 DATE_SENTINEL = "ZQ77-31-XJ"  # ten characters, shaped like a date, not one

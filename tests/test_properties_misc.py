@@ -1,6 +1,6 @@
 """The ruleset against ``shared/domain.md`` §4 row by row, and the practice note's scenarios.
 
-``conduct_rules._dev.oracle`` re-reads §4 in plain Python, independently of ``rules.yaml``; the
+``conduct_rules_dev.oracle`` re-reads §4 in plain Python, independently of ``rules.yaml``; the
 properties here say every assessment agrees with it. Where the ruleset reads the sources
 differently from §4 on purpose, the oracle says so at that row (and docs/testing.md lists it).
 """
@@ -15,11 +15,11 @@ import pytest
 from hypothesis import given
 
 from conduct_rules import Case, assess
-from conduct_rules._dev import suite
-from conduct_rules._dev.cases import corpus
-from conduct_rules._dev.invariants import Context
-from conduct_rules._dev.oracle import BLOCKING, expected, observed
 from conduct_rules.api import default_backend, get_ruleset
+from conduct_rules_dev import suite
+from conduct_rules_dev.cases import corpus
+from conduct_rules_dev.invariants import Context
+from conduct_rules_dev.oracle import BLOCKING, expected, observed
 from strategies import cases, court_order_cases, goals_not_met_cases, parameters, threat_cases
 
 PY = Context(get_ruleset(), "python")

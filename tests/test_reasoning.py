@@ -17,10 +17,10 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 
 from conduct_rules import explain, what_would_permit, why_not
-from conduct_rules._options import Option, factor_options
 from conduct_rules.api import get_ruleset
-from conduct_rules.cli import main
-from conduct_rules.what_if import WhatIf, what_if
+from conduct_rules.cli.main import main
+from conduct_rules.teach.options import Option, factor_options
+from conduct_rules.teach.what_if import WhatIf, what_if
 from test_counterfactual import cases  # the shared local case strategy
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

@@ -34,9 +34,9 @@ from conduct_rules import (
     records_from_jsonl,
 )
 from conduct_rules.api import get_backend
-from conduct_rules.cli import main
+from conduct_rules.cli.main import main
 from conduct_rules.engines.fast import FastBackend
-from conduct_rules.record import Record
+from conduct_rules.model.record import Record
 
 ROOT = Path(__file__).resolve().parents[1]
 FLAT = ROOT / "benchmarks" / "rulesets" / "bench8-flat"

@@ -13,8 +13,8 @@ from collections import Counter
 import pytest
 
 from conduct_rules import Ruleset, available_rulesets, load_ruleset
-from conduct_rules._yaml import read_yaml
-from conduct_rules.ruleset import _builtin_dir
+from conduct_rules.rules.ruleset import _builtin_dir
+from conduct_rules.rules.yaml_reader import read_yaml
 
 #: The public contract's output identifiers (shared/contract.md, "Output identifiers").
 CONTRACT_ACTIONS = {

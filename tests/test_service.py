@@ -33,7 +33,7 @@ from conduct_rules import (
     what_would_permit,
     why_not,
 )
-from conduct_rules.cli import main
+from conduct_rules.cli.main import main
 from conduct_rules.service import Limits, create_app
 from conduct_rules.service import guard as guard_module
 from test_privacy import (

@@ -47,7 +47,7 @@ class Server:
         cmd = [
             sys.executable,
             "-c",
-            "from conduct_rules.cli import main; main()",
+            "from conduct_rules.cli.main import main; main()",
             "serve",
             "--port",
             str(self.port),

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from conduct_rules import load_ruleset
-from conduct_rules._dev.source import _check, load_cases
+from conduct_rules_dev.source import _check, load_cases
 
 _EXPECTED = {
     "verdict": "permitted",

@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conduct_rules._terminal import shown, terminal_safe
-from conduct_rules.cli import main
+from conduct_rules.cli.main import main
+from conduct_rules.render.terminal import shown, terminal_safe
 
 HOSTILE = "X-1\x1b]0;pwned\x07\x1b[2J\r\nVerdict: ENDING PERMITTED\u202e\x85\x9b31m\x00\t\u2028"
 # Raw characters that must never be printed: every C0 control but the report's own newlines,

@@ -15,10 +15,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conduct_rules import Case, assess
-from conduct_rules._dev import suite
-from conduct_rules._dev.invariants import VERDICT_RANK, Context
-from conduct_rules._dev.mutation import mutant_ruleset
 from conduct_rules.api import get_ruleset
+from conduct_rules_dev import suite
+from conduct_rules_dev.invariants import VERDICT_RANK, Context
+from conduct_rules_dev.mutation import mutant_ruleset
 from strategies import CHANNELS, attempts, cases, parameters, with_changes
 
 PY = Context(get_ruleset(), "python")

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 from conduct_rules import assess
 from conduct_rules.api import get_ruleset
-from conduct_rules.cli import main
+from conduct_rules.cli.main import main
 from conduct_rules.errors import ConductRulesError
-from conduct_rules.training import (
+from conduct_rules.teach.training import (
     FAMILIES,
     Answer,
     Exercise,

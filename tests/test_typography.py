@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from conduct_rules import assess, assess_many
-from conduct_rules._html import render_assessment
-from conduct_rules._typography import date_text, number, percent, quote, typeset
-from conduct_rules.cli import main
+from conduct_rules.cli.main import main
+from conduct_rules.render.html import render_assessment
+from conduct_rules.render.typography import date_text, number, percent, quote, typeset
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = sorted((ROOT / "examples").glob("scenario-*/*.json"))
@@ -76,8 +76,8 @@ def test_french_audit_report_formats_numbers_and_labels(tmp_path: Path) -> None:
 
 
 def test_french_marking_agrees_in_gender_and_number() -> None:
-    from conduct_rules._cli.train import render_feedback
-    from conduct_rules.training import Answer, make_exercises, score
+    from conduct_rules.cli.train import render_feedback
+    from conduct_rules.teach.training import Answer, make_exercises, score
 
     (ex,) = make_exercises(1, seed=4, family="scenario-3", lang="fr")
     two = Answer(verdict=ex.key.verdict, safeguards=ex.key.safeguards[:2], records=())

@@ -10,19 +10,7 @@ Public surface (everything else is private and may change)::
 
 from __future__ import annotations
 
-from conduct_rules._report import render_text
 from conduct_rules.api import Assessor, assess, default_backend, prepare
-from conduct_rules.assessment import (
-    Action,
-    Assessment,
-    Documentation,
-    EditionRef,
-    Finding,
-    Item,
-    RulesetRef,
-    Safeguard,
-    Warning_,
-)
 from conduct_rules.batch import (
     AuditResult,
     AuditRow,
@@ -33,7 +21,6 @@ from conduct_rules.batch import (
     records_from_file,
     records_from_jsonl,
 )
-from conduct_rules.case import Attempt, Case
 from conduct_rules.compare import (
     ComparedAction,
     ComparedItem,
@@ -43,7 +30,6 @@ from conduct_rules.compare import (
     RulesetVerdict,
     compare,
 )
-from conduct_rules.counterfactual import Change, ChangeSet, apply_changes, what_would_permit
 from conduct_rules.engines.durable import durable_available
 from conduct_rules.errors import (
     AuditStoppedError,
@@ -58,10 +44,24 @@ from conduct_rules.errors import (
     ParameterError,
     RulesetError,
 )
-from conduct_rules.explain import Explanation, WhyNot, explain, why_not
-from conduct_rules.record import Record
-from conduct_rules.ruleset import Ruleset, available_rulesets, load_ruleset
-from conduct_rules.what_if import WhatIf, what_if
+from conduct_rules.model.assessment import (
+    Action,
+    Assessment,
+    Documentation,
+    EditionRef,
+    Finding,
+    Item,
+    RulesetRef,
+    Safeguard,
+    Warning_,
+)
+from conduct_rules.model.case import Attempt, Case
+from conduct_rules.model.record import Record
+from conduct_rules.render.text import render_text
+from conduct_rules.rules.ruleset import Ruleset, available_rulesets, load_ruleset
+from conduct_rules.teach.counterfactual import Change, ChangeSet, apply_changes, what_would_permit
+from conduct_rules.teach.explain import Explanation, WhyNot, explain, why_not
+from conduct_rules.teach.what_if import WhatIf, what_if
 
 __version__ = "0.1.0"
 

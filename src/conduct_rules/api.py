@@ -18,16 +18,16 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from conduct_rules._assemble import Plan
-from conduct_rules._contradictions import contradictions
-from conduct_rules._editions import require_in_force
-from conduct_rules.assessment import Assessment, Warning_
-from conduct_rules.case import Case
+from conduct_rules.assemble.build import Plan
+from conduct_rules.assemble.contradictions import contradictions
 from conduct_rules.engines import Backend, Evaluation
 from conduct_rules.engines.durable import DurableBackend
 from conduct_rules.engines.python import PythonBackend
 from conduct_rules.errors import OptionError, ParameterError, RulesetError, check_lang
-from conduct_rules.ruleset import (
+from conduct_rules.model.assessment import Assessment, Warning_
+from conduct_rules.model.case import Case
+from conduct_rules.rules.editions import require_in_force
+from conduct_rules.rules.ruleset import (
     DEFAULT_RULESET,
     Ruleset,
     folder_signature,
@@ -38,7 +38,7 @@ from conduct_rules.ruleset import (
 if TYPE_CHECKING:
     import pandas as pd
 
-    from conduct_rules._records import RecordSource
+    from conduct_rules.audit.sources import RecordSource
     from conduct_rules.batch import AuditResult
 
 __all__ = [

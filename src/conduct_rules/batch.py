@@ -8,7 +8,7 @@ citations, in the summary and the HTML report. A row is computed from the same e
 
 Why streaming: rows are produced lazily, chunk by chunk, and a batch never holds its input; a
 result keeps its rows for replay only up to ``keep_rows``. Large batches run in worker processes,
-each with its own engine (and durable_rules host), and come back in input order (``_audit_run``).
+each with its own engine (and durable_rules host), and come back in input order (``audit.runner``).
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
-from conduct_rules._audit_run import AuditRow, RowAssessor, run_chunks, run_rendered
-from conduct_rules._records import (
+from conduct_rules.api import get_ruleset
+from conduct_rules.audit.runner import AuditRow, RowAssessor, run_chunks, run_rendered
+from conduct_rules.audit.sources import (
     Chunk,
     RecordSource,
     records_from_csv,
@@ -28,11 +29,10 @@ from conduct_rules._records import (
     records_from_jsonl,
     records_from_mappings,
 )
-from conduct_rules._version import SCHEMA_VERSION
-from conduct_rules.api import get_ruleset
 from conduct_rules.audit.tally import Tally
 from conduct_rules.errors import ConductRulesError, check_lang
-from conduct_rules.ruleset import Ruleset
+from conduct_rules.model.version import SCHEMA_VERSION
+from conduct_rules.rules.ruleset import Ruleset
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -228,39 +228,39 @@ class AuditResult:
 
     def to_jsonl(self, dest: str | Path | IO[str] | None = None) -> str | None:
         """One JSON object per input row, in input order; returns the text when ``dest`` is None."""
-        from conduct_rules._audit_io import write_jsonl
+        from conduct_rules.audit.writers import write_jsonl
 
         return write_jsonl(self, dest)
 
     def to_csv(self, dest: str | Path | IO[str] | None = None) -> str | None:
         """One CSV line per input row (lists joined by ``;``); text when ``dest`` is None."""
-        from conduct_rules._audit_io import write_csv
+        from conduct_rules.audit.writers import write_csv
 
         return write_csv(self, dest)
 
     def to_dataframe(self) -> pd.DataFrame:
         """The rows as a pandas DataFrame (needs pandas)."""
-        from conduct_rules._audit_io import to_dataframe
+        from conduct_rules.audit.writers import to_dataframe
 
         return to_dataframe(self)
 
     def summary_table(self) -> pd.DataFrame:
         """The summary as a DataFrame: kind, id, label, count, percent, citations."""
-        from conduct_rules._audit_io import summary_table
+        from conduct_rules.audit.writers import summary_table
 
         return summary_table(self)
 
     def plot(self) -> Figure:
         """Bar charts: findings, outstanding safeguards, missing records (needs matplotlib)."""
-        from conduct_rules._audit_io import catalogue
-        from conduct_rules._chart import summary_figure
+        from conduct_rules.audit.writers import catalogue
+        from conduct_rules.render.chart import summary_figure
 
         labels = {key: item.label for key, item in catalogue(self.ruleset, self.lang).items()}
         return summary_figure(self.summary, self.lang, labels)
 
     def to_html(self, dest: str | Path | None = None, *, max_cases: int = 1_000) -> str | None:
         """A self-contained HTML report: summary, chart, cases needing attention, citations."""
-        from conduct_rules._html import render_audit_report
+        from conduct_rules.render.html import render_audit_report
 
         text = render_audit_report(self, max_cases=max_cases)
         if dest is None:
@@ -269,7 +269,7 @@ class AuditResult:
         return None
 
     def _repr_html_(self) -> str:
-        from conduct_rules._html import render_audit_summary
+        from conduct_rules.render.html import render_audit_summary
 
         return render_audit_summary(self)
 

@@ -22,10 +22,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from conduct_rules.api import assess, get_ruleset
-from conduct_rules.assessment import Assessment, Item, Verdict
-from conduct_rules.case import Case
 from conduct_rules.errors import ConductRulesError
-from conduct_rules.ruleset import Ruleset
+from conduct_rules.model.assessment import Assessment, Item, Verdict
+from conduct_rules.model.case import Case
+from conduct_rules.rules.ruleset import Ruleset
 
 __all__ = [
     "ComparedAction",
@@ -129,15 +129,15 @@ class Comparison(_Frozen):
         return self.model_dump_json()
 
     def render_text(self) -> str:
-        """A plain-text report, in the comparison's language (``_compare_view``)."""
-        from conduct_rules._compare_view import render_comparison_text
+        """A plain-text report, in the comparison's language (``render.compare_view``)."""
+        from conduct_rules.render.compare_view import render_comparison_text
 
         text: str = render_comparison_text(self)
         return text
 
     def _repr_html_(self) -> str:
         """Jupyter's view: the combined answer, then the colleges side by side."""
-        from conduct_rules._compare_view import render_comparison_html
+        from conduct_rules.render.compare_view import render_comparison_html
 
         html: str = render_comparison_html(self)
         return html
@@ -368,7 +368,7 @@ def compare(
 def combined_row(comparison: Comparison) -> dict[str, Any]:
     """The comparison as one audit row: the combined verdict, then columns per ruleset.
 
-    Why the same columns as ``conduct-rules audit --rulesets`` (``_compare_audit``): an auditor
+    Why the same columns as ``conduct-rules audit --rulesets`` (``audit.compared``): an auditor
     can join a single comparison to an audit's rows. Per ruleset: ``<name>.verdict``,
     ``<name>.outstanding_safeguards``, ``<name>.missing_documentation``, ``<name>.findings``.
     """

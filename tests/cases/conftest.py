@@ -50,10 +50,10 @@ from typing import Any
 import pytest
 
 from conduct_rules import Assessment, assess, durable_available, load_ruleset
-from conduct_rules._yaml import read_yaml
 from conduct_rules.api import BACKENDS as API_BACKENDS
 from conduct_rules.errors import ConductRulesError
-from conduct_rules.ruleset import Ruleset
+from conduct_rules.rules.ruleset import Ruleset
+from conduct_rules.rules.yaml_reader import read_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Every backend that loads here: they must all agree, so every case runs on each.

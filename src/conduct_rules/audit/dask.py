@@ -21,13 +21,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from conduct_rules._audit_io import COLUMNS
-from conduct_rules._audit_run import RowAssessor
-from conduct_rules._csv import FlatColumns
-from conduct_rules._records import Chunk
 from conduct_rules.api import get_ruleset
+from conduct_rules.audit.runner import RowAssessor
+from conduct_rules.audit.sources import Chunk
+from conduct_rules.audit.writers import COLUMNS
 from conduct_rules.errors import ConductRulesError, InputError, check_lang
-from conduct_rules.ruleset import Ruleset
+from conduct_rules.model.flat import FlatColumns
+from conduct_rules.rules.ruleset import Ruleset
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -12,13 +12,13 @@ from __future__ import annotations
 import io
 from typing import IO
 
-from conduct_rules._records import (
+from conduct_rules.audit.csvread import DELIMITERS, sniff_delimiter
+from conduct_rules.audit.sources import (
     RecordSource,
     gunzip_stream,
     records_from_csv,
     records_from_jsonl,
 )
-from conduct_rules.audit.csvread import DELIMITERS, sniff_delimiter
 from conduct_rules.errors import InputError
 
 __all__ = ["detect_format", "open_stream", "stream_source"]

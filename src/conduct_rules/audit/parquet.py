@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from conduct_rules._audit_io import COLUMNS
-from conduct_rules._csv import FlatColumns
-from conduct_rules._records import CHUNK_ROWS, Chunk, RecordSource
+from conduct_rules.audit.sources import CHUNK_ROWS, Chunk, RecordSource
+from conduct_rules.audit.writers import COLUMNS
 from conduct_rules.errors import ConductRulesError, InputError
+from conduct_rules.model.flat import FlatColumns
 
 if TYPE_CHECKING:
     from conduct_rules.batch import AuditResult

@@ -8,7 +8,7 @@ once, under its most serious reason, and its row lists everything else outstandi
 
 Why a caveat on every report: the rules paraphrase general guidance; an audit result is a
 prompt for review, not a finding of misconduct. Every text goes through ``html.escape`` (the
-report's CSP forbids scripts and remote resources; see ``_html``).
+report's CSP forbids scripts and remote resources; see ``render.html``).
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
-from conduct_rules._audit_io import ItemInfo
-from conduct_rules._labels import value_text
-from conduct_rules._typography import number, percent
+from conduct_rules.audit.writers import ItemInfo
+from conduct_rules.render.labels import value_text
+from conduct_rules.render.typography import number, percent
 
 if TYPE_CHECKING:
     from conduct_rules.batch import AuditResult, AuditRow, AuditSummary
-    from conduct_rules.ruleset import Ruleset
+    from conduct_rules.rules.ruleset import Ruleset
 
 __all__ = ["CAVEAT", "breakdowns_html", "caveat_html", "grouped_cases_html"]
 
@@ -131,7 +131,7 @@ def _label(info: Mapping[tuple[str, str], ItemInfo], kind: str, item_id: str) ->
 def caveat_html(lang: str, ruleset: Ruleset | None = None) -> str:
     """The caveat paragraph, in the report's language: the ruleset's own caveat where it has one
     (``ruleset.yaml``), else ``CAVEAT``."""
-    from conduct_rules._cite_text import caveat
+    from conduct_rules.render.citations import caveat
 
     t = _T[lang]
     text = caveat(ruleset, lang) or CAVEAT[lang]

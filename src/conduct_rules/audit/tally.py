@@ -11,10 +11,10 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from conduct_rules.ruleset import Ruleset
+from conduct_rules.rules.ruleset import Ruleset
 
 if TYPE_CHECKING:
-    from conduct_rules._audit_run import AuditRow
+    from conduct_rules.audit.runner import AuditRow
     from conduct_rules.batch import AuditSummary
 
 __all__ = ["Tally"]

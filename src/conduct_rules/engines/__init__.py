@@ -14,8 +14,8 @@ from itertools import chain, compress
 from operator import itemgetter
 from typing import Any, Protocol
 
-from conduct_rules.case import Case
-from conduct_rules.ruleset import Ruleset
+from conduct_rules.model.case import Case
+from conduct_rules.rules.ruleset import Ruleset
 
 __all__ = [
     "Backend",
@@ -68,7 +68,7 @@ class Evaluation:
         The promise the caller makes, which the assembler relies on: ``fired`` is the names of
         the units whose flag is true, in unit order (``fired``, when given, must be them), and
         ``facts`` is ``source.facts(case, flags)``: the case's features, ``True`` for each
-        effect of a fired unit, and the auto facts (``_facts.add_auto_facts``), as the python
+        effect of a fired unit, and the auto facts (``rules.facts.add_auto_facts``), as the python
         backend computes them.
         """
         ev: Evaluation = _new(cls)
@@ -127,7 +127,7 @@ class FactSource(Protocol):
 
     Its flags come in groups: ``flags[g][j]`` is the truth value of unit ``layout[g][j]``, and
     every unit is in some group. Why groups, not one tuple in unit order: the consumer
-    (``_assemble_flags.flag_layout``) keys its caches by groups of units, and a backend that
+    (``assemble.lazy.flag_layout``) keys its caches by groups of units, and a backend that
     builds each group from its own locals saves the picking and one long tuple per case.
     """
 

@@ -38,14 +38,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from conduct_rules._facts import add_auto_facts, auto_keys
-from conduct_rules._fields import FeatureExtractor
-from conduct_rules.case import Case
-from conduct_rules.conditions import All, Any_, Cmp, Condition, Const, Not, Ref, references
 from conduct_rules.engines import Evaluation
 from conduct_rules.engines._signals import signals_deferred
 from conduct_rules.errors import EngineUnavailableError, EvaluationError, RulesetError
-from conduct_rules.ruleset import Ruleset
+from conduct_rules.model.case import Case
+from conduct_rules.rules.conditions import All, Any_, Cmp, Condition, Const, Not, Ref, references
+from conduct_rules.rules.facts import add_auto_facts, auto_keys
+from conduct_rules.rules.ruleset import Ruleset
+from conduct_rules.rules.vocabulary import FeatureExtractor
 
 __all__ = ["DurableBackend", "durable_available", "live_sessions"]
 

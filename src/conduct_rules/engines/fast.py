@@ -19,7 +19,7 @@ every unit (``Evaluation.from_flags``): the names fired and the facts dict (most
 Ontario ruleset, built by the second function, ``facts``, from the case's features and those truth
 values) are computed only if someone reads them, and ``build_assessment`` needs neither once it has
 seen a combination of fired units. The truth values come in the groups ``build_assessment`` keys its
-caches by (``_assemble_flags.flag_layout``), so each group is a cache key as built here.
+caches by (``assemble.lazy.flag_layout``), so each group is a cache key as built here.
 ``summarize`` returns only what an audit row reports (``Summary``); a fourth function, ``fired``,
 turns the groups of flags back into unit names for a lazy evaluation's ``fired``. ``evaluate`` and
 ``summarize`` compute only the locals their result reads (``_live``), and read a feature used once
@@ -29,7 +29,7 @@ The semantics are the python backend's, exactly (the differential tests compare 
 
 * a fact concluded by a unit is ``True`` once the unit fired, else absent (``None`` for a
   comparison, false for a reference); if a case feature has the same key, the feature's value;
-* the derived ``outstanding`` / ``missing`` facts (``_facts.UNMET_SOURCE``) are computed after
+* the derived ``outstanding`` / ``missing`` facts (``rules.facts.UNMET_SOURCE``) are computed after
   the last stratum that can change them; stratification guarantees every unit reading them runs
   later, so each is computed once;
 * comparisons follow ``conditions.compare`` (ordering with null is false).
@@ -45,7 +45,11 @@ from dataclasses import dataclass
 from itertools import compress
 from typing import Any, NamedTuple
 
-from conduct_rules._facts import (
+from conduct_rules.engines import Evaluation
+from conduct_rules.errors import EvaluationError
+from conduct_rules.model.case import Case
+from conduct_rules.rules.conditions import All, Any_, Cmp, Condition, Const, Not, Ref
+from conduct_rules.rules.facts import (
     ANY_MISSING,
     DOCUMENT_MISSING,
     FINDING,
@@ -56,11 +60,7 @@ from conduct_rules._facts import (
     auto_facts,
     keys_of,
 )
-from conduct_rules.case import Case
-from conduct_rules.conditions import All, Any_, Cmp, Condition, Const, Not, Ref
-from conduct_rules.engines import Evaluation
-from conduct_rules.errors import EvaluationError
-from conduct_rules.ruleset import Ruleset
+from conduct_rules.rules.ruleset import Ruleset
 
 __all__ = ["FastBackend", "Summary", "generate_source"]
 
@@ -110,7 +110,7 @@ class _Writer:
         for u in units:
             for e in u.effects:
                 self.producers.setdefault(e, []).append(self.unit_var[u.name])
-        #: auto key -> (required key, met/recorded key), as ``_facts.auto_facts`` lists them
+        #: auto key -> (required key, met/recorded key), as ``rules.facts.auto_facts`` lists them
         self.auto = {a.key: (a.required, a.met) for a in auto_facts(ruleset)}
         self.missing_keys = tuple(keys_of(DOCUMENT_MISSING, ruleset.outputs.documentation))
 
@@ -304,7 +304,7 @@ class _Writer:
         """``evaluate``, ``facts`` and ``summarize`` over one body; ``fired`` over the flags."""
         rs = self.ruleset
         # Imported here: the assembly imports the engines package, not this module.
-        from conduct_rules._assemble_flags import flag_layout
+        from conduct_rules.assemble.lazy import flag_layout
 
         self.layout = flag_layout(rs)
         for key in rs.feature_keys:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from conduct_rules._facts import add_auto_facts
-from conduct_rules._fields import FeatureExtractor
-from conduct_rules.case import Case
-from conduct_rules.conditions import evaluate
 from conduct_rules.engines import Evaluation
-from conduct_rules.ruleset import Ruleset
+from conduct_rules.model.case import Case
+from conduct_rules.rules.conditions import evaluate
+from conduct_rules.rules.facts import add_auto_facts
+from conduct_rules.rules.ruleset import Ruleset
+from conduct_rules.rules.vocabulary import FeatureExtractor
 
 __all__ = ["PythonBackend"]
 

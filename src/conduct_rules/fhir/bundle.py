@@ -18,9 +18,6 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from conduct_rules._fields import case_fields
-from conduct_rules._validation import describe_errors
-from conduct_rules.case import STAGES, Case
 from conduct_rules.errors import MappingError
 from conduct_rules.fhir.codes import (
     ACT_CODE,
@@ -33,6 +30,9 @@ from conduct_rules.fhir.codes import (
     SYSTEM,
     Concept,
 )
+from conduct_rules.model.case import STAGES, Case
+from conduct_rules.model.validation import describe_errors
+from conduct_rules.rules.vocabulary import case_fields
 
 __all__ = ["case_from_bundle", "validate_bundle"]
 

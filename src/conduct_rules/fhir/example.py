@@ -18,7 +18,6 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from conduct_rules.case import Case
 from conduct_rules.errors import MappingError
 from conduct_rules.fhir.codes import (
     ACT_CODE,
@@ -29,6 +28,7 @@ from conduct_rules.fhir.codes import (
     PARTICIPATION_MODE,
     SYSTEM,
 )
+from conduct_rules.model.case import Case
 
 __all__ = ["bundle_from_case"]
 

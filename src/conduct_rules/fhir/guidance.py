@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from conduct_rules.assessment import Assessment, Item
 from conduct_rules.fhir.codes import SYSTEM
+from conduct_rules.model.assessment import Assessment, Item
 
 __all__ = ["assessment_to_fhir"]
 

@@ -24,12 +24,10 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from conduct_rules import __version__
 from conduct_rules.api import assess, default_backend, get_ruleset
-from conduct_rules.assessment import Assessment
 from conduct_rules.compare import Comparison, compare
-from conduct_rules.counterfactual import ChangeSet, what_would_permit
 from conduct_rules.errors import ConductRulesError
-from conduct_rules.explain import Explanation, WhyNot, explain, why_not
-from conduct_rules.ruleset import Ruleset, available_rulesets
+from conduct_rules.model.assessment import Assessment
+from conduct_rules.rules.ruleset import Ruleset, available_rulesets
 from conduct_rules.service.batch import BatchRowModel, batch_rows, read_batch
 from conduct_rules.service.guard import Guard, Limits
 from conduct_rules.service.models import (
@@ -51,6 +49,8 @@ from conduct_rules.service.problems import (
     internal_error,
     problem,
 )
+from conduct_rules.teach.counterfactual import ChangeSet, what_would_permit
+from conduct_rules.teach.explain import Explanation, WhyNot, explain, why_not
 
 __all__ = ["create_app", "openapi_document"]
 

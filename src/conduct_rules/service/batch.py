@@ -1,7 +1,7 @@
 """``POST /v1/assess/batch``: a JSON array or JSON Lines in, one JSON Lines row per case out.
 
 Why through ``assess_many``: the rows are the library's audit rows (``AuditRow``, written by
-``_audit_io.json_line``), so a batch over HTTP and ``conduct-rules audit`` give the same row for
+``audit.writers.json_line``), so a batch over HTTP and ``conduct-rules audit`` give the same row for
 the same case, rejected rows included, and there is one implementation of row logic to keep right.
 The body is read whole (it is bounded by the service's batch limit); rows are streamed back as
 they are assessed, in this process (the server's workers are the parallelism).
@@ -16,12 +16,12 @@ from typing import Literal
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from conduct_rules._audit_io import json_line
-from conduct_rules._json import DuplicateKeyError
-from conduct_rules._json import loads as strict_loads
-from conduct_rules._records import RecordSource, records_from_jsonl, records_from_mappings
+from conduct_rules.audit.sources import RecordSource, records_from_jsonl, records_from_mappings
+from conduct_rules.audit.writers import json_line
 from conduct_rules.batch import assess_many
-from conduct_rules.ruleset import Ruleset
+from conduct_rules.model.strict_json import DuplicateKeyError
+from conduct_rules.model.strict_json import loads as strict_loads
+from conduct_rules.rules.ruleset import Ruleset
 from conduct_rules.service.problems import problem
 
 __all__ = ["BATCH_MEDIA", "BatchRowModel", "batch_rows", "read_batch"]

@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from conduct_rules.api import assess
 from conduct_rules.errors import CaseValidationError, MappingError
-from conduct_rules.ruleset import Ruleset
+from conduct_rules.rules.ruleset import Ruleset
 from conduct_rules.service.problems import problem
 
 __all__ = ["FHIR_JSON", "add_fhir_route"]
@@ -99,7 +99,7 @@ def add_fhir_route(
         assessed = call(run)
         if answer == "assessment" or assessed.status_code != 200:
             return assessed
-        from conduct_rules.assessment import Assessment
+        from conduct_rules.model.assessment import Assessment
 
         result = Assessment.model_validate_json(bytes(assessed.body))
         return Response(

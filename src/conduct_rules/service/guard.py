@@ -13,8 +13,8 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-from conduct_rules._json import DuplicateKeyError
-from conduct_rules._json import loads as strict_loads
+from conduct_rules.model.strict_json import DuplicateKeyError
+from conduct_rules.model.strict_json import loads as strict_loads
 from conduct_rules.service.problems import internal_error, problem
 
 __all__ = ["Guard", "Limits"]

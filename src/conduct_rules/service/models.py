@@ -13,8 +13,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from conduct_rules._schema import ProvisionSpec
-from conduct_rules.case import Case
+from conduct_rules.model.case import Case
+from conduct_rules.rules.files import ProvisionSpec
 
 __all__ = [
     "MAX_PARAMETERS",

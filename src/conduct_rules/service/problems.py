@@ -14,7 +14,6 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
-from conduct_rules._validation import MAX_ERRORS, _message, _name
 from conduct_rules.errors import (
     CaseValidationError,
     ConductRulesError,
@@ -22,6 +21,7 @@ from conduct_rules.errors import (
     EvaluationError,
     ParameterError,
 )
+from conduct_rules.model.validation import MAX_ERRORS, _message, _name
 
 __all__ = [
     "PROBLEM_JSON",
@@ -75,7 +75,7 @@ def field_errors(errors: Sequence[Any]) -> list[tuple[str, str]]:
 
     The location's leading ``body`` / ``query`` / ``path`` is dropped: clients name fields as
     they wrote them (``case.services.needed``). The message comes from the library's table of
-    value-free messages (``_validation``).
+    value-free messages (``model.validation``).
     """
     out: list[tuple[str, str]] = []
     for err in errors[:MAX_ERRORS]:

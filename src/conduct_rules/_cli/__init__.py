@@ -1,1 +1,0 @@
-"""Subcommands of the ``conduct-rules`` command line (one module each)."""

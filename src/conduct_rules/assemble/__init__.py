@@ -1,0 +1,1 @@
+"""From what an engine concluded to the ``Assessment`` a user reads."""

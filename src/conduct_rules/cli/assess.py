@@ -1,0 +1,81 @@
+"""``conduct-rules assess CASE.json``: one case, as a report or as JSON.
+
+Why these defaults: the person at the terminal is usually a practitioner or a supervisor, so the
+default is the plain-text report in their language; programs ask for ``--format json``, which is
+exactly ``assess(...).model_dump(mode="json")``. Every failure is one line on stderr and exit code
+2 (see ``cli/common.py``): a report tool must never answer a bad file with a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from conduct_rules.api import BACKENDS, assess
+from conduct_rules.cli.common import (
+    as_of_option,
+    emit,
+    fail,
+    format_option,
+    lang_option,
+    output_option,
+    parameters_option,
+    parse_parameters,
+    read_case,
+    ruleset_option,
+)
+from conduct_rules.errors import ConductRulesError
+from conduct_rules.render.text import render_text
+
+__all__ = ["assess_cmd"]
+
+
+@click.command("assess")
+@click.argument("case_file", metavar="CASE.json")
+@lang_option("Language of the report and of every explanation.")
+@format_option("text: a report for people; json: the assessment, for programs.")
+@click.option(
+    "--backend",
+    type=click.Choice(list(BACKENDS)),
+    default="auto",
+    show_default=True,
+    help="Rule engine; auto is fast (same results as durable_rules and python).",
+)
+@ruleset_option()
+@parameters_option()
+@output_option()
+@as_of_option()
+def assess_cmd(
+    case_file: str,
+    lang: str,
+    fmt: str,
+    backend: str,
+    ruleset: str | None,
+    params: tuple[str, ...],
+    output: str | None,
+    as_of: dt.date | None,
+) -> None:
+    """Assess one case file (JSON; '-' reads standard input) and print the result.
+
+    Exit status: 0 when the case was assessed (whatever the verdict), 2 when the file is missing,
+    is not JSON, or does not fit the case format — with one line naming the file and the field.
+    """
+    parameters = parse_parameters(params)
+    case = read_case(case_file, ruleset)
+    try:
+        result = assess(
+            case,
+            lang=lang,  # type: ignore[arg-type]
+            backend=backend,
+            ruleset=ruleset,
+            parameters=parameters,
+            as_of=as_of,
+        )
+    except ConductRulesError as exc:
+        fail(str(exc))
+    emit(
+        result.model_dump_json(indent=2) if fmt == "json" else render_text(result),
+        output,
+        raw=fmt == "json",
+    )

@@ -1,0 +1,146 @@
+"""Text and HTML views of a ``Comparison`` (``compare.py``), for a dual registrant.
+
+Why this layout: the reader's first question is "what must I do to satisfy both colleges?", so
+the combined (stricter) verdict comes first, then each college's verdict on one line, then what
+is still owed — each item labelled with the college or colleges asking for it — and last what one
+college asks that the other does not. The HTML view then shows the full assessments side by
+side. Like the single-assessment report, these read only the ``Comparison``; every text in the
+HTML goes through ``html.escape``.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from html import escape
+from typing import TYPE_CHECKING
+
+from conduct_rules.render.html import render_assessment
+from conduct_rules.render.text import _VERDICT_WORDS
+
+if TYPE_CHECKING:
+    from conduct_rules.compare import ComparedItem, Comparison
+
+__all__ = ["render_comparison_html", "render_comparison_text"]
+
+_T = {
+    "en": {
+        "case": "Case",
+        "combined": "For both colleges (the stricter answer)",
+        "from": "from",
+        "each": "Each ruleset",
+        "actions": "What may be done",
+        "not_all": "not for",
+        "required": "required by",
+        "safeguards": "Safeguards (✓ met, ✗ outstanding)",
+        "blocking": "must come first",
+        "docs": "Missing records",
+        "findings": "Possible breaches",
+        "differences": "Differences",
+        "none": "none",
+        "side": "Side by side",
+        "colon": ":",
+    },
+    "fr": {
+        "case": "Dossier",
+        "combined": "Pour les deux ordres (la réponse la plus stricte)",
+        "from": "selon",
+        "each": "Chaque jeu de règles",
+        "actions": "Ce qui peut être fait",
+        "not_all": "pas pour",
+        "required": "requis par",
+        "safeguards": "Mesures de protection (✓ remplie, ✗ à remplir)",
+        "blocking": "préalable",
+        "docs": "Documents manquants",
+        "findings": "Manquements possibles",
+        "differences": "Différences",
+        "none": "aucune",
+        "side": "Côte à côte",
+        "colon": " :",
+    },
+}
+
+
+def _by(item: ComparedItem) -> str:
+    return ", ".join(item.required_by)
+
+
+def _cites(item: ComparedItem) -> str:
+    parts = [f"{n}: {', '.join(c)}" for n, c in item.citations.items() if c]
+    return f"  [{'; '.join(parts)}]" if parts else ""
+
+
+def render_comparison_text(c: Comparison) -> str:
+    """The comparison as a short report in its own language."""
+    t = _T[c.lang]
+    col = t["colon"]
+    words = _VERDICT_WORDS[c.lang]
+    lines = [
+        f"{t['case']}{col} {c.case_id}",
+        f"{t['combined']}{col} {words.get(c.verdict, c.verdict.upper())} "
+        f"({t['from']} {', '.join(c.verdict_from)})",
+        "",
+        f"{t['each']}{col}",
+    ]
+    for v in c.rulesets:
+        lines.append(f"  • {v.ruleset} ({v.id} {v.version}){col} {v.verdict_label}")
+        summary = c.assessments[v.ruleset].summary if v.ruleset in c.assessments else ""
+        if summary:  # the college's own answer in words: the way forward it names
+            lines += textwrap.wrap(summary, 96, initial_indent="    ", subsequent_indent="    ")
+    lines += ["", f"{t['actions']}{col}"]
+    for a in c.actions:
+        if not a.permitted:
+            blocked = [n for n in c.assessments if n not in a.permitted_by]
+            lines.append(f"  ✗ {a.label} ({t['not_all']} {', '.join(blocked)})")
+            continue
+        req = f" ({t['required']} {', '.join(a.required_by)})" if a.required else ""
+        lines.append(f"  • {a.label}{req}")
+    lines += ["", f"{t['safeguards']}{col}"]
+    for s in c.safeguards:
+        met = s.status == "met"
+        first = f" ({t['blocking']})" if s.blocking and not met else ""
+        lines.append(f"  {'✓' if met else '✗'} {s.label}{first} — {_by(s)}{_cites(s)}")
+    if not c.safeguards:
+        lines.append(f"  {t['none']}")
+    for title, items in ((t["docs"], c.missing_documentation), (t["findings"], c.findings)):
+        lines += ["", f"{title}{col}"]
+        mark = "!" if items is c.findings else "✗"
+        lines += [f"  {mark} {i.label} — {_by(i)}{_cites(i)}" for i in items]
+        if not items:
+            lines.append(f"  {t['none']}")
+    lines += ["", f"{t['differences']}{col}"]
+    lines += [f"  • {d.message}" for d in c.differences]
+    if not c.differences:
+        lines.append(f"  {t['none']}")
+    return "\n".join(lines)
+
+
+def _e(text: object) -> str:
+    return escape(str(text), quote=True)
+
+
+def render_comparison_html(c: Comparison) -> str:
+    """An HTML fragment: the combined answer and differences, then the assessments side by side."""
+    t = _T[c.lang]
+    words = _VERDICT_WORDS[c.lang]
+    parts = [
+        '<div class="conduct-rules-comparison" style="font-family:system-ui,sans-serif">',
+        f"<p><b>{_e(t['case'])}:</b> {_e(c.case_id)} &nbsp; <b>{_e(t['combined'])}:</b> ",
+        f"{_e(words.get(c.verdict, c.verdict))} ({_e(t['from'])} {_e(', '.join(c.verdict_from))})"
+        "</p>",
+        f"<h4>{_e(t['differences'])}</h4><ul>",
+        *(f"<li>{_e(d.message)}</li>" for d in c.differences),
+        "</ul>" if c.differences else f"<li>{_e(t['none'])}</li></ul>",
+        f"<h4>{_e(t['side'])}</h4>",
+        '<table style="border-collapse:collapse"><tr>',
+        *(
+            f'<th style="text-align:left;padding:.3em">{_e(v.ruleset)} — {_e(v.title)}</th>'
+            for v in c.rulesets
+        ),
+        '</tr><tr style="vertical-align:top">',
+        *(
+            f'<td style="padding:.3em;border-top:1px solid #d5d8dc">{render_assessment(a)}</td>'
+            for a in c.assessments.values()
+        ),
+        "</tr></table></div>",
+    ]
+    return "".join(parts)

@@ -1,0 +1,1 @@
+"""Teaching: explanations, counterfactuals (what would permit), training exercises, stories."""
