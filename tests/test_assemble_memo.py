@@ -23,9 +23,10 @@ from conduct_rules import Case
 from conduct_rules.api import get_backend, get_ruleset
 from conduct_rules.assemble import build as assemble
 from conduct_rules.assemble import lazy as assemble_flags
-from conduct_rules.assemble.build import Plan, _sources_of, _validate, _validated
+from conduct_rules.assemble.build import Plan
 from conduct_rules.assemble.contradictions import contradictions
 from conduct_rules.assemble.lazy import flag_layout
+from conduct_rules.assemble.reference import _sources_of, _validate, _validated
 from conduct_rules.engines import Evaluation
 from conduct_rules.engines.fast import FastBackend
 from conduct_rules.errors import EvaluationError

@@ -25,8 +25,9 @@ from hypothesis import strategies as st
 from assessment_checks import same as _same
 from conduct_rules import Case, assess, durable_available
 from conduct_rules.api import get_backend, get_ruleset
-from conduct_rules.assemble.build import Plan, _validated, build_assessment
+from conduct_rules.assemble.build import Plan, build_assessment
 from conduct_rules.assemble.contradictions import contradictions
+from conduct_rules.assemble.reference import _validated
 from conduct_rules.engines import Evaluation
 from conduct_rules.engines.fast import FastBackend, Summary
 from conduct_rules.rules.conditions import Const

@@ -23,14 +23,17 @@ from bench8_page import FLAGS, page
 from conduct_rules import Case, assess, durable_available, load_ruleset
 from conduct_rules.api import get_backend
 from conduct_rules.engines import fast
-from conduct_rules.engines.fast import FastBackend, _attr, _literal, generate_source
+from conduct_rules.engines.fast import FastBackend, generate_source
+from conduct_rules.engines.fast import program as fast_program
+from conduct_rules.engines.fast import writer as fast_writer
+from conduct_rules.engines.fast.writer import attr, literal
 from conduct_rules.errors import EvaluationError
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH8 = ROOT / "benchmarks" / "rulesets" / "bench8"
 ALLOWED_GLOBALS = {
-    "_lazy", "_lazy_facts", "_SOURCE", "_Summary", "_tnew", "_vars", "len", "bool", "tuple",
-    *(f"_N{i}" for i in range(200)),  # the name caches (``fast._Names``)
+    "_lazy", "_SOURCE", "_Summary", "_tnew", "_vars", "len", "bool", "tuple",
+    *(f"_N{i}" for i in range(200)),  # the name caches (``fast.program._Names``)
 }  # fmt: skip
 
 
@@ -83,13 +86,13 @@ def test_compiled_functions_have_no_other_builtins() -> None:
 @pytest.mark.parametrize("value", [1.5, [1], {"a": 1}, object(), (1, 2), ("a", 1)])
 def test_literals_outside_the_grammar_are_refused(value: Any) -> None:
     with pytest.raises(EvaluationError):
-        _literal(value)
+        literal(value)
 
 
 @pytest.mark.parametrize("name", ["__class__", "_private", "import", "a-b", "a.b", ""])
 def test_field_names_must_be_plain_identifiers(name: str) -> None:
     with pytest.raises(EvaluationError):
-        _attr(name)
+        attr(name)
 
 
 def test_reloaded_ruleset_is_recompiled_and_its_texts_used(tmp_path: Path) -> None:
@@ -207,7 +210,7 @@ def test_small_ruleset_names_are_eager_and_equal_to_the_reference() -> None:
     from conduct_rules.engines import Evaluation
 
     rs = load_ruleset(BENCH8_FLAT)
-    assert len(rs.units) <= fast.EAGER_FIRED_MAX_UNITS
+    assert len(rs.units) <= fast_writer.EAGER_FIRED_MAX_UNITS
     for record in _flat_records(200, 5):
         lazy = FastBackend().evaluate(rs, record)
         eager = get_backend("python").evaluate(rs, record)
@@ -224,7 +227,7 @@ def test_small_ruleset_names_are_eager_and_equal_to_the_reference() -> None:
 
 def test_name_memos_are_bounded_and_exact(monkeypatch: pytest.MonkeyPatch) -> None:
     """``_Names`` keeps at most ``MAX_NAME_SETS`` combinations; beyond, names are still exact."""
-    monkeypatch.setattr(fast, "MAX_NAME_SETS", 2)
+    monkeypatch.setattr(fast_program, "MAX_NAME_SETS", 2)
     rs = load_ruleset(BENCH8_FLAT)
     backend = FastBackend()
     python = get_backend("python")
@@ -235,7 +238,7 @@ def test_name_memos_are_bounded_and_exact(monkeypatch: pytest.MonkeyPatch) -> No
         findings = tuple(f for f in rs.outputs.findings if ev.facts.get(f"finding.{f}"))
         assert summarize(record).findings == findings
     memos = [
-        v for v in backend.summarizer(rs).__globals__.values() if isinstance(v, fast._Names)
+        v for v in backend.summarizer(rs).__globals__.values() if isinstance(v, fast_program._Names)
     ]
     assert memos
     assert all(len(m) <= 2 for m in memos)

@@ -4,9 +4,9 @@ Why a second path: an evaluation with flags (``Evaluation.from_flags``, the fast
 the truth value of every unit and promises the standard semantics for its facts, so every part of
 the assessment follows from the truth values of a few units, and a case whose parts were seen before
 costs a few tuple look-ups instead of reading the ~75 facts an assessment reports. Each part is
-still built, the first time, by the reference code of ``assemble.build`` (``_validated_*``), from
-facts and rule sources read off the same few truth values, and ``tests/test_assemble_memo.py``
-compares this path with ``assemble.build._validated`` byte for byte, on cached and on new cases.
+still built, the first time, by the reference code of ``assemble.reference`` (``_validated_*``),
+from facts and rule sources read off the same few truth values, and ``tests/test_assemble_memo.py``
+compares this path with ``assemble.reference._validated`` byte for byte, on cached and on new cases.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from itertools import compress
 from typing import TYPE_CHECKING, Any
 
-from conduct_rules.assemble.build import (
+from conduct_rules.assemble.reference import (
     _VERDICTS,
     Sources,
     _Fallback,
