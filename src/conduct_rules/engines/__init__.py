@@ -9,9 +9,7 @@ differential tests compare.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from itertools import chain, compress
-from operator import itemgetter
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from conduct_rules.model.case import Case
@@ -21,7 +19,6 @@ __all__ = [
     "Backend",
     "Evaluation",
     "FactSource",
-    "fired_names",
 ]
 
 _new = object.__new__
@@ -141,35 +138,8 @@ class FactSource(Protocol):
         ...
 
     def fired(self, flags: tuple[tuple[Any, ...], ...]) -> tuple[str, ...]:
-        """The names of the units whose flag is true, in unit order (``fired_names``)."""
+        """The names of the units whose flag is true, in unit order."""
         ...
-
-
-#: ``id(layout)`` -> (that layout, a getter putting its flattened flags in unit order). Checked
-#: by identity; a compiled program keeps its layout, so a batch computes the getter once.
-_ORDERS: dict[int, tuple[Any, Callable[[tuple[Any, ...]], Any]]] = {}
-_MAX_ORDERS = 64
-
-
-def fired_names(source: FactSource, flags: tuple[tuple[Any, ...], ...]) -> tuple[str, ...]:
-    """The names of the units whose flag is true, in unit order (picked in C: ``itemgetter``).
-
-    A generic ``FactSource.fired`` for sources that do not generate their own.
-    """
-    layout = source.layout
-    hit = _ORDERS.get(id(layout))
-    if hit is None or hit[0] is not layout:
-        first: dict[int, int] = {}  # unit -> its first place in the flattened flags
-        for place, unit in enumerate(chain.from_iterable(layout)):
-            first.setdefault(unit, place)
-        places = [first[i] for i in range(len(source.names))]
-        getter = itemgetter(*places) if len(places) != 1 else lambda flat: (flat[places[0]],)
-        hit = (layout, getter if places else lambda flat: ())
-        if len(_ORDERS) >= _MAX_ORDERS:
-            _ORDERS.clear()
-        _ORDERS[id(layout)] = hit
-    flat: tuple[Any, ...] = sum(flags, ())  # a few groups: concatenation beats ``chain``
-    return tuple(compress(source.names, hit[1](flat)))
 
 
 class Backend(Protocol):
