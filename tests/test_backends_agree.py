@@ -15,6 +15,7 @@ same JSON bytes.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -101,6 +102,15 @@ def _check(case: Case, coverage: _Coverage, params: dict[str, int] | None = None
 
 ONTARIO = get_ruleset()
 COVERAGE = _Coverage(ONTARIO)
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 13), reason="durable_rules cannot load on 3.13+")
+def test_the_engine_of_record_takes_part() -> None:
+    """``auto`` is the fast backend because these tests prove it equal to durable_rules: on
+    the Pythons CI runs (3.11, 3.12) the engine of record must be among the backends compared,
+    never silently left out."""
+    assert durable_available()
+    assert "durable_rules" in BACKENDS
 
 
 @given(case=cases())
