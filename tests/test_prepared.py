@@ -113,6 +113,9 @@ def test_the_registry_is_bounded_and_reuses_its_assessors(monkeypatch: pytest.Mo
     again = registry.assessor(rs.with_parameters(min_attempts=8), "en", "auto")
     assert again is first  # an equal copy (same fingerprint, same loaded data) reuses it
     assert isinstance(first, Assessor)
+    # one backend instance (one cache of compiled rulesets) per engine, whatever its alias
+    assert api.get_backend("auto") is api.get_backend("fast")
+    assert api.get_backend("durable") is api.get_backend("durable_rules")
 
 
 def test_an_edited_folder_gets_a_new_assessor(tmp_path: Path) -> None:

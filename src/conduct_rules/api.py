@@ -89,9 +89,7 @@ def get_backend(name: str = "auto") -> Backend:
 
 
 def _new_backend(name: str) -> Backend:
-    if name == "auto":
-        name = default_backend()
-    if name in ("durable_rules", "durable"):
+    if name == "durable_rules":
         return DurableBackend()
     if name == "python":
         return PythonBackend()
@@ -254,7 +252,11 @@ class _Registry:
         return rs
 
     def backend(self, name: str) -> Backend:
-        """One instance per backend name (each holds its compiled rulesets)."""
+        """One instance per backend (each holds its compiled rulesets): ``auto`` is ``fast``'s."""
+        if name == "auto":
+            name = default_backend()
+        elif name == "durable":
+            name = "durable_rules"
         backend = self._backends.get(name)
         if backend is None:
             backend = _new_backend(name)
