@@ -37,6 +37,11 @@ PROBE = textwrap.dedent(
     except EngineUnavailableError as exc:
         out["error"] = str(exc)
         out["is_runtime_error"] = isinstance(exc, RuntimeError)
+    from conduct_rules import prepare
+    try:
+        prepare(backend="durable_rules")
+    except EngineUnavailableError as exc:
+        out["prepare_error"] = str(exc)
     from click.testing import CliRunner
     from conduct_rules.cli.main import main
     cli = CliRunner().invoke(main, ["assess", sys.argv[1], "--backend", "durable_rules"])
@@ -97,6 +102,7 @@ def test_asking_for_durable_rules_explains_the_python_version_issue() -> None:
     assert "Python 3.11 or 3.12" in message
     assert "3.13" in message
     assert "backend='python'" in message
+    assert out["prepare_error"] == message  # refused when prepared, before any case
     assert out["cli_exit"] == 2
     stderr = str(out["cli_stderr"])
     assert len(stderr.splitlines()) == 1

@@ -21,9 +21,15 @@ from typing import TYPE_CHECKING, Any, Literal
 from conduct_rules.assemble.build import Plan
 from conduct_rules.assemble.contradictions import contradictions
 from conduct_rules.engines import Backend, Evaluation
-from conduct_rules.engines.durable import DurableBackend
+from conduct_rules.engines.durable import DurableBackend, durable_available, unavailable_reason
 from conduct_rules.engines.python import PythonBackend
-from conduct_rules.errors import OptionError, ParameterError, RulesetError, check_lang
+from conduct_rules.errors import (
+    EngineUnavailableError,
+    OptionError,
+    ParameterError,
+    RulesetError,
+    check_lang,
+)
 from conduct_rules.model.assessment import Assessment, Warning_
 from conduct_rules.model.case import Case
 from conduct_rules.rules.editions import require_in_force
@@ -129,6 +135,8 @@ class Assessor:
         self.lang: Literal["en", "fr"] = lang
         self.backend = backend
         engine = get_backend(backend)
+        if isinstance(engine, DurableBackend) and not durable_available():
+            raise EngineUnavailableError(unavailable_reason())  # now, not at the first case
         #: The name of the backend that runs (``Assessment.engine``): ``auto`` is ``fast``.
         self.engine: str = engine.name
         program = getattr(engine, "program", None)  # the fast backend's compiled function
@@ -188,9 +196,10 @@ def prepare(
 ) -> Assessor:
     """An ``Assessor`` for these settings, ready to assess many cases.
 
-    Everything that does not depend on the case is done now (and its errors raised now: an
-    unknown ruleset, parameter, language or backend), so each ``.assess(case)`` only parses,
-    evaluates and assembles. The Assessor is the caller's: keep it as long as it is useful.
+    Everything that does not depend on the case is done now (and its errors raised now: an unknown
+    ruleset, parameter, language or backend, or a backend that cannot load here), so each
+    ``.assess(case)`` only parses, evaluates and assembles. The Assessor is the caller's: keep it as
+    long as it is useful.
     """
     check_lang(lang)
     return Assessor(get_ruleset(ruleset, parameters), lang=lang, backend=backend)
