@@ -33,6 +33,7 @@ from conduct_rules.audit.tally import Tally
 from conduct_rules.engines import Backend
 from conduct_rules.errors import CaseValidationError, ConductRulesError, EngineUnavailableError
 from conduct_rules.model.case import Case
+from conduct_rules.model.version import SCHEMA_VERSION
 from conduct_rules.rules.facts import (
     DOCUMENT_MISSING,
     FINDING,
@@ -92,10 +93,12 @@ class AuditRow(NamedTuple):
     initiated_by: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready: lists for the id tuples."""
+        """JSON-ready: lists for the id tuples, and the ``schema_version`` of the JSON Lines row
+        (``audit-row``), so that this is exactly what ``to_jsonl`` writes."""
         d = self._asdict()
         for key in ("outstanding_safeguards", "missing_documentation", "findings", "warnings"):
             d[key] = list(d[key])
+        d["schema_version"] = SCHEMA_VERSION
         return d
 
 

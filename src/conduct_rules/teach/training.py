@@ -14,7 +14,6 @@ arranged yet"), so a careful reader has all she needs to answer.
 from __future__ import annotations
 
 import difflib
-import json
 import random
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
@@ -24,7 +23,7 @@ from pydantic import BaseModel, ConfigDict
 from conduct_rules.api import assess, get_ruleset
 from conduct_rules.errors import ConductRulesError, OptionError
 from conduct_rules.model.case import Case
-from conduct_rules.render.labels import Lang, colon
+from conduct_rules.render.labels import Lang
 from conduct_rules.render.typography import join_and, semicolon, sentence, typeset
 from conduct_rules.rules.files import OutputSpec
 from conduct_rules.teach.explain import Check, check_text, explain, why_not
@@ -41,8 +40,6 @@ __all__ = [
     "Feedback",
     "PartScore",
     "answer_from",
-    "export_json",
-    "export_markdown",
     "make_exercises",
     "options",
     "parse_choices",
@@ -135,11 +132,17 @@ class Feedback(_Model):
 
 
 def make_exercises(
-    count: int = 1, seed: int = 1, family: Family | None = None, lang: Lang = "en"
+    count: int = 1,
+    seed: int = 1,
+    family: Family | None = None,
+    lang: Lang = "en",
+    *,
+    parameters: Mapping[str, int] | None = None,
 ) -> list[Exercise]:
     """``count`` exercises; the same arguments always give the same exercises.
 
-    Without ``family``, the three scenario families take turns.
+    Without ``family``, the three scenario families take turns. ``parameters`` (the ruleset's
+    thresholds, e.g. ``min_attempts``) shape the answer key; mark with the same ones.
     """
     if count < 1:
         raise OptionError("count must be at least 1")
@@ -152,7 +155,7 @@ def make_exercises(
         ex_id = f"{fam}/{seed}-{i + 1}"
         data, paragraphs = story(fam, rng, lang)
         case = Case.parse({"case_id": ex_id, **data})
-        result = assess(case, backend="python")
+        result = assess(case, backend="python", parameters=parameters)
         key = AnswerKey(
             verdict=result.verdict,
             safeguards=tuple(s.id for s in result.outstanding_safeguards),
@@ -326,13 +329,20 @@ def _why(checks: Sequence[Check], lang: Lang) -> str:
     return join_and(parts, lang)
 
 
-def score(exercise: Exercise, answer: Answer, lang: Lang | None = None) -> Feedback:
-    """Mark an answer against the key and explain each difference from the rules."""
+def score(
+    exercise: Exercise,
+    answer: Answer,
+    lang: Lang | None = None,
+    *,
+    parameters: Mapping[str, int] | None = None,
+) -> Feedback:
+    """Mark an answer against the key and explain each difference from the rules (under the
+    ``parameters`` the exercise was made with)."""
     lang = lang or exercise.lang
     t = _T[lang]
     key = exercise.key
     rs = get_ruleset()
-    expl = explain(exercise.case, lang=lang, max_changes=0)  # the decision, not the options
+    expl = explain(exercise.case, lang=lang, parameters=parameters, max_changes=0)  # no options
     concluded = {(c.kind, c.id): (step, c) for step in expl.steps for c in step.concluded}
     cites_of = {r.id: r.cites for r in rs.rules}
     parts = (
@@ -429,83 +439,11 @@ def random_seed() -> int:
     return random.SystemRandom().randrange(1, 100_000)
 
 
-# ------------------------------------------------------------------------------------ export
+def __getattr__(name: str) -> Any:
+    """``export_json`` and ``export_markdown`` live in ``exercise_set`` (which imports this
+    module); they are still found here, where callers have always imported them."""
+    if name in ("export_json", "export_markdown"):
+        from conduct_rules.teach import exercise_set
 
-_QUESTIONS: dict[Lang, tuple[str, str, str]] = {
-    "en": ("Verdict", "Safeguards", "Records"),
-    "fr": ("Verdict", "Mesures de protection", "Documents"),
-}
-_PARTS: tuple[Part, Part, Part] = ("verdict", "safeguards", "records")
-_MD: dict[Lang, dict[str, str]] = {
-    "en": {
-        "title": "Ending the client relationship — exercise set",
-        "set": "Exercises {ids}. Ruleset {rs} {v}, reading as of {asof}. Seed {seed}.",
-        "how": (
-            "Read each story and answer three questions: (1) may the social worker end the "
-            "services now — the verdict; (2) which safeguards are still owed; (3) which records "
-            "are missing from the file. Answer with the numbers of the lists below."
-        ),
-        "exercise": "Exercise",
-        "key": "Answer key",
-        "owed": "Safeguards still owed",
-        "missing": "Records missing",
-        "none": "none",
-    },
-    "fr": {
-        "title": "Mettre fin à la relation avec un client — série d'exercices",
-        "set": "Exercices {ids}. Règles {rs} {v}, lecture au {asof}. Graine {seed}.",
-        "how": (
-            "Lisez chaque récit et répondez à trois questions : (1) la personne peut-elle mettre "
-            "fin aux services maintenant — le verdict ; (2) quelles mesures de protection sont "
-            "encore dues ; (3) quels documents manquent au dossier. Répondez avec les numéros des "
-            "listes ci-dessous."
-        ),
-        "exercise": "Exercice",
-        "key": "Corrigé",
-        "owed": "Mesures encore dues",
-        "missing": "Documents manquants",
-        "none": "aucun",
-    },
-}
-
-
-def export_markdown(exercises: Sequence[Exercise]) -> str:
-    """The set as Markdown for printing: the stories, the lists to choose from, then the key."""
-    lang: Lang = exercises[0].lang
-    w, c = _MD[lang], colon(lang)
-    rs = get_ruleset()
-    ids = ", ".join(f"`{e.id}`" for e in exercises)
-    head = w["set"].format(
-        ids=ids, rs=rs.id, v=rs.version, asof=rs.header.as_of, seed=exercises[0].seed
-    )
-    lines = [f"# {w['title']}", "", head, "", w["how"], ""]
-    for heading, part in zip(_QUESTIONS[lang], _PARTS, strict=True):
-        lines += [f"**{heading}**", ""]
-        lines += [f"{n}. {o[2 if lang == 'fr' else 1]}" for n, o in enumerate(options(part), 1)]
-        lines.append("")
-    for n, ex in enumerate(exercises, 1):
-        lines += [f"## {w['exercise']} {n} — {ex.title} (`{ex.id}`)", "", *_paragraphs(ex.story)]
-    lines += [f"## {w['key']}", ""]
-    for n, ex in enumerate(exercises, 1):
-        # Marking an empty answer explains every item of the key: the verdict, each safeguard
-        # still owed and each record missing, with their citations.
-        fb = score(ex, Answer(), lang)
-        verdict = next(x for x in fb.comments if x.kind == "verdict")
-        cites = ", ".join(verdict.citations)
-        lines += [f"### {w['exercise']} {n} (`{ex.id}`)", ""]
-        lines += [f"**{_QUESTIONS[lang][0]}**{c}{verdict.text} [{cites}]", ""]
-        for heading, part in ((w["owed"], "safeguards"), (w["missing"], "records")):
-            items = [x for x in fb.comments if x.part == part]
-            lines.append(f"**{heading}**" + (c.rstrip() if items else f"{c}{w['none']}"))
-            lines += [f"- {x.text} [{', '.join(x.citations)}]" for x in items]
-            lines.append("")
-    return typeset("\n".join(lines).rstrip(), lang) + "\n"
-
-
-def _paragraphs(paragraphs: Sequence[str]) -> list[str]:
-    return [line for p in paragraphs for line in (p, "")]
-
-
-def export_json(exercises: Sequence[Exercise]) -> str:
-    """The set as JSON: each exercise with its story, case and answer key."""
-    return json.dumps([e.model_dump(mode="json") for e in exercises], ensure_ascii=False, indent=2)
+        return getattr(exercise_set, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
