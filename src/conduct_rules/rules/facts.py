@@ -134,6 +134,7 @@ class AutoFact:
     key: str
     required: str
     met: str
+    record: bool  # a ``missing`` record (counted in ``ANY_MISSING``), not a safeguard
 
 
 #: The automatic facts per conclusion kind: (outstanding/missing, required, met/recorded).
@@ -147,7 +148,7 @@ def auto_facts(ruleset: Ruleset) -> tuple[AutoFact, ...]:
     """Every automatic fact of ``ruleset`` but ``ANY_MISSING``: safeguards first, then records."""
     out = ruleset.outputs
     return tuple(
-        AutoFact(key.format(i), required.format(i), met.format(i))
+        AutoFact(key.format(i), required.format(i), met.format(i), section == "documentation")
         for section, key, required, met in _AUTO
         for i in getattr(out, section)
     )
@@ -186,9 +187,8 @@ def add_auto_facts(ruleset: Ruleset, facts: MutableMapping[str, Any]) -> None:
     """Set the ``outstanding`` / ``missing`` facts and ``documentation.any_missing``."""
     get = facts.get
     any_missing = False
-    for a in auto_facts(ruleset):
+    for a in ruleset.auto_facts:  # ``auto_facts``, made once per ruleset
         value = facts[a.key] = unmet(get(a.required), get(a.met))
-        if value and a.key.startswith("documentation."):
+        if value and a.record:
             any_missing = True
     facts[ANY_MISSING] = any_missing
-
