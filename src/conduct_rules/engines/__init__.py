@@ -41,16 +41,18 @@ class Evaluation:
     """
 
     # The values live in the instance dict, set in one step (``_set_dict``) by the constructors
-    # of this module: one dict per evaluation, the cheapest object CPython makes per case.
-    flags: tuple[tuple[Any, ...], ...] | None
-    source: FactSource | None
+    # of this module: one dict per evaluation, the cheapest object CPython makes per case. A
+    # key left out reads as the class's default: None for ``flags`` and ``source``; ``fired``
+    # and ``facts`` then come from the flags.
+    flags: tuple[tuple[Any, ...], ...] | None = None
+    source: FactSource | None = None
 
     def __init__(
         self,
         fired: tuple[str, ...],
         facts: Mapping[str, Any],
     ) -> None:
-        _set_dict(self, {"_fired": fired, "_facts": facts, "flags": None, "source": None})
+        _set_dict(self, {"_fired": fired, "_facts": facts})
 
     @classmethod
     def from_flags(
@@ -69,16 +71,17 @@ class Evaluation:
         backend computes them.
         """
         ev: Evaluation = _new(cls)
-        _set_dict(
-            ev, {"_fired": fired, "_facts": None, "flags": flags, "source": source, "_case": case}
-        )
+        if fired is None:
+            _set_dict(ev, {"flags": flags, "source": source, "_case": case})
+        else:
+            _set_dict(ev, {"_fired": fired, "flags": flags, "source": source, "_case": case})
         return ev
 
     @property
     def fired(self) -> tuple[str, ...]:
         """The names of the units that fired, in unit order."""
         d = self.__dict__
-        value: tuple[str, ...] | None = d["_fired"]
+        value: tuple[str, ...] | None = d.get("_fired")
         if value is None:  # two threads may both compute it: equal values
             value = d["_fired"] = d["source"].fired(d["flags"])
         return value
@@ -87,7 +90,7 @@ class Evaluation:
     def facts(self) -> Mapping[str, Any]:
         """Every fact's final value: features, concluded facts and automatic facts."""
         d = self.__dict__
-        value: Mapping[str, Any] | None = d["_facts"]
+        value: Mapping[str, Any] | None = d.get("_facts")
         if value is None:
             value = d["_facts"] = d["source"].facts(d["_case"], d["flags"])
         return value
