@@ -82,8 +82,8 @@ def test_cached_cases_need_no_facts() -> None:
     for case in seeded:
         ev = FAST.evaluate(ONTARIO, case)
         plan.build(case, ev, engine="fast")
-        assert "_facts" not in vars(ev)  # never computed
-        assert "_fired" not in vars(ev)
+        assert "facts" not in vars(ev)  # never computed
+        assert "fired" not in vars(ev)
 
 
 def test_ambiguous_verdict_raises_every_time_and_is_never_cached() -> None:

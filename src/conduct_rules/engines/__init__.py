@@ -9,8 +9,8 @@ differential tests compare.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Protocol
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
 from conduct_rules.model.case import Case
 from conduct_rules.rules.ruleset import Ruleset
@@ -22,6 +22,32 @@ __all__ = [
 ]
 
 _new = object.__new__
+
+
+class _FromFlags:
+    """A field of an ``Evaluation``: its value in the instance dict, else computed from the flags.
+
+    Why a descriptor without ``__set__`` (as ``functools.cached_property``): an attribute found
+    in the instance dict is then read as a plain attribute, with no call, so an evaluation that
+    holds its value (every backend's but the fast one's, and the fast one's names for small
+    rulesets) costs nothing extra to read; only a missing value calls ``compute``, once.
+    """
+
+    __slots__ = ("compute", "name")
+
+    def __init__(self, compute: Callable[[dict[str, Any]], Any]) -> None:
+        self.compute = compute
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        d = obj.__dict__
+        value = d[self.name] = self.compute(d)  # two threads may both compute it: equal values
+        return value
 
 
 class Evaluation:
@@ -43,16 +69,24 @@ class Evaluation:
     # The values live in the instance dict, set in one step (``_set_dict``) by the constructors
     # of this module: one dict per evaluation, the cheapest object CPython makes per case. A
     # key left out reads as the class's default: None for ``flags`` and ``source``; ``fired``
-    # and ``facts`` then come from the flags.
+    # and ``facts`` are then computed from the flags (``_FromFlags``).
     flags: tuple[tuple[Any, ...], ...] | None = None
     source: FactSource | None = None
+    if TYPE_CHECKING:  # for type checkers, two plain fields
+        fired: tuple[str, ...]
+        facts: Mapping[str, Any]
+    else:
+        #: The names of the units that fired, in unit order.
+        fired = _FromFlags(lambda d: d["source"].fired(d["flags"]))
+        #: Every fact's final value: features, concluded facts and automatic facts.
+        facts = _FromFlags(lambda d: d["source"].facts(d["_case"], d["flags"]))
 
     def __init__(
         self,
         fired: tuple[str, ...],
         facts: Mapping[str, Any],
     ) -> None:
-        _set_dict(self, {"_fired": fired, "_facts": facts})
+        _set_dict(self, {"fired": fired, "facts": facts})
 
     @classmethod
     def from_flags(
@@ -74,26 +108,8 @@ class Evaluation:
         if fired is None:
             _set_dict(ev, {"flags": flags, "source": source, "_case": case})
         else:
-            _set_dict(ev, {"_fired": fired, "flags": flags, "source": source, "_case": case})
+            _set_dict(ev, {"fired": fired, "flags": flags, "source": source, "_case": case})
         return ev
-
-    @property
-    def fired(self) -> tuple[str, ...]:
-        """The names of the units that fired, in unit order."""
-        d = self.__dict__
-        value: tuple[str, ...] | None = d.get("_fired")
-        if value is None:  # two threads may both compute it: equal values
-            value = d["_fired"] = d["source"].fired(d["flags"])
-        return value
-
-    @property
-    def facts(self) -> Mapping[str, Any]:
-        """Every fact's final value: features, concluded facts and automatic facts."""
-        d = self.__dict__
-        value: Mapping[str, Any] | None = d.get("_facts")
-        if value is None:
-            value = d["_facts"] = d["source"].facts(d["_case"], d["flags"])
-        return value
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"an Evaluation is immutable: cannot set '{name}'")
