@@ -32,9 +32,6 @@ from conduct_rules_dev.mutation import (
 
 ROOT = Path(__file__).resolve().parents[2]
 ONTARIO = _builtin_dir() / "ontario"
-#: One worker runs this module under pytest-xdist (``--dist loadgroup``, scripts/test.sh): the
-#: mutation run behind ``report`` takes minutes, and each worker would otherwise make its own.
-pytestmark = pytest.mark.xdist_group("ontario-mutation-run")
 
 
 @pytest.fixture(scope="module")
