@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command: set up .venv if needed, then lint (ruff), type-check (mypy --strict)
-# and run the test suite (pytest, hypothesis "ci" profile) on two workers (pytest-xdist;
+# and run the test suite (pytest, hypothesis "ci" profile) on two workers (pytest-xdist; whole
+# files per worker, so a module-scoped fixture such as the mutation run is built once;
 # PYTEST_WORKERS=0 runs in one process). Extra arguments go to pytest: -m "not slow" is the quick
 # run (docs/testing.md).
 set -euo pipefail
@@ -9,4 +10,4 @@ bash scripts/setup.sh
 .venv/bin/ruff check src tests benchmarks scripts examples
 .venv/bin/mypy
 HYPOTHESIS_PROFILE="${HYPOTHESIS_PROFILE:-ci}" .venv/bin/python -m pytest -q \
-  -n "${PYTEST_WORKERS:-2}" "$@"
+  -n "${PYTEST_WORKERS:-2}" --dist loadfile "$@"
