@@ -6,7 +6,7 @@ Usage::
     .venv/bin/python scripts/gen_docs.py --check  # exit 1 if anything is out of date
 
 Writes docs/provisions.md, docs/rulesets/<name>.md and schemas/*.schema.json (see
-``conduct_rules.render.docs``). tests/test_docs_in_step.py fails when a committed file differs.
+``conduct_rules_dev.docs``). tests/test_docs_in_step.py fails when a committed file differs.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from conduct_rules.render.docs import generated_files, write_generated
+from conduct_rules_dev.docs import generated_files, write_generated
 
 ROOT = Path(__file__).resolve().parents[1]
 

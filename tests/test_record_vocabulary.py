@@ -36,7 +36,7 @@ from conduct_rules import (
 from conduct_rules.api import get_backend
 from conduct_rules.cli.main import main
 from conduct_rules.engines.fast import FastBackend
-from conduct_rules.model.record import Record
+from conduct_rules.rules.record import Record
 
 ROOT = Path(__file__).resolve().parents[1]
 FLAT = ROOT / "benchmarks" / "rulesets" / "bench8-flat"

@@ -24,9 +24,9 @@ import json
 from collections.abc import Mapping
 from typing import IO, Any
 
+from conduct_rules.audit.results import AuditRow
 from conduct_rules.audit.sources import RecordSource
 from conduct_rules.audit.writers import neutralise
-from conduct_rules.batch import AuditRow
 
 __all__ = ["REJECTED_COLUMNS", "REJECTED_KEY", "RejectedWriter"]
 

@@ -22,7 +22,7 @@ from conduct_rules.render.labels import value_text
 from conduct_rules.render.typography import number, percent
 
 if TYPE_CHECKING:
-    from conduct_rules.batch import AuditResult, AuditRow, AuditSummary
+    from conduct_rules.audit.results import AuditOutput, AuditRow, AuditSummary
     from conduct_rules.rules.ruleset import Ruleset
 
 __all__ = ["CAVEAT", "breakdowns_html", "caveat_html", "grouped_cases_html"]
@@ -213,7 +213,7 @@ def _reason(r: AuditRow, info: Mapping[tuple[str, str], ItemInfo]) -> tuple[str,
 
 
 def grouped_cases_html(
-    result: AuditResult,
+    result: AuditOutput,
     attention: Sequence[AuditRow],
     total: int,
     info: Mapping[tuple[str, str], ItemInfo],

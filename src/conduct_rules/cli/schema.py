@@ -11,8 +11,8 @@ import click
 
 from conduct_rules.api import get_ruleset
 from conduct_rules.cli.common import emit, fail, output_option, ruleset_option
+from conduct_rules.cli.schemas import SCHEMAS, schema_text
 from conduct_rules.errors import ConductRulesError
-from conduct_rules.render.docs import SCHEMAS, schema_text
 
 __all__ = ["schema_cmd"]
 

@@ -22,8 +22,8 @@ from pydantic import BaseModel
 
 from conduct_rules.errors import CaseValidationError
 from conduct_rules.model.case import Case
-from conduct_rules.model.record import Record
 from conduct_rules.model.validation import parse_record
+from conduct_rules.rules.record import Record
 
 __all__ = [
     "CASE_VOCABULARY",
@@ -201,7 +201,7 @@ def _case_vocabulary() -> Vocabulary:
 
 def record_vocabulary(spec: Any, ruleset_id: str, label: str) -> Vocabulary:
     """The vocabulary of a ruleset's ``record:`` block (``RulesetError`` if inconsistent)."""
-    from conduct_rules.model.record import record_model
+    from conduct_rules.rules.record import record_model
 
     return Vocabulary(record_model(spec, ruleset_id, label), (spec, ruleset_id, label))
 

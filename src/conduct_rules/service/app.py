@@ -22,11 +22,11 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from conduct_rules import __version__
 from conduct_rules.api import assess, default_backend, get_ruleset
 from conduct_rules.compare import Comparison, compare
 from conduct_rules.errors import ConductRulesError
 from conduct_rules.model.assessment import Assessment
+from conduct_rules.model.version import PACKAGE_VERSION
 from conduct_rules.rules.ruleset import Ruleset, available_rulesets
 from conduct_rules.service.batch import BatchRowModel, batch_rows, read_batch
 from conduct_rules.service.guard import Guard, Limits
@@ -131,7 +131,7 @@ def create_app(
     limits = limits or Limits()
     app = FastAPI(
         title="conduct-rules",
-        version=__version__,
+        version=PACKAGE_VERSION,
         description=_DESCRIPTION,
         openapi_url="/openapi.json",
         docs_url=None,  # the interactive pages load scripts from the internet: not here
@@ -236,7 +236,7 @@ def _routes(app: FastAPI, limits: Limits) -> None:
     @app.get("/healthz", response_model=Health, tags=["service"])
     def healthz() -> Health:
         """Liveness: the service answers and the rules engine of record is known."""
-        return Health(status="ok", version=__version__, engine=default_backend())
+        return Health(status="ok", version=PACKAGE_VERSION, engine=default_backend())
 
     @app.post("/v1/assess", response_model=Assessment, responses=_ERRORS, tags=["assess"])
     def assess_route(body: AssessRequest) -> Response:

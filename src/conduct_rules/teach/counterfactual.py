@@ -35,8 +35,8 @@ from pydantic import BaseModel, ConfigDict
 from conduct_rules.engines import Evaluation
 from conduct_rules.engines.python import PythonBackend
 from conduct_rules.errors import ConductRulesError, OptionError, check_lang
-from conduct_rules.model.case import Case
-from conduct_rules.model.validation import parse_case, parse_record
+from conduct_rules.model.case import Case, parse_case
+from conduct_rules.model.validation import parse_record
 from conduct_rules.render.labels import Lang
 from conduct_rules.rules.conditions import references
 from conduct_rules.rules.ruleset import Ruleset
