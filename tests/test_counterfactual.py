@@ -35,7 +35,7 @@ from conduct_rules.teach.what_if import WhatIf
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 RS = get_ruleset()
-ACTIONABLE = set(RS.header.actionable)
+ACTIONABLE = set(RS.actionable)
 
 # Local strategies (tests/strategies.py may grow shared ones): cases across the facts the
 # Ontario rules read, biased towards the interesting ones (needed services, court orders).

@@ -242,3 +242,21 @@ def test_lazy_and_type_only_imports_are_seen() -> None:
         for t in _targets("conduct_rules.model.case", False, node)
     }
     assert edges == {"conduct_rules.api", "conduct_rules.rules.ruleset"}
+
+
+#: Modules outside ``rules/`` allowed to read the ruleset *file* models (``rules.files``).
+FILE_MODEL_READERS: dict[str, str] = {
+    # The service's provision route publishes the registry entry with the registry's own schema,
+    # so the OpenAPI document states the same constraints as the file format.
+    "conduct_rules.service.models": "response schema of GET /v1/rulesets/{name}/provisions/{provision}",
+}
+
+
+def test_file_models_stay_inside_rules() -> None:
+    # Other layers read a ruleset through ``Ruleset``'s parts (rules/parts.py), not its files.
+    readers = {
+        module
+        for module, targets in GRAPH.items()
+        if "conduct_rules.rules.files" in targets and not module.startswith("conduct_rules.rules")
+    }
+    assert readers <= set(FILE_MODEL_READERS), sorted(readers - set(FILE_MODEL_READERS))

@@ -149,13 +149,13 @@ def assess(
     check_lang(lang)
     rs = get_ruleset(ruleset, parameters)
     if as_of is not None:
-        require_in_force(rs.header, rs.id, as_of)
+        require_in_force(rs.metadata, rs.id, as_of)
     vocab = rs.vocabulary
     warnings: tuple[Warning_, ...]
     c = vocab.parse(case)
     # The contradiction checks speak of the standard ``Case``; a ruleset's own record has none.
     # Only for a ruleset that reads the standard case the way the warnings assume (Ontario's).
-    on = vocab.is_case and rs.header.contradiction_warnings
+    on = vocab.is_case and rs.metadata.contradiction_warnings
     warnings = contradictions(c, lang) if on else ()
     engine = get_backend(backend)
     evaluation = engine.evaluate(rs, c)

@@ -269,7 +269,7 @@ def comparison_of(
             ruleset=n,
             id=a.ruleset.id,
             version=a.ruleset.version,
-            title=rulesets[n].header.title[lang],
+            title=rulesets[n].metadata.title[lang],
             verdict=a.verdict,
             verdict_label=_verdict_label(rulesets[n], a.verdict, lang),
         )

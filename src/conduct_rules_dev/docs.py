@@ -79,9 +79,9 @@ def provisions_markdown(rulesets: Iterable[Ruleset]) -> str:
         "`college_guidance` (the College's practice notes).\n",
     ]
     for rs in rulesets:
-        out.append(f"\n## {rs.header.title['en']}\n\n")
+        out.append(f"\n## {rs.metadata.title['en']}\n\n")
         out.append(
-            f"Ruleset `{rs.id}` {rs.version} (`{rs.path}`), reading as of {rs.header.as_of}.\n\n"
+            f"Ruleset `{rs.id}` {rs.version} (`{rs.path}`), reading as of {rs.metadata.as_of}.\n\n"
         )
         out.append(
             "| id | source | document | edition | effective | force "
@@ -157,7 +157,7 @@ def _rule_block(rs: Ruleset, rule: Rule) -> str:
 
 def ruleset_markdown(rs: Ruleset) -> str:
     """``docs/rulesets/<name>.md``: header, parameters, derived facts, then every rule."""
-    hd = rs.header
+    hd = rs.metadata
     out = [
         _HEADER,
         f"# {hd.title['en']}\n\n",
@@ -176,19 +176,19 @@ def ruleset_markdown(rs: Ruleset) -> str:
         "Judgement thresholds, overridable with `assess(..., parameters={...})`.\n\n",
         "| name | default | range | sources | meaning |\n| --- | --- | --- | --- | --- |\n",
     ]
-    for name, spec in hd.parameters.items():
+    for name, spec in rs.parameters.items():
         sources = ", ".join(f"`{s}`" for s in spec.sources)
         out.append(
             f"| `{name}` | {spec.default} | {spec.minimum}–{spec.maximum} | {sources} "
             f"| {_cell(spec.en)} |\n"
         )
-    if not hd.parameters:
+    if not rs.parameters:
         out.append("| — | | | | |\n")
     out += [
         "\n## Derived facts\n\n",
         "| fact | concluded by | meaning |\n| --- | --- | --- |\n",
     ]
-    for name, fact in hd.derived.items():
+    for name, fact in rs.derived.items():
         by = ", ".join(
             f"[`{r.id}`](#{r.id})" for r in rs.rules if any(c.target == name for c in r.then)
         )

@@ -126,7 +126,7 @@ class RowAssessor:
         vocab = ruleset.vocabulary
         # The contradiction checks speak of the standard ``Case``; a flat record has none.
         self._parse = vocab.parse
-        on = vocab.is_case and ruleset.header.contradiction_warnings  # off for CRPO (issue 15)
+        on = vocab.is_case and ruleset.metadata.contradiction_warnings  # off for CRPO (issue 15)
         self._checks = CHECKS if on else ()
         #: One-pass JSON validation for the standard case (``_run_json``); None to turn it off.
         self._validate_json: Callable[[Any], Any] | None = (

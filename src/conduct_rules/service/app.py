@@ -12,6 +12,7 @@ read any file its process can.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
@@ -390,7 +391,8 @@ def _routes(app: FastAPI, limits: Limits) -> None:
         spec = get_ruleset(name).provisions.get(provision)
         if spec is None:
             return problem(404, "not-found", "no such provision", [("provision", "unknown")])
-        info = ProvisionInfo(id=provision, **spec.model_dump())
+        fields = {k: v for k, v in dataclasses.asdict(spec).items() if k != "id"}
+        info = ProvisionInfo(id=provision, **fields)
         return _answer(info)
 
     from conduct_rules.service.fhir_route import add_fhir_route
@@ -411,7 +413,7 @@ def _parse_overrides(items: list[str]) -> dict[str, int]:
 def _info(name: str, rs: Ruleset) -> RulesetInfo:
     params = {
         k: ParameterInfo(default=p.default, minimum=p.minimum, maximum=p.maximum, en=p.en, fr=p.fr)
-        for k, p in rs.header.parameters.items()
+        for k, p in rs.parameters.items()
     }
     return RulesetInfo(
         name=name, id=rs.id, version=rs.version, parameters=params, provisions=list(rs.provisions)

@@ -95,8 +95,8 @@ class _Lever:
 
 def _levers(rs: Ruleset, lang: Lang) -> list[_Lever]:
     out: list[_Lever] = []
-    for path, specs in rs.header.levers.items():
-        if path not in rs.header.actionable:  # the loader refuses this; never trust it blindly
+    for path, specs in rs.levers.items():
+        if path not in rs.actionable:  # the loader refuses this; never trust it blindly
             continue
         for spec in specs:
             value: ChangeValue
@@ -256,7 +256,7 @@ class _Search:
 
     def evaluation(self, combo: Sequence[int]) -> Evaluation:
         """The evaluation of the case with the set's levers applied."""
-        case = _apply(self.case, [self.levers[i] for i in combo], self.rs.header.as_of)
+        case = _apply(self.case, [self.levers[i] for i in combo], self.rs.metadata.as_of)
         return self.backend.evaluate_features(self.rs, self.extract(case))
 
     def relevant(self, lever: _Lever, before: Mapping[str, Any]) -> bool:
@@ -264,7 +264,7 @@ class _Search:
 
     def touched(self, lever: _Lever, before: Mapping[str, Any]) -> set[str]:
         """The features this lever alone changes in this case."""
-        after = self.extract(_apply(self.case, [lever], self.rs.header.as_of))
+        after = self.extract(_apply(self.case, [lever], self.rs.metadata.as_of))
         return {k for k in after if after[k] != before[k]}
 
 
@@ -337,8 +337,8 @@ def _changeset(search: _Search, combo: tuple[int, ...], before: str) -> ChangeSe
     everything = search.evaluation(combo)
     fired_all = frozenset(everything.fired)
     features = search.extract(search.case)
-    base = _base_date(search.case, rs.header.as_of)
-    applied = _apply(search.case, [search.levers[i] for i in combo], rs.header.as_of)
+    base = _base_date(search.case, rs.metadata.as_of)
+    applied = _apply(search.case, [search.levers[i] for i in combo], rs.metadata.as_of)
     added = 0
     changes = []
     for i in combo:

@@ -27,7 +27,7 @@ from conduct_rules.model.version import SCHEMA_VERSION
 from conduct_rules.render.labels import Lang, Scalar, colon, fact_label, value_text
 from conduct_rules.rules.conditions import All, Cmp, Condition, Const, Not, Ref, bind, evaluate
 from conduct_rules.rules.editions import edition_refs
-from conduct_rules.rules.files import OutputSpec
+from conduct_rules.rules.parts import Output
 from conduct_rules.rules.ruleset import Ruleset
 from conduct_rules.teach.counterfactual import TARGET, search_changes
 from conduct_rules.teach.derivation import definition, evaluate_case, producers
@@ -357,7 +357,7 @@ def explain(
             id=rs.id,
             version=rs.version,
             parameters=dict(rs.parameter_values),
-            editions=edition_refs(rs.header, lang),
+            editions=edition_refs(rs.metadata, lang),
         ),
     )
 
@@ -444,7 +444,7 @@ def _resolve(rs: Ruleset, item_id: str) -> tuple[str, str]:
         "safeguard": rs.outputs.safeguards,
         "documentation": rs.outputs.documentation,
         "finding": rs.outputs.findings,
-        "derived": rs.header.derived,
+        "derived": rs.derived,
     }
     kinds = [kind] if kind else list(_KINDS)
     for k in kinds:
@@ -480,7 +480,7 @@ def _question(kind: str, name: str, facts: Mapping[str, Any]) -> str:
 def _plain_label(rs: Ruleset, kind: str, name: str, lang: Lang) -> str:
     if kind == "derived":
         return fact_label(rs, name, lang)
-    groups: dict[str, Mapping[str, OutputSpec]] = {
+    groups: dict[str, Mapping[str, Output]] = {
         "verdict": rs.outputs.verdicts,
         "action": rs.outputs.actions,
         "safeguard": rs.outputs.safeguards,
@@ -561,7 +561,7 @@ def _field_of(key: str) -> str:
 
 def _outside_control(rs: Ruleset, items: list[Missing], lang: Lang) -> list[str]:
     """Leaves the member cannot change (not under ``actionable``), as "label (now: value)"."""
-    actionable = rs.header.actionable
+    actionable = rs.actionable
     out: list[str] = []
     for m in items:
         out += [
@@ -569,7 +569,7 @@ def _outside_control(rs: Ruleset, items: list[Missing], lang: Lang) -> list[str]
             for x in _outside_control(rs, [*m.any_of, *m.all_of, *m.because], lang)
             if x not in out
         ]
-        if m.fact is None or m.because or m.fact in rs.header.derived:
+        if m.fact is None or m.because or m.fact in rs.derived:
             continue
         field = _field_of(m.fact)
         if any(field == a or field.startswith(a + ".") for a in actionable):

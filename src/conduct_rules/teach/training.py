@@ -26,7 +26,7 @@ from conduct_rules.errors import ConductRulesError, OptionError
 from conduct_rules.model.case import Case
 from conduct_rules.render.labels import Lang, colon
 from conduct_rules.render.typography import join_and, semicolon, sentence, typeset
-from conduct_rules.rules.files import OutputSpec
+from conduct_rules.rules.parts import Output
 from conduct_rules.teach.explain import Check, check_text, explain, why_not
 from conduct_rules.teach.stories import FAMILIES, Family, story, title
 
@@ -176,7 +176,7 @@ def make_exercises(
 def options(part: Part) -> list[tuple[str, str, str]]:
     """The numbered choices of a question: ``(id, English label, French label)``."""
     out = get_ruleset().outputs
-    groups: dict[str, Mapping[str, OutputSpec]] = {
+    groups: dict[str, Mapping[str, Output]] = {
         "verdict": out.verdicts,
         "safeguards": out.safeguards,
         "records": out.documentation,
@@ -476,7 +476,7 @@ def export_markdown(exercises: Sequence[Exercise]) -> str:
     rs = get_ruleset()
     ids = ", ".join(f"`{e.id}`" for e in exercises)
     head = w["set"].format(
-        ids=ids, rs=rs.id, v=rs.version, asof=rs.header.as_of, seed=exercises[0].seed
+        ids=ids, rs=rs.id, v=rs.version, asof=rs.metadata.as_of, seed=exercises[0].seed
     )
     lines = [f"# {w['title']}", "", head, "", w["how"], ""]
     for heading, part in zip(_QUESTIONS[lang], _PARTS, strict=True):
