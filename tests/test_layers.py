@@ -248,7 +248,7 @@ def test_lazy_and_type_only_imports_are_seen() -> None:
 FILE_MODEL_READERS: dict[str, str] = {
     # The service's provision route publishes the registry entry with the registry's own schema,
     # so the OpenAPI document states the same constraints as the file format.
-    "conduct_rules.service.models": "response schema of GET /v1/rulesets/{name}/provisions/{provision}",
+    "conduct_rules.service.models": "response of GET /v1/rulesets/{name}/provisions/{provision}",
 }
 
 
