@@ -260,3 +260,18 @@ def test_file_models_stay_inside_rules() -> None:
         if "conduct_rules.rules.files" in targets and not module.startswith("conduct_rules.rules")
     }
     assert readers <= set(FILE_MODEL_READERS), sorted(readers - set(FILE_MODEL_READERS))
+
+
+#: Longest module, in lines: a reader holds one module in mind at a time (issue 12).
+MAX_LINES = 500
+#: Modules still longer, each being split separately (issue 12, A2a).
+LONG_MODULES = frozenset({"conduct_rules.assemble.build", "conduct_rules.engines.fast"})
+
+
+def test_modules_stay_short() -> None:
+    long = {
+        module: n
+        for module, (path, _) in MODULES.items()
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert set(long) <= LONG_MODULES, {m: n for m, n in long.items() if m not in LONG_MODULES}

@@ -27,6 +27,7 @@ from conduct_rules.model.version import SCHEMA_VERSION
 from conduct_rules.render.labels import Lang
 from conduct_rules.render.terminal import shown, terminal_safe
 from conduct_rules.render.typography import typeset
+from conduct_rules.teach.exercise_sets import export_json, export_markdown
 from conduct_rules.teach.stories import Family
 from conduct_rules.teach.training import (
     FAMILIES,
@@ -36,8 +37,6 @@ from conduct_rules.teach.training import (
     Feedback,
     Part,
     answer_from,
-    export_json,
-    export_markdown,
     make_exercises,
     options,
     parse_choices,
