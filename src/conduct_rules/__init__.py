@@ -9,6 +9,7 @@ Public surface (everything else is private and may change)::
 from __future__ import annotations
 
 from conduct_rules.api import assess, default_backend
+from conduct_rules.audit.sample import sample_cases
 from conduct_rules.batch import (
     AuditResult,
     AuditRow,
@@ -138,6 +139,7 @@ __all__ = [
     "records_from_file",
     "records_from_jsonl",
     "render_text",
+    "sample_cases",
     "what_if",
     "what_would_permit",
     "why_not",

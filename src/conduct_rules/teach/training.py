@@ -265,10 +265,6 @@ def _overlap(right: Sequence[str], given: Sequence[str] | None, part: Part) -> P
     )
 
 
-def _join(parts: Sequence[str], lang: Lang) -> str:
-    return (" ; " if lang == "fr" else "; ").join(parts)
-
-
 _T = {
     "en": {
         "verdict": "The verdict is “{label}”. {decision}",
