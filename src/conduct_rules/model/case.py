@@ -24,7 +24,7 @@ from pydantic import (
     field_validator,
 )
 
-from conduct_rules.model.validation import parse_record, parse_record_json
+from conduct_rules.model.validation import parse_model, parse_model_json
 
 __all__ = [
     "Alternatives",
@@ -461,9 +461,9 @@ class Case(_Part):
 
 def parse_case(data: Mapping[str, Any] | Case) -> Case:
     """Validate a mapping (or pass a ``Case`` through) with privacy-safe errors."""
-    return parse_record(data, Case)
+    return parse_model(data, Case)
 
 
 def parse_case_json(text: str | bytes) -> Case:
     """Validate JSON text into a ``Case`` with privacy-safe errors."""
-    return parse_record_json(text, Case)
+    return parse_model_json(text, Case)

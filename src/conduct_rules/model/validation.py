@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from conduct_rules.errors import CaseValidationError
 from conduct_rules.model.strict_json import DuplicateKeyError, loads
 
-__all__ = ["describe_errors", "parse_record", "parse_record_json"]
+__all__ = ["describe_errors", "parse_model", "parse_model_json"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -104,7 +104,7 @@ def describe_errors(exc: ValidationError) -> list[tuple[str, str]]:
     return out
 
 
-def parse_record(data: Any, model: type[M]) -> M:
+def parse_model(data: Any, model: type[M]) -> M:
     """Validate a mapping (or pass an instance through) into ``model``, privacy-safe.
 
     For any case model: the standard ``Case`` (``model.case.parse_case``) or a ruleset's flat record
@@ -127,7 +127,7 @@ def parse_record(data: Any, model: type[M]) -> M:
     raise CaseValidationError(errors)
 
 
-def parse_record_json(text: str | bytes, model: type[M]) -> M:
+def parse_model_json(text: str | bytes, model: type[M]) -> M:
     """Validate JSON text into ``model`` with privacy-safe errors (duplicate keys rejected)."""
     duplicate = ""
     try:
@@ -141,7 +141,7 @@ def parse_record_json(text: str | bytes, model: type[M]) -> M:
     if data is _INVALID:
         # Outside the ``except``: ``JSONDecodeError.doc`` holds the whole text.
         raise CaseValidationError([("(case)", "not valid JSON")])
-    return parse_record(data, model)
+    return parse_model(data, model)
 
 
 _INVALID = object()

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 
 from conduct_rules.errors import CaseValidationError
 from conduct_rules.model.case import Case
-from conduct_rules.model.validation import parse_record
+from conduct_rules.model.validation import parse_model
 from conduct_rules.rules.record import Record
 
 __all__ = [
@@ -169,7 +169,7 @@ class Vocabulary:
             else:  # a ``Case`` given to a ruleset with its own record, or the reverse: say so
                 wanted = "a Case" if self.is_case else f"a flat record ({model.__name__})"
                 raise CaseValidationError([("(case)", f"this ruleset reads {wanted}")])
-        return parse_record(data, model)
+        return parse_model(data, model)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # A record model is built at run time and cannot be pickled by name: a process-pool

@@ -36,7 +36,7 @@ from conduct_rules.engines import Evaluation
 from conduct_rules.engines.python import PythonBackend
 from conduct_rules.errors import ConductRulesError, OptionError, check_lang
 from conduct_rules.model.case import Case, parse_case
-from conduct_rules.model.validation import parse_record
+from conduct_rules.model.validation import parse_model
 from conduct_rules.render.labels import Lang
 from conduct_rules.rules.conditions import references
 from conduct_rules.rules.ruleset import Ruleset
@@ -206,7 +206,7 @@ def _apply(case: _M, changes: Iterable[Change | _Lever], as_of: str = "") -> _M:
     added = 0
     for change in changes:
         added = _apply_one(data, change, base, added, fields)
-    return parse_record(data, type(case))
+    return parse_model(data, type(case))
 
 
 def apply_changes(case: Case | Mapping[str, Any], changes: ChangeSet | Iterable[Change]) -> Case:

@@ -272,7 +272,7 @@ _T = {
         "met_when": " It is not yet met: {met}.",
         "missed_doc": "Missing record: “{label}” — {text} It is expected here because {why}.",
         "already_met": "Already met: “{label}” — {met}.",
-        "already_recorded": "Already in the file: “{label}”.",
+        "already_documented": "Already in the file: “{label}”.",
         "marked": (
             "Marked: the verdict (1 if right, else 0), the safeguards still owed and the records "
             "missing (each: the items in both your answer and the key, divided by the items in "
@@ -289,7 +289,7 @@ _T = {
             "Document manquant : « {label} » — {text} Il est attendu ici parce que {why}."
         ),
         "already_met": "Mesure déjà remplie : « {label} » — {met}.",
-        "already_recorded": "Déjà au dossier : « {label} ».",
+        "already_documented": "Déjà au dossier : « {label} ».",
         "marked": (
             "Notation : le verdict (1 s'il est juste, sinon 0), les mesures encore dues et les "
             "documents manquants (pour chacun : les éléments à la fois dans votre réponse et dans "
@@ -403,7 +403,7 @@ def _extra_comment(
         if kind == "safeguard":
             text = t["already_met"].format(label=label, met=_why(conc.second_because, lang))
         else:
-            text = t["already_recorded"].format(label=label)
+            text = t["already_documented"].format(label=label)
         return Comment(part=part, item=item, kind="extra", text=text, citations=cites_of[step.rule])
     prefix = "safeguard" if kind == "safeguard" else "documentation"
     answer = why_not(exercise.case, f"{prefix}:{item}", lang=lang)
