@@ -1,4 +1,4 @@
-"""The ``conduct-rules`` command: a click group whose subcommands live in ``conduct_rules._cli``.
+"""The ``conduct-rules`` command: a click group whose subcommands live in ``conduct_rules.cli``.
 
 Why one module per subcommand: each one (assess, audit, explain, what-if, train) has its own
 options and output formats; keeping them apart keeps every module small and lets heavy optional
