@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-SRC = Path(__file__).resolve().parent.parent / "src"
+# The repository root: the nearest folder above this file holding ``src/conduct_rules``.
+ROOT = next(p for p in Path(__file__).resolve().parents if (p / "src" / "conduct_rules").is_dir())
+SRC = ROOT / "src"
 PACKAGE = "conduct_rules"
 
 #: Layers, top first. A module may import its own layer's modules or any lower layer's, never a

@@ -18,7 +18,7 @@ import yaml
 from conduct_rules import assess, available_rulesets, load_ruleset
 from conduct_rules.rules.parts import OUTPUT_KINDS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = next(p for p in Path(__file__).resolve().parents if (p / "rulesets").is_dir())
 KIND_FILE_KEY = {
     "action": "actions",
     "safeguard": "safeguards",
