@@ -85,7 +85,7 @@ def case_dicts(draw: st.DrawFn, **fixed: Any) -> dict[str, Any]:
             "requested_termination": draw(b),
             "withdrew": draw(b),
             "interested_in_further_treatment": draw(b),  # CRPO 6.3.3
-            "informed_of_reasons": draw(b),  # CRPO 6.3.4
+            "informed_of_reasons": draw(st.one_of(st.none(), b)),  # CRPO 6.3.4; null: silent
         },
         "member": {
             "serious_risk_of_harm": draw(b),

@@ -84,9 +84,12 @@ def test_the_scenarios_compare_in_both_languages(path: Path, lang: str) -> None:
 
 
 def test_scenario_2_ended_differs_between_colleges() -> None:
-    """Scenario 2 ended by e-mail: Ontario permits it; CRPO finds the reasons not explained
-    (the note's case does not say they were), so the stricter answer is not permitted."""
-    c = compare(_case(ROOT / "examples/scenario-2/3-ended-by-final-email.json"))
+    """Scenario 2 ended by e-mail: Ontario permits it; CRPO finds the reasons not explained (the
+    note's case does not record that they were, and the reading's default is false), so the
+    stricter answer is not permitted. A case that says the file does not tell (null) waits on
+    the step instead, with no finding."""
+    data = _case(ROOT / "examples/scenario-2/3-ended-by-final-email.json")
+    c = compare(data)
     assert [v.verdict for v in c.rulesets] == ["permitted", "not_permitted"]
     assert c.verdict == "not_permitted"
     assert c.verdict_from == ("crpo-6.3",)
@@ -94,6 +97,11 @@ def test_scenario_2_ended_differs_between_colleges() -> None:
     assert c.findings[0].required_by == ("crpo-6.3",)
     refer = {a.id: a for a in c.actions}["refer_client"]
     assert refer.required_by == ("crpo-6.3",)
+    unknown = compare({**data, "client": {**data.get("client", {}), "informed_of_reasons": None}})
+    assert unknown.verdict == "conditional"
+    assert unknown.findings == ()
+    reasons = {s.id: s for s in unknown.safeguards}["reasons_communicated"]
+    assert (reasons.status, reasons.required_by) == ("outstanding", ("crpo-6.3",))
 
 
 def test_the_json_fits_the_schema() -> None:
@@ -142,7 +150,9 @@ def test_html_is_escaped_and_side_by_side() -> None:
 
 
 def test_combined_row_has_per_college_columns() -> None:
-    c = compare(_case(ROOT / "examples/scenario-2/3-ended-by-final-email.json"))
+    data = _case(ROOT / "examples/scenario-2/3-ended-by-final-email.json")
+    data["client"] = {**data.get("client", {}), "informed_of_reasons": False}
+    c = compare(data)
     row = combined_row(c)
     assert row["verdict"] == "not_permitted"
     assert row["ontario.verdict"] == "permitted"

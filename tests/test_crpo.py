@@ -122,20 +122,44 @@ def test_every_example_is_listed() -> None:
 
 
 def test_the_scenarios_run_through_crpo() -> None:
-    """The note's cases carry no CRPO fields: the defaults (good faith, interested, reasons not
-    yet explained) apply, so before the end every scenario waits on the reasons; after an ending
-    without them, CRPO finds a possible breach that Ontario does not look for."""
+    """The note's cases carry no CRPO fields: the reading's defaults (good faith, interested,
+    reasons not explained) apply, so before the end every scenario waits on the reasons; after
+    an ending without them, CRPO finds a possible breach that Ontario does not look for. A case
+    that says the file does not tell (null) leaves the step outstanding, with no finding."""
     s1 = assess(_load("scenario-1/1-before-notice.json"), ruleset="crpo-6.3")
     assert s1.verdict == "conditional"
     assert "reasons_communicated" in _outstanding(s1)
     ended = assess(_load("scenario-2/3-ended-by-final-email.json"), ruleset="crpo-6.3")
     assert ended.verdict == "not_permitted"
     assert {f.id for f in ended.findings} == {"reasons_not_communicated"}
-    told = with_changes(
-        Case.model_validate(_load("scenario-2/3-ended-by-final-email.json")),
-        **{"client.informed_of_reasons": True},
-    )
+    base = Case.model_validate(_load("scenario-2/3-ended-by-final-email.json"))
+    unknown = assess(with_changes(base, **{"client.informed_of_reasons": None}), ruleset=CRPO)
+    assert unknown.verdict == "conditional"
+    assert unknown.findings == ()
+    assert "reasons_communicated" in _outstanding(unknown)
+    told = with_changes(base, **{"client.informed_of_reasons": True})
     assert assess(told, ruleset="crpo-6.3").verdict == "permitted"
+    not_told = assess(with_changes(base, **{"client.informed_of_reasons": False}), ruleset=CRPO)
+    assert not_told.verdict == "not_permitted"
+    assert {f.id for f in not_told.findings} == {"reasons_not_communicated"}
+
+
+@given(case=cases(stage="ended"))
+def test_a_silent_file_never_makes_a_reasons_finding(case: Case) -> None:
+    """Only an explicit "not explained" is a possible breach of 6.3.4; null never is."""
+    silent = with_changes(case, **{"client.informed_of_reasons": None})
+    a = assess(silent, ruleset=CRPO)
+    assert "reasons_not_communicated" not in {f.id for f in a.findings}
+    assert "reasons_communicated" in _outstanding(a)
+    said_no = assess(with_changes(case, **{"client.informed_of_reasons": False}), ruleset=CRPO)
+    assert "reasons_not_communicated" in {f.id for f in said_no.findings}
+
+
+@given(case=cases(), value=st.sampled_from([None, True, False]))
+def test_ontario_ignores_informed_of_reasons(case: Case, value: bool | None) -> None:
+    a = assess(case).model_dump(mode="json")
+    b = assess(with_changes(case, **{"client.informed_of_reasons": value})).model_dump(mode="json")
+    assert a == b
 
 
 # ----------------------------------------------------------------------------- properties
@@ -236,15 +260,20 @@ def test_the_check_set_passes_on_the_ruleset() -> None:
     [
         ("verdict-barred:negate", None),
         ("safeguard-referrals:drop-conjunct@when.all[1]", None),
-        ("referrals-shown:drop-disjunct@when.any[1]", "agrees_with_reading"),
-        ("safeguard-documented:drop-conjunct@then[0].met_when.all[3]", "agrees_with_reading"),
+        ("referrals-shown:drop-disjunct@when.any[1]", "source"),
+        ("safeguard-documented:drop-conjunct@then[0].met_when.all[3]", "source"),
+        ("breach-found:add-conjunct@#1", "source"),
     ],
 )
 def test_the_check_set_kills_mutants(mutant: str, check: str | None) -> None:
-    failures = crpo.run_suite(mutant_ruleset(mutant, "crpo-6.3"), cases=list(crpo.corpus(120)))
+    rs = mutant_ruleset(mutant, "crpo-6.3")
+    failures = crpo.run_suite(rs, cases=list(crpo.corpus(120)))
     assert failures, mutant
     if check is not None:
         assert failures[0].check == check
+        # The oracle alone (a second transcription of the reading) tells it apart as well.
+        oracle = crpo.run_suite(rs, families=["oracle"], cases=list(crpo.corpus(120)))
+        assert [f.check for f in oracle][:1] == ["agrees_with_reading"]
 
 
 # ------------------------------------------------------------- Ontario is unchanged

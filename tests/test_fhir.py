@@ -112,13 +112,46 @@ CRPO_RECORDS = {
 }
 
 
-def test_crpo_facts_are_refused_by_name_not_lost() -> None:
-    """A CRPO-only fact cannot be carried by a bundle yet: writing one is refused naming it."""
-    case = Case(case_id="f-crpo", member={"good_faith": False}, documented=("discharge_plan",))
-    with pytest.raises(MappingError) as info:
-        bundle_from_case(case)
-    fields = [field for field, _ in info.value.errors]
-    assert fields == ["member.good_faith", "documented"]
+@pytest.mark.parametrize("informed", [True, False, None])
+def test_crpo_facts_travel_in_a_bundle(informed: bool | None) -> None:
+    """The CRPO Standard 6.3 facts have codes (issue 15): a case departing from every default
+    reads back the same, and the psychotherapists' answer is the same from the bundle; "the
+    file does not tell" (null) travels as a Communication whose status is ``unknown``."""
+    case = Case(
+        case_id="f-crpo",
+        stage="ended",
+        member={"good_faith": False, "reason_protected_ground": True},
+        client={"interested_in_further_treatment": False, "informed_of_reasons": informed},
+        documented=tuple(sorted(CRPO_RECORDS)),
+    )
+    bundle = bundle_from_case(case)
+    back = case_from_bundle(bundle)
+    assert back == case
+    assert assess(back, ruleset="crpo-6.3") == assess(case, ruleset="crpo-6.3")
+    kinds = {e["resource"]["resourceType"] for e in bundle["entry"]}
+    assert "Flag" in kinds
+    assert "DocumentReference" in kinds
+    told = [
+        e["resource"]["status"]
+        for e in bundle["entry"]
+        if "reasons-explained" in json.dumps(e["resource"].get("category", []))
+    ]
+    assert told == ({True: ["completed"], False: ["not-done"], None: ["unknown"]}[informed])
+
+
+def test_reasons_explained_once_wins_over_not_done() -> None:
+    """Explained at some point is explained: a completed Communication beats a 'not-done' one."""
+    case = Case(case_id="r", client={"informed_of_reasons": True})
+    bundle = bundle_from_case(case)
+    done = next(e for e in bundle["entry"] if e["resource"]["resourceType"] == "Communication")
+    not_done = copy.deepcopy(done["resource"])
+    not_done["status"] = "not-done"
+    del not_done["sent"]
+    not_done["id"] = "communication-99"
+    bundle["entry"].append({"resource": not_done})
+    assert case_from_bundle(bundle).client.informed_of_reasons is True
+    bundle["entry"].remove(done)
+    assert case_from_bundle(bundle).client.informed_of_reasons is False
 
 
 @settings(max_examples=50)  # each example builds, validates and maps a whole bundle
@@ -129,19 +162,8 @@ def test_a_case_written_as_a_bundle_reads_back(case: Case) -> None:
         update={"providers_offered": min(case.alternatives.providers_offered, 4)}
     )
     case = case.model_copy(update={"alternatives": alternatives})
-    # The CRPO-only facts have no FHIR mapping yet (bundle_from_case refuses them, by name):
-    # the round trip is about the facts the mapping table covers.
-    case = case.model_copy(
-        update={
-            "member": case.member.model_copy(
-                update={"good_faith": True, "reason_protected_ground": False}
-            ),
-            "client": case.client.model_copy(
-                update={"interested_in_further_treatment": True, "informed_of_reasons": False}
-            ),
-            "documented": tuple(d for d in case.documented if d not in CRPO_RECORDS),
-        }
-    )
+    # The CRPO Standard 6.3 facts (good faith, protected ground, interest, reasons explained or
+    # not or unknown, the four records) are drawn like any other and must read back too.
     try:
         bundle = bundle_from_case(case)
     except MappingError:
@@ -282,3 +304,16 @@ def test_the_service_assesses_a_bundle() -> None:
         assert r.headers["content-type"] == "application/problem+json"
         assert SECRET not in r.text
         assert r.json()["errors"][-1]["field"] == "Bundle.entry[5] (Communication).sent"
+
+
+def test_a_bundle_silent_on_the_reasons_gives_the_readings_default() -> None:
+    """No ``reasons-explained`` Communication at all: the CRPO reading's default (false) holds,
+    as for a case file that does not mention it; only ``unknown`` says "the file does not tell"."""
+    case = Case(case_id="f-silent", stage="ended", client={"informed_of_reasons": None})
+    bundle = bundle_from_case(case)
+    bundle["entry"] = [
+        e
+        for e in bundle["entry"]
+        if "reasons-explained" not in json.dumps(e["resource"].get("category", []))
+    ]
+    assert case_from_bundle(bundle).client.informed_of_reasons is False

@@ -81,9 +81,24 @@ def test_audit_rows_and_summary_validate(tmp_path: Path) -> None:
     assert {line["status"] for line in lines} == {"assessed", "rejected"}
     for line in lines:
         _valid("audit-row", line)
+        assert line["schema_version"] == SCHEMA_VERSION
     summary = assess_many(rows).summary.as_dict()
     _valid("audit-summary", summary)
     assert summary["schema_version"] == SCHEMA_VERSION
+
+
+def test_audit_rows_against_several_rulesets_validate(tmp_path: Path) -> None:
+    rows = [json.loads(f.read_text()) for f in FILES] + [{"case_id": "bad", "stage": "x"}]
+    source = tmp_path / "cases.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = RUNNER.invoke(main, ["audit", str(source), "--rulesets", "ontario,crpo-6.3"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line]
+    assert {line["status"] for line in lines} == {"assessed", "rejected"}
+    for line in lines:
+        _valid("audit-compared-row", line)
+        assert line["schema_version"] == SCHEMA_VERSION
+        assert "crpo-6.3.verdict" in line
 
 
 def test_training_marking_validates(tmp_path: Path) -> None:
@@ -94,6 +109,50 @@ def test_training_marking_validates(tmp_path: Path) -> None:
     _valid("training-marking", data)
     for fb in data["feedback"]:
         assert fb["marked"]
+    assert data["ruleset"]["parameters"]["min_attempts"] == 2
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_exercise_set_export_is_a_versioned_object(lang: str) -> None:
+    """``train --export json`` was a bare list: now an object with its version and ruleset."""
+    result = RUNNER.invoke(main, ["train", "--export", "json", "--count", "3", "--lang", lang])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    _valid("exercise-set", data)
+    assert data["schema_version"] == SCHEMA_VERSION
+    assert len(data["exercises"]) == 3
+    assert data["ruleset"]["id"] == "ontario-sw-ending"
+
+
+def test_exercise_set_and_marking_carry_the_parameters(tmp_path: Path) -> None:
+    """A set made under other parameters says so, and is marked under them: the key changes."""
+    args = ["train", "--export", "json", "--count", "6", "--seed", "3"]
+    plain = json.loads(RUNNER.invoke(main, args).output)
+    strict = json.loads(RUNNER.invoke(main, [*args, "--parameters", "min_attempts=5"]).output)
+    _valid("exercise-set", strict)
+    assert strict["ruleset"]["parameters"]["min_attempts"] == 5
+    keys = [e["key"]["verdict"] for e in plain["exercises"]]
+    strict_keys = [e["key"]["verdict"] for e in strict["exercises"]]
+    assert keys != strict_keys
+    answers = tmp_path / "answers.yaml"
+    doc = {"seed": 3, "answers": [{"verdict": k} for k in strict_keys]}
+    answers.write_text(yaml.safe_dump(doc))
+    marked = _cli_json("train", "--answers", str(answers), "--parameters", "min_attempts=5")
+    _valid("training-marking", marked)
+    assert [f["parts"][0]["score"] for f in marked["feedback"]] == [1.0] * 6
+    from_stdin = RUNNER.invoke(
+        main,
+        ["train", "--answers", "-", "--parameters", "min_attempts=5", "--format", "json"],
+        input=answers.read_text(),
+    )
+    assert json.loads(from_stdin.stdout)["score"] == marked["score"]
+
+
+def test_comparison_validates_with_its_version() -> None:
+    data = _cli_json("compare", str(FILES[0]), "--parameters", "min_attempts=3")
+    _valid("comparison", data)
+    assert data["schema_version"] == SCHEMA_VERSION
+    assert data["assessments"]["ontario"]["ruleset"]["parameters"]["min_attempts"] == 3
 
 
 def _properties(schema: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:

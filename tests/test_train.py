@@ -21,7 +21,7 @@ from conduct_rules import assess
 from conduct_rules.api import get_ruleset
 from conduct_rules.cli.main import main
 from conduct_rules.errors import ConductRulesError
-from conduct_rules.teach.exercise_sets import export_markdown
+from conduct_rules.teach.exercise_set import export_markdown
 from conduct_rules.teach.training import (
     FAMILIES,
     Answer,
@@ -163,6 +163,17 @@ def test_mark_an_answer_file_in_yaml_and_json(tmp_path: Path) -> None:
     assert marked["score"] == pytest.approx(3 + second.score, abs=0.01)
 
 
+def test_french_marking_writes_the_session_score_the_french_way(tmp_path: Path) -> None:
+    """The session score of a marking in French used an English decimal point ("0.50 / 6")."""
+    path = tmp_path / "answers.yaml"
+    doc = {"seed": 4, "lang": "fr", "answers": [{"verdict": 1}, {"verdict": 2}]}
+    path.write_text(yaml.safe_dump(doc))
+    text = CliRunner().invoke(main, ["train", "--answers", str(path)]).output
+    session = next(line for line in text.splitlines() if line.startswith("Score de la séance"))
+    assert session.split("\u00a0: ")[1].split(" / ")[0].count(",") == 1
+    assert "." not in session
+
+
 def test_marking_refuses_answers_for_another_set(tmp_path: Path) -> None:
     path = tmp_path / "a.json"
     path.write_text(json.dumps({"seed": 1, "answers": [{"exercise": "scenario-9/1-1"}]}))
@@ -267,7 +278,7 @@ def test_the_sample_in_the_trainers_guide_is_what_the_program_exports() -> None:
 
 def test_export_json_round_trips_and_its_key_is_the_engine() -> None:
     result = CliRunner().invoke(main, ["train", "--export", "json", "--count", "4", "--seed", "2"])
-    exercises = [Exercise.model_validate(x) for x in json.loads(result.output)]
+    exercises = [Exercise.model_validate(x) for x in json.loads(result.output)["exercises"]]
     assert [e.family for e in exercises] == [*FAMILIES, FAMILIES[0]]
     for ex in exercises:
         result_ = assess(ex.case)
@@ -299,3 +310,19 @@ def test_any_exercise_is_consistent(seed: int, family: str, lang: str) -> None:
     extra = set(RS.outputs.safeguards) - set(ex.key.safeguards)
     over = score(ex, Answer(verdict=ex.key.verdict, safeguards=(*ex.key.safeguards, *extra)))
     assert {c.item for c in over.comments if c.kind == "extra"} == extra
+
+
+def test_a_set_made_under_other_parameters_says_so_and_keys_under_them() -> None:
+    """The Markdown key was explained under the default thresholds even for a set made under
+    others, and its heading did not say which; its date was an ISO string in French text."""
+    strict = {"min_attempts": 5}
+    exercises = make_exercises(6, seed=3, lang="fr", parameters=strict)
+    args = ["train", "--export", "md", "--count", "6", "--seed", "3", "--lang", "fr"]
+    text = CliRunner().invoke(main, [*args, "--parameters", "min_attempts=5"]).output
+    assert "Paramètres\u00a0: min_attempts=5" in text
+    assert "lecture au 30 novembre 2026" in text.replace("\u00a0", " ")
+    key = text.split("## Corrigé")[1]
+    for ex in exercises:
+        label = RS.outputs.verdicts[ex.key.verdict].label["fr"]
+        section = key.split(f"(`{ex.id}`)")[1].split("###")[0]
+        assert label.lower()[:20] in section.lower(), ex.id

@@ -25,6 +25,7 @@ from conduct_rules.api import assess, get_ruleset
 from conduct_rules.errors import ConductRulesError
 from conduct_rules.model.assessment import Assessment, Item, Verdict
 from conduct_rules.model.case import Case
+from conduct_rules.model.version import SCHEMA_VERSION
 from conduct_rules.rules.ruleset import Ruleset
 
 __all__ = [
@@ -118,6 +119,8 @@ class Comparison(_Frozen):
     findings: tuple[ComparedItem, ...]
     differences: tuple[Difference, ...]
     assessments: dict[str, Assessment]
+    #: The version of this JSON shape (``schemas/comparison.schema.json``), not of the rules.
+    schema_version: str = SCHEMA_VERSION
 
     @property
     def outstanding_safeguards(self) -> tuple[ComparedSafeguard, ...]:

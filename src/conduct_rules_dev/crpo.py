@@ -31,11 +31,13 @@ from .invariants import (
     one_rule_decides_the_verdict,
 )
 from .oracle import Expected, observed
-from .suite import Failure
+from .source import CRPO_CASE_FILES, CRPO_HERE, load_cases, wrong_citations
+from .suite import Failure, raising_threshold_never_meets, source_case_holds
 
 __all__ = [
     "CRPO_CHECKS",
     "CRPO_DOCUMENTATION",
+    "CRPO_FAMILIES",
     "DEFAULT_PARAMETERS",
     "SATISFY",
     "corpus",
@@ -56,7 +58,7 @@ def random_crpo_case(rng: random.Random, case_id: str = "P-0") -> Case:
     base["member"]["good_faith"] = b() < 0.8
     base["member"]["reason_protected_ground"] = b() < 0.15
     base["client"]["interested_in_further_treatment"] = b() < 0.7
-    base["client"]["informed_of_reasons"] = b() < 0.5
+    base["client"]["informed_of_reasons"] = rng.choice([True, True, False, False, None])
     base["alternatives"]["providers_offered"] = rng.choice([0, 0, 0, 1, 1, 2, 3])
     base["alternatives"]["efforts_made"] = b() < 0.3
     docs = [d for d in base["documented"] if d not in CRPO_DOCUMENTATION]
@@ -94,7 +96,7 @@ def expected(case: Case, parameters: Mapping[str, int] | None = None) -> Expecte
                 True,
             )
         safeguards["reasons_communicated"] = (
-            "met" if cl.informed_of_reasons else "outstanding",
+            "met" if cl.informed_of_reasons is True else "outstanding",
             True,
         )
         if interested:
@@ -113,7 +115,7 @@ def expected(case: Case, parameters: Mapping[str, int] | None = None) -> Expecte
             findings.add("not_in_good_faith")
         if interested and not referrals:
             findings.add("no_referrals")
-        if not cl.informed_of_reasons:
+        if cl.informed_of_reasons is False:  # a silent file (None) is no evidence of a breach
             findings.add("reasons_not_communicated")
     blocking = any(s == "outstanding" and blk for s, blk in safeguards.values())
     if barred or findings:
@@ -176,6 +178,24 @@ def referrals_required_exactly_when_interested(case: Case, ctx: Context) -> None
         expect(refer == (ending and interested), f"{case.case_id}: referral required={refer}")
         has = any(s.id == "referrals_to_other_providers" for s in a.required_safeguards)
         expect(has == (ending and interested), f"{case.case_id}: referral safeguard={has}")
+
+
+def nothing_owed_without_an_ending(case: Case, ctx: Context) -> None:
+    """Standard 6.3 governs discontinuing: while services continue it asks nothing.
+
+    No safeguard, no record required (whatever the file holds), no finding, referral open but
+    not required; the reason itself (6.3.2, good faith) still decides the verdict.
+    """
+    c = with_changes(case, stage="continued")
+    a = ctx.run(c)
+    cid = case.case_id
+    expect(not a.required_safeguards, f"{cid}: a safeguard owed while services continue")
+    expect(not a.required_documentation, f"{cid}: a record required while services continue")
+    expect(not a.findings, f"{cid}: a finding while services continue")
+    expect(
+        all(not x.required for x in a.permitted_actions),
+        f"{cid}: an action required while services continue",
+    )
 
 
 def _all_documented(case: Case, params: Mapping[str, int]) -> Case:
@@ -243,48 +263,121 @@ def order_free_and_deterministic(case: Case, ctx: Context) -> None:
     expect(shuffled == first, f"{case.case_id}: result depends on list order")
 
 
+def cites_the_crpo_table(case: Case, ctx: Context) -> None:
+    """Every item cites exactly what the hand-written CRPO citation table gives it."""
+    wrong = wrong_citations(case, ctx.run(case), CRPO_HERE)
+    expect(not wrong, f"{case.case_id}: citations differ from the table: " + "; ".join(wrong))
+
+
+def verdict_agrees_with_crpo_lists(case: Case, ctx: Context) -> None:
+    """The verdict and the lists tell one story, as the reading's verdict line and table say.
+
+    Only referrals (6.3.3) and explained reasons (6.3.4) come before the ending (the blocking
+    column); ``not_permitted`` exactly when a protected ground, bad faith or a finding holds;
+    ``conditional`` exactly when, besides, a blocking safeguard is outstanding; findings only
+    after the ending; ending offered exactly when not ``not_permitted``.
+    """
+    a = ctx.run(case)
+    cid = case.case_id
+    for s in a.required_safeguards:
+        expect(s.blocking == (s.id in _BLOCKING), f"{cid}: '{s.id}' blocking={s.blocking}")
+    blocking_out = any(s.blocking and s.status == "outstanding" for s in a.required_safeguards)
+    barred = case.member.reason_protected_ground or not case.member.good_faith
+    expect(not a.findings or case.stage == "ended", f"{cid}: a finding before the ending")
+    if barred or a.findings:
+        want = "not_permitted"
+    else:
+        want = "conditional" if blocking_out else "permitted"
+    expect(a.verdict == want, f"{cid}: verdict {a.verdict} where the lists say {want}")
+    ending = any(x.id == "end_services" for x in a.permitted_actions)
+    expect(ending == (a.verdict != "not_permitted"), f"{cid}: ending offered={ending}")
+
+
+#: The CRPO check families, named like the Ontario ones (``suite.FAMILIES``) so that the
+#: mutation tool's ``--checks`` applies: ``source`` (the hand-written cases of
+#: ``tests/source_cases/crpo/``), ``citations`` (its citation table), ``edge`` (the invariants the
+#: issue names), ``output`` (consistency of the output), ``thresholds`` (min_referrals) and
+#: ``oracle`` (the second transcription of the reading, ``expected`` above).
+CRPO_FAMILIES: dict[str, dict[str, Check]] = {
+    "source": {},
+    "citations": {"cites_the_crpo_table": cites_the_crpo_table},
+    "edge": {
+        f.__name__: f
+        for f in (
+            protected_ground_always_not_permitted,
+            referrals_required_exactly_when_interested,
+            nothing_owed_without_an_ending,
+            meeting_a_safeguard_never_worsens,
+            order_free_and_deterministic,
+        )
+    },
+    "output": {
+        f.__name__: f
+        for f in (
+            citations_exist,
+            json_round_trips,
+            verdict_agrees_with_crpo_lists,
+            one_rule_decides_the_verdict,
+        )
+    },
+    "thresholds": {"raising_threshold_never_meets": raising_threshold_never_meets},
+    "oracle": {"agrees_with_reading": agrees_with_reading},
+}
+
+#: Every per-case CRPO check, the oracle included.
 CRPO_CHECKS: dict[str, Check] = {
-    f.__name__: f
-    for f in (
-        agrees_with_reading,
-        protected_ground_always_not_permitted,
-        referrals_required_exactly_when_interested,
-        meeting_a_safeguard_never_worsens,
-        order_free_and_deterministic,
-        citations_exist,
-        json_round_trips,
-        one_rule_decides_the_verdict,
-    )
+    name: check for family in CRPO_FAMILIES.values() for name, check in family.items()
 }
 
 
 def run_suite(
     ruleset: Ruleset,
     *,
-    families: Sequence[str] = (),
+    families: Sequence[str] = tuple(CRPO_FAMILIES),
     cases: Sequence[tuple[Case, Mapping[str, int]]] | None = None,
     backend: str = "python",
     stop_at_first: bool = True,
+    known: Mapping[tuple[str, str], str] | None = None,
+    limits: Mapping[str, int] | None = None,
 ) -> list[Failure]:
-    """Run every CRPO check over ``cases`` (default: the seeded corpus); return the failures.
+    """Run the chosen CRPO check families over ``cases`` (default: the seeded corpus).
 
-    ``families`` is accepted for the mutation tool's sake and ignored: the CRPO checks are one
-    family. Any exception a check raises counts as a failure.
+    Called like ``suite.run_suite``: a family name the CRPO checks do not have (``scenarios``:
+    the practice note's scenarios are Ontario's) is ignored; ``known`` and ``limits`` mean what
+    they mean there. Any exception a check raises counts as a failure.
     """
-    del families
     failures: list[Failure] = []
+    known = known or {}
+
+    def attempt(name: str, case_id: str, run: Callable[[], None]) -> bool:
+        message: str | None = None
+        try:
+            run()
+        except CheckFailed as exc:
+            message = str(exc)
+        except Exception as exc:  # noqa: BLE001 - any error is a failing check
+            message = f"{type(exc).__name__}: {exc}"
+        if message == known.get((name, case_id)):
+            return True
+        if message is None:
+            message = "passes where the unmutated ruleset fails: a pinned answer changed"
+        failures.append(Failure(name, case_id, message))
+        return not stop_at_first
+
     ctx = Context(ruleset, backend)
-    for case, params in cases if cases is not None else list(corpus()):
-        cctx = ctx.with_parameters(params)
-        for name, check in CRPO_CHECKS.items():
-            try:
-                functools.partial(check, case, cctx)()
-            except CheckFailed as exc:
-                failures.append(Failure(name, case.case_id, str(exc)))
-            except Exception as exc:  # noqa: BLE001 - any error is a failing check
-                failures.append(Failure(name, case.case_id, f"{type(exc).__name__}: {exc}"))
-            else:
-                continue
-            if stop_at_first:
+    if "source" in families:
+        for sc in load_cases(CRPO_HERE, CRPO_CASE_FILES):
+            run = functools.partial(source_case_holds, sc.data, sc.parameters, sc.expected, ctx)
+            if not attempt("source", sc.name, run):
                 return failures
+    chosen = list(cases) if cases is not None else list(corpus())
+    # The oracle first when asked: it is the sharpest; then the cheap families.
+    for family in ("oracle", "citations", "output", "thresholds", "edge"):
+        if family not in families:
+            continue
+        for case, params in chosen[: (limits or {}).get(family, len(chosen))]:
+            cctx = ctx.with_parameters(params)
+            for name, check in CRPO_FAMILIES[family].items():
+                if not attempt(name, case.case_id, functools.partial(check, case, cctx)):
+                    return failures
     return failures

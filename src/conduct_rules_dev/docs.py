@@ -265,9 +265,44 @@ def cli_markdown() -> str:
         "",
         "# Command-line reference",
         "",
-        "Every command's `--help`, exactly as it prints. The shared grammar — `-o/--output`,",
-        "`--lang`, `--format`, `--ruleset`, `--parameters KEY=VALUE|FILE`, `-` for standard input",
-        "and the exit codes — is described under `conduct-rules --help`.",
+        "Every command's `--help`, exactly as it prints.",
+        "",
+        "## One grammar",
+        "",
+        "Every command takes the same options; where one cannot apply to a command, the",
+        "command accepts it and refuses a value that makes no sense in one line (exit 2), never",
+        "ignoring it (`template --lang fr`: the field descriptions exist in English only;",
+        "`train --ruleset crpo-6.3`: the exercises exist for the Ontario ruleset only).",
+        "",
+        "| option | meaning |",
+        "| --- | --- |",
+        "| `-o/--output FILE` | write there instead of standard output (`-`: standard output) |",
+        "| `--lang en`, `--lang fr` | the language of the answer and its explanations |",
+        "| `--format` | text for people, `json` (or `jsonl`, `csv`...) for programs |",
+        "| `--ruleset NAME`, `--ruleset ./FOLDER` | a built-in ruleset, or a folder as a path |",
+        "| `--parameters KEY=VALUE`, `--parameters FILE` | a ruleset threshold "
+        "(`min_attempts=3`), or a JSON or YAML file of them; repeatable |",
+        "",
+        "A file argument `-` reads standard input (`assess -`, `audit -`, `train --answers -`).",
+        "Every JSON output carries `schema_version`, the version of its shape; `conduct-rules",
+        "schema NAME` prints its JSON Schema (the same as `schemas/NAME.schema.json`).",
+        "",
+        "## Exit codes",
+        "",
+        "| code | meaning |",
+        "| --- | --- |",
+        "| 0 | done, whatever the verdict |",
+        "| 1 | `assess`, `compare` and `audit` with `--fail-on`: the answer (a row) meets the "
+        "policy — a "
+        "verdict id, `findings` or `attention` (the output is still written in full); `audit`: "
+        "more rows rejected than `--max-rejected` allows; any command: the run could not "
+        "complete (an engine that cannot load, a full disk) |",
+        "| 2 | bad input: a missing or unreadable file, a field that does not fit, an unknown id, "
+        "ruleset, parameter or policy, an option value the command cannot use |",
+        "| 143 | `audit` stopped by SIGTERM (no output file left behind) |",
+        "",
+        "Messages are one line on standard error starting `conduct-rules:`; they name the file,",
+        "field or option, never a value from a case.",
         "",
     ]
     root = click.Context(main, info_name="conduct-rules", terminal_width=100, max_content_width=100)

@@ -27,6 +27,8 @@ from conduct_rules.model.case import Case
 
 __all__ = [
     "CASE_FILES",
+    "CRPO_CASE_FILES",
+    "CRPO_HERE",
     "HERE",
     "SourceCase",
     "bases_holding",
@@ -42,6 +44,9 @@ ROOT = Path(__file__).resolve().parents[2]
 #: Where the hand-written files are.
 HERE = ROOT / "tests" / "source_cases"
 CASE_FILES = ("scenarios.yaml", "rows.yaml")
+#: The CRPO Standard 6.3 cases and citation table (issue 15), in a folder of their own.
+CRPO_HERE = HERE / "crpo"
+CRPO_CASE_FILES = ("cases.yaml",)
 _KINDS = ("safeguards", "actions", "documentation", "findings")
 _EXPECTED_KEYS = {
     "verdict",
@@ -51,6 +56,9 @@ _EXPECTED_KEYS = {
     "findings",
     "actions",
 }
+#: May be given besides: the ruleset's derived facts (``derived`` in ``ruleset.yaml``), all of
+#: them with their truth value, where a case pins why its verdict is what it is.
+_OPTIONAL_KEYS = frozenset({"derived"})
 
 
 @dataclass(frozen=True)
@@ -86,16 +94,16 @@ def _check(spec: Mapping[str, Any], where: str) -> None:
     if ("input" in spec) == ("input_file" in spec):
         raise ValueError(f"{where}: give exactly one of 'input' and 'input_file'")
     exp = spec.get("expected")
-    if not isinstance(exp, dict) or set(exp) != _EXPECTED_KEYS:
+    if not isinstance(exp, dict) or set(exp) - _OPTIONAL_KEYS != _EXPECTED_KEYS:
         raise ValueError(f"{where}: 'expected' must give exactly {sorted(_EXPECTED_KEYS)}")
 
 
-@functools.lru_cache(maxsize=1)
-def load_cases() -> tuple[SourceCase, ...]:
-    """Every hand-written case, in file order."""
+@functools.lru_cache(maxsize=4)
+def load_cases(folder: Path = HERE, files: tuple[str, ...] = CASE_FILES) -> tuple[SourceCase, ...]:
+    """Every hand-written case of ``folder`` (default: Ontario's), in file order."""
     out: list[SourceCase] = []
-    for name in CASE_FILES:
-        raw = yaml.safe_load((HERE / name).read_text(encoding="utf-8"))
+    for name in files:
+        raw = yaml.safe_load((folder / name).read_text(encoding="utf-8"))
         for spec in raw["cases"]:
             where = f"{name} :: {spec.get('name')}"
             _check(spec, where)
@@ -120,11 +128,11 @@ def load_cases() -> tuple[SourceCase, ...]:
     return tuple(out)
 
 
-@functools.lru_cache(maxsize=1)
-def citation_table() -> dict[str, dict[str, Any]]:
-    """The hand-written citation table (``tests/source_cases/citations.yaml``)."""
+@functools.lru_cache(maxsize=4)
+def citation_table(folder: Path = HERE) -> dict[str, dict[str, Any]]:
+    """The hand-written citation table of ``folder`` (``tests/source_cases/citations.yaml``)."""
     raw: dict[str, dict[str, Any]] = yaml.safe_load(
-        (HERE / "citations.yaml").read_text(encoding="utf-8")
+        (folder / "citations.yaml").read_text(encoding="utf-8")
     )
     return raw
 
@@ -145,9 +153,9 @@ def bases_holding(case: Case) -> list[str]:
     return [k for k, v in flags.items() if v]
 
 
-def table_citations(kind: str, item_id: str, case: Case) -> frozenset[str]:
+def table_citations(kind: str, item_id: str, case: Case, folder: Path = HERE) -> frozenset[str]:
     """The citations the table gives ``item_id`` of ``kind`` for ``case`` (branch chosen here)."""
-    entry = citation_table()[kind][item_id]
+    entry = citation_table(folder)[kind][item_id]
     if isinstance(entry, list):
         return frozenset(entry)
     if item_id == "end_services":
@@ -217,6 +225,10 @@ def compare(expected: Mapping[str, Any], a: Assessment) -> list[str]:
             f"termination_required: expected {expected['termination_required']}, "
             f"got {a.termination_required}"
         )
+    if "derived" in expected and dict(expected["derived"]) != dict(a.derived_facts):
+        w, g = dict(expected["derived"]), dict(a.derived_facts)
+        diff = sorted(k for k in set(w) | set(g) if w.get(k) != g.get(k))
+        out.append(f"derived facts differ: {', '.join(diff)}")
     want, got = _want(expected), _items(a)
     for section in ("safeguards", "missing_documentation", "findings", "actions"):
         w, g = want[section], got[section]
@@ -238,12 +250,19 @@ _SECTIONS = {
 }
 
 
-def wrong_citations(case: Case, a: Assessment) -> list[str]:
-    """Items of ``a`` whose citations differ from the table's for ``case`` (ids only, no values)."""
+def wrong_citations(case: Case, a: Assessment, folder: Path = HERE) -> list[str]:
+    """Items of ``a`` whose citations differ from the table's for ``case`` (ids only, no values).
+
+    An item the table does not list at all is reported too (a mutant could conclude a new one).
+    """
     out = []
+    table = citation_table(folder)
     for section, kind in _SECTIONS.items():
         for item in getattr(a, section):
-            want = table_citations(kind, item.id, case)
+            if item.id not in table.get(kind, {}):
+                out.append(f"{kind}.{item.id}: not in the citation table")
+                continue
+            want = table_citations(kind, item.id, case, folder)
             got = frozenset(item.citations)
             if got != want:
                 out.append(

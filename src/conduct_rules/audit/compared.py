@@ -19,6 +19,7 @@ from conduct_rules.audit.results import AuditRow
 from conduct_rules.audit.sources import RecordSource
 from conduct_rules.batch import assess_many
 from conduct_rules.errors import ConductRulesError
+from conduct_rules.model.version import SCHEMA_VERSION
 
 __all__ = ["STRICTNESS", "audit_compared", "combined_columns", "write_combined"]
 
@@ -119,5 +120,6 @@ def write_combined(
         if writer is not None:
             writer.writerow([_cell(row[c]) for c in columns])
         else:
-            fh.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+            line = {**row, "schema_version": SCHEMA_VERSION}  # as every JSON output (issue 13)
+            fh.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n")
     return counts

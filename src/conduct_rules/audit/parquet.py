@@ -17,6 +17,7 @@ from typing import IO, TYPE_CHECKING, Any
 from conduct_rules.audit.sources import CHUNK_ROWS, Chunk, RecordSource
 from conduct_rules.audit.writers import COLUMNS
 from conduct_rules.errors import ConductRulesError, InputError
+from conduct_rules.model.version import SCHEMA_VERSION
 from conduct_rules.rules.flat import FlatColumns
 
 if TYPE_CHECKING:
@@ -76,7 +77,10 @@ def _schema(pa: Any) -> Any:
         "findings": ids,
         "warnings": ids,
     }
-    return pa.schema([(c, types.get(c, text)) for c in COLUMNS])
+    # The version of the row shape (``audit-row``) is file metadata, as Parquet readers expect,
+    # not a column: the columns stay those of the CSV output.
+    fields = [(c, types.get(c, text)) for c in COLUMNS]
+    return pa.schema(fields, metadata={"schema_version": SCHEMA_VERSION})
 
 
 def write_parquet(result: AuditOutput, dest: str | Path | IO[bytes]) -> None:

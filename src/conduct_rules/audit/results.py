@@ -47,10 +47,12 @@ class AuditRow(NamedTuple):
     initiated_by: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready: lists for the id tuples."""
+        """JSON-ready: lists for the id tuples, and the ``schema_version`` of the JSON Lines row
+        (``audit-row``), so that this is exactly what ``to_jsonl`` writes."""
         d = self._asdict()
         for key in ("outstanding_safeguards", "missing_documentation", "findings", "warnings"):
             d[key] = list(d[key])
+        d["schema_version"] = SCHEMA_VERSION
         return d
 
 

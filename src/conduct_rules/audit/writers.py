@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from conduct_rules.model.version import SCHEMA_VERSION
 from conduct_rules.rules.ruleset import Ruleset
 
 if TYPE_CHECKING:
@@ -126,6 +127,10 @@ def _list_text(ids: tuple[str, ...]) -> str:
     return text
 
 
+#: The last key of every JSON Lines row: a constant, so the version costs one string per row.
+_VERSION = f',"schema_version":"{SCHEMA_VERSION}"'
+
+
 def json_line(r: AuditRow) -> str:
     """One row as a JSON object on one line (non-ASCII kept as UTF-8).
 
@@ -144,7 +149,7 @@ def json_line(r: AuditRow) -> str:
         f'"missing_documentation":{_list_text(r.missing_documentation)},'
         f'"findings":{_list_text(r.findings)},"warnings":{_list_text(r.warnings)},'
         f'"error_field":{_text(r.error_field)},"error":{_text(r.error)},'
-        f'"stage":{_text(r.stage)},"initiated_by":{_text(r.initiated_by)}}}'
+        f'"stage":{_text(r.stage)},"initiated_by":{_text(r.initiated_by)}{_VERSION}}}'
     )
 
 

@@ -29,7 +29,16 @@ from conduct_rules.audit.policy import RejectionPolicy
 from conduct_rules.audit.sources import RecordSource
 from conduct_rules.audit.stop import EXIT_STOPPED, stop_on_signals
 from conduct_rules.batch import AuditResult, AuditSummary, assess_many
-from conduct_rules.cli.common import fail, lang_option, plural, ruleset_option
+from conduct_rules.cli.common import (
+    check_fail_on,
+    fail,
+    fail_on_option,
+    lang_option,
+    parameters_option,
+    parse_parameters,
+    plural,
+    ruleset_option,
+)
 from conduct_rules.errors import (
     AuditStoppedError,
     ConductRulesError,
@@ -37,6 +46,7 @@ from conduct_rules.errors import (
     ParameterError,
     RulesetError,
 )
+from conduct_rules.rules.ruleset import Ruleset
 
 __all__ = ["audit_cmd"]
 
@@ -125,10 +135,10 @@ def _run(
             result.rejected_sink = writer
         if out is None:
             if fmt == "parquet":
-                raise InputError("--format parquet needs --out PATH")
+                raise InputError("--format parquet needs -o/--output FILE")
             _to_stdout(result, fmt, max_cases)
         else:
-            with open_output(out, "--out", binary=fmt == "parquet") as fh_out:
+            with open_output(out, "--output", binary=fmt == "parquet") as fh_out:
                 _write(result, fmt, fh_out, max_cases)
         if writer is not None:
             writer.close()
@@ -136,7 +146,34 @@ def _run(
     return 0
 
 
-def _report(s: AuditSummary, policy: RejectionPolicy, rejected_path: str | None) -> int:
+def _policies_met(s: AuditSummary, policies: tuple[str, ...], rs: Ruleset) -> list[str]:
+    """The ``--fail-on`` policies some row meets, in words (counts only, never a case value)."""
+    met: list[str] = []
+    for p in policies:
+        if p == "findings":
+            n = sum(s.findings.values())
+            if n:
+                met.append(
+                    f"{plural(n, 'possible breach', 'possible breaches')} (--fail-on findings)"
+                )
+        elif p == "attention":
+            if s.needs_attention:
+                met.append(
+                    f"{plural(s.needs_attention, 'row')} need attention (--fail-on attention)"
+                )
+        elif s.verdicts.get(p, 0):
+            label = rs.outputs.verdicts[p].label["en"]
+            met.append(f"{plural(s.verdicts[p], 'row')} with the verdict “{label}” (--fail-on {p})")
+    return met
+
+
+def _report(
+    s: AuditSummary,
+    policy: RejectionPolicy,
+    rejected_path: str | None,
+    policies: tuple[str, ...] = (),
+    rs: Ruleset | None = None,
+) -> int:
     """The summary lines on stderr; returns the exit code they announce."""
     click.echo(
         f"conduct-rules: {plural(s.total, 'row')}: {s.assessed:,} assessed, "
@@ -152,9 +189,11 @@ def _report(s: AuditSummary, policy: RejectionPolicy, rejected_path: str | None)
             f" (see the error column{where})",
             err=True,
         )
-    failure = policy.failure(s.total, s.rejected)
-    if failure is not None:
-        click.echo(f"conduct-rules: FAILED (exit 1): {failure}", err=True)
+    failures = [] if (f := policy.failure(s.total, s.rejected)) is None else [f]
+    if rs is not None:
+        failures += _policies_met(s, policies, rs)
+    if failures:
+        click.echo(f"conduct-rules: FAILED (exit 1): {'; '.join(failures)}", err=True)
         return EXIT_RUN_FAILED
     click.echo(f"conduct-rules: passed (exit 0) under {policy.describe()}", err=True)
     return 0
@@ -170,7 +209,15 @@ def _report(s: AuditSummary, policy: RejectionPolicy, rejected_path: str | None)
     show_default=True,
     help="jsonl / csv / parquet: one record per input row, in order; html: a report for people.",
 )
-@click.option("--out", default=None, metavar="PATH", help="Write here instead of stdout.")
+@click.option(
+    "-o",
+    "--output",
+    "--out",
+    "out",
+    default=None,
+    metavar="FILE",
+    help="Write to FILE instead of standard output ('-': standard output; --out also works).",
+)
 @click.option(
     "--rejected",
     "rejected_path",
@@ -232,6 +279,12 @@ def _report(s: AuditSummary, policy: RejectionPolicy, rejected_path: str | None)
     show_default=True,
     help="HTML: most cases listed under 'need attention' and 'rejected'.",
 )
+@parameters_option()
+@fail_on_option(
+    "Exit 1 when any row meets this policy: a verdict id (not_permitted, conditional), "
+    "findings (a possible breach) or attention (not permitted, a finding or a blocking "
+    "safeguard outstanding). Repeatable or comma-separated."
+)
 def audit_cmd(
     file: str,
     fmt: str,
@@ -247,17 +300,33 @@ def audit_cmd(
     ruleset: str | None,
     rulesets: str | None,
     max_cases: int,
+    params: tuple[str, ...],
+    fail_on: tuple[str, ...],
 ) -> None:
     """Assess every record of FILE (JSON Lines, CSV or Parquet; '-' for stdin) and write one
-    result per row."""
+    result per row.
+
+    Exit status: 0 passed; 1 more rows rejected than --max-rejected allows (by default: none
+    could be assessed), a row meets a --fail-on policy, or the run could not complete; 2 the
+    input or an option is unusable; 143 stopped by SIGTERM.
+    """
+    if out == "-":
+        out = None
+    parameters = parse_parameters(params)
     if rulesets is not None:
+        if parameters is not None:
+            fail("--parameters adjusts one ruleset; give it with --ruleset, not --rulesets")
+        if fail_on:
+            fail("--fail-on applies to one ruleset; give it with --ruleset, not --rulesets")
         from conduct_rules.cli.audit_compared import run_compared
 
         run_compared(file, input_format, rulesets, fmt, out, lang, backend, workers, ruleset)
         return
     try:
         policy = RejectionPolicy.parse(max_rejected)
-        check_outputs([("--out", out), ("--rejected", rejected_path)], [file])
+        rs = get_ruleset(ruleset, parameters)
+        policies = check_fail_on(fail_on, rs.outputs.verdicts)
+        check_outputs([("--output", out), ("--rejected", rejected_path)], [file])
         with stop_on_signals():
             source = _source(
                 file,
@@ -269,7 +338,7 @@ def audit_cmd(
             )
             result = assess_many(
                 source,
-                ruleset=ruleset,
+                ruleset=rs,
                 lang="fr" if lang == "fr" else "en",
                 backend=backend,
                 workers=workers,
@@ -288,6 +357,11 @@ def audit_cmd(
         # written at all (no such folder, no permission) is a bad option (2).
         full = exc.errno in _FULL
         fail(f"cannot write the output ({type(exc).__name__})", EXIT_RUN_FAILED if full else 2)
-    code = _report(result.summary, policy, rejected_path)
+    if parameters is not None:  # the run's ruleset reference: what every row was assessed under
+        values = ", ".join(f"{k}={v}" for k, v in sorted(rs.parameter_values.items()))
+        click.echo(
+            f"conduct-rules: every row assessed under {rs.id} {rs.version} ({values})", err=True
+        )
+    code = _report(result.summary, policy, rejected_path, policies, rs)
     if code:
         raise SystemExit(code)

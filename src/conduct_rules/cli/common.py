@@ -33,11 +33,14 @@ from conduct_rules.rules.vocabulary import Vocabulary
 __all__ = [
     "EXIT_FAILED",
     "EXIT_INVALID",
+    "FAIL_ON_WORDS",
     "LANGS",
     "as_of_option",
+    "check_fail_on",
     "did_you_mean",
     "emit",
     "fail",
+    "fail_on_option",
     "format_option",
     "lang_option",
     "output_option",
@@ -46,6 +49,7 @@ __all__ = [
     "plural",
     "read_case",
     "reason",
+    "refuse_parameters",
     "ruleset_option",
 ]
 
@@ -105,6 +109,16 @@ def parameters_option() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
             "them. Repeatable."
         ),
     )
+
+
+def refuse_parameters(values: Iterable[str], why: str) -> None:
+    """``--parameters`` on a command that has no rules to adjust: one line, exit 2.
+
+    Why accept the option at all: every command takes the same options (one grammar), so a
+    script can pass them uniformly; a value that cannot apply is refused in words, never ignored.
+    """
+    if tuple(values):
+        fail(f"--parameters: {why}")
 
 
 def parse_parameters(values: Iterable[str]) -> dict[str, int] | None:
@@ -197,6 +211,43 @@ def _check_ruleset(ctx: click.Context, param: click.Parameter, value: str | None
             f"available: {', '.join(names)}"
         )
     return value
+
+
+#: ``--fail-on`` words besides a verdict id: possible breaches, or anything needing attention.
+FAIL_ON_WORDS = ("findings", "attention")
+
+
+def fail_on_option(
+    help_text: str,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The ``--fail-on POLICY`` option (parameter ``fail_on``), repeatable or comma-separated."""
+    return click.option(
+        "--fail-on",
+        "fail_on",
+        metavar="VERDICT|findings|attention",
+        multiple=True,
+        help=help_text,
+    )
+
+
+def check_fail_on(values: Iterable[str], verdicts: Iterable[str]) -> tuple[str, ...]:
+    """The ``--fail-on`` policies, checked against the ruleset's verdict ids and the words.
+
+    A mistyped policy is bad input (exit 2) with a suggestion: a CI job whose policy is never
+    met because of a typo would pass forever.
+    """
+    known = [*verdicts, *FAIL_ON_WORDS]
+    out: list[str] = []
+    for raw in values:
+        for item in (x.strip() for x in raw.split(",")):
+            if item not in known:
+                fail(
+                    f"--fail-on: unknown policy '{item}'{did_you_mean(item, known)}; "
+                    f"choose from {', '.join(known)}"
+                )
+            if item not in out:
+                out.append(item)
+    return tuple(out)
 
 
 def as_of_option() -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -74,11 +74,13 @@ def main() -> None:
     """Assess the ending of a client relationship against professional standards.
 
     \b
-    Every command takes -o/--output FILE, and those that read cases take --lang en|fr,
-    --format, --ruleset NAME|FOLDER and --parameters KEY=VALUE|FILE; '-' reads standard input.
+    Every command takes -o/--output FILE, --lang en|fr, --format, --ruleset NAME|FOLDER and
+    --parameters KEY=VALUE|FILE (a value a command cannot use is refused, never ignored);
+    '-' reads standard input.
     \b
-    Exit status: 0 done (whatever the verdict); 1 the run failed, or findings under a
-    --fail-on policy where a command has one; 2 bad input (file, field, id or parameter).
+    Exit status: 0 done (whatever the verdict); 1 a --fail-on policy met (assess, compare,
+    audit), more rows rejected than --max-rejected allows (audit), or the run failed; 2 bad
+    input (file, field, id, ruleset, parameter or option value).
     """
 
 

@@ -16,8 +16,14 @@ from pydantic import BaseModel
 from conduct_rules.compare import Comparison
 from conduct_rules.model.assessment import Assessment
 from conduct_rules.model.case import Case
-from conduct_rules.model.contracts import AuditRowShape, AuditSummaryShape, TrainingMarkingShape
+from conduct_rules.model.contracts import (
+    AuditComparedRowShape,
+    AuditRowShape,
+    AuditSummaryShape,
+    TrainingMarkingShape,
+)
 from conduct_rules.rules.ruleset import Ruleset
+from conduct_rules.teach.exercise_set import ExerciseSetShape
 from conduct_rules.teach.explain import Explanation, WhyNot
 from conduct_rules.teach.what_if import WhatIf
 
@@ -38,8 +44,10 @@ SchemaName = Literal[
     "why-not",
     "what-if",
     "audit-row",
+    "audit-compared-row",
     "audit-summary",
     "training-marking",
+    "exercise-set",
     "comparison",
 ]
 #: The schemas ``conduct-rules schema`` prints and ``schemas/`` holds.
@@ -53,8 +61,10 @@ OUTPUT_MODELS: dict[str, type[BaseModel]] = {
     "why-not": WhyNot,
     "what-if": WhatIf,
     "audit-row": AuditRowShape,
+    "audit-compared-row": AuditComparedRowShape,
     "audit-summary": AuditSummaryShape,
     "training-marking": TrainingMarkingShape,
+    "exercise-set": ExerciseSetShape,
     "comparison": Comparison,
 }
 

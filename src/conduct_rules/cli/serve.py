@@ -3,6 +3,11 @@
 Why refuse a non-loopback address without an API key: a service that answers on the network
 without one would let anyone who can reach the port submit client data and read assessments.
 On 127.0.0.1 (the default) only programs on the same machine can call it.
+
+Why it takes ``-o``, ``--lang``, ``--format``, ``--ruleset`` and ``--parameters``: every command
+takes the same options (one grammar). The service answers in JSON to its HTTP clients, who give
+the language, ruleset and parameters with each request; any other value is refused in one line
+(exit 2), never silently ignored.
 """
 
 from __future__ import annotations
@@ -11,7 +16,14 @@ from pathlib import Path
 
 import click
 
-from conduct_rules.cli.common import fail
+from conduct_rules.cli.common import (
+    fail,
+    lang_option,
+    output_option,
+    parameters_option,
+    refuse_parameters,
+    ruleset_option,
+)
 
 __all__ = ["serve_cmd"]
 
@@ -50,6 +62,18 @@ def _read_key(path: str) -> str:
 @click.option(
     "--max-batch-rows", default=10_000, show_default=True, type=click.IntRange(1, 1_000_000)
 )
+@output_option()
+@lang_option("Not used here: each request gives its language (lang).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json"]),
+    default="json",
+    show_default=True,
+    help="The service answers in JSON.",
+)
+@ruleset_option("Not used here: each request gives its ruleset.")
+@parameters_option()
 def serve_cmd(
     host: str,
     port: int,
@@ -57,11 +81,25 @@ def serve_cmd(
     api_key_file: str | None,
     cors_origins: tuple[str, ...],
     max_batch_rows: int,
+    output: str | None,
+    lang: str,
+    fmt: str,
+    ruleset: str | None,
+    params: tuple[str, ...],
 ) -> None:
     """Serve the HTTP API (OpenAPI document at /openapi.json) until stopped.
 
     SIGTERM or Ctrl-C stops it gracefully: requests already accepted are answered first.
+    Exit status: 0 stopped, 2 a bad option (no output file, language or ruleset applies here).
     """
+    del fmt  # one choice: JSON
+    if output is not None:
+        fail("--output: the service answers its HTTP clients; it writes no output file")
+    if lang != "en":
+        fail("--lang: each request to the service gives its own language")
+    if ruleset is not None:
+        fail("--ruleset: each request to the service gives its own ruleset")
+    refuse_parameters(params, "each request to the service gives its own parameters")
     try:
         import uvicorn
     except ImportError:

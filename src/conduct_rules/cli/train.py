@@ -13,6 +13,7 @@ The seed is always shown, so a session can be replayed and a printed set re-mark
 from __future__ import annotations
 
 import json
+import sys
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,13 +22,24 @@ from typing import Any, cast
 import click
 import yaml
 
-from conduct_rules.cli.common import emit, fail, format_option, reason
+from conduct_rules.api import get_ruleset
+from conduct_rules.cli.common import (
+    emit,
+    fail,
+    format_option,
+    output_option,
+    parameters_option,
+    parse_parameters,
+    reason,
+    ruleset_option,
+)
 from conduct_rules.errors import ConductRulesError
 from conduct_rules.model.version import SCHEMA_VERSION
 from conduct_rules.render.labels import Lang
 from conduct_rules.render.terminal import shown, terminal_safe
 from conduct_rules.render.typography import typeset
-from conduct_rules.teach.exercise_sets import export_json, export_markdown
+from conduct_rules.rules.ruleset import DEFAULT_RULESET
+from conduct_rules.teach.exercise_set import export_json, export_markdown
 from conduct_rules.teach.stories import Family
 from conduct_rules.teach.training import (
     FAMILIES,
@@ -197,7 +209,9 @@ def _marked_line(lang: Lang, feedback: Sequence[Feedback]) -> str:
     return _wrap(feedback[0].marked) if feedback else ""
 
 
-def _interactive(exercises: Sequence[Exercise], lang: Lang) -> None:
+def _interactive(
+    exercises: Sequence[Exercise], lang: Lang, parameters: dict[str, int] | None = None
+) -> None:
     w = _W[lang]
     total = 0.0
     for n, ex in enumerate(exercises, 1):
@@ -206,7 +220,7 @@ def _interactive(exercises: Sequence[Exercise], lang: Lang) -> None:
         answer = Answer(
             verdict=verdict[0], safeguards=_ask("safeguards", lang), records=_ask("records", lang)
         )
-        fb = score(ex, answer, lang)
+        fb = score(ex, answer, lang, parameters=parameters)
         total += fb.score
         click.echo(render_feedback(fb, lang))
     if len(exercises) > 1:
@@ -215,9 +229,15 @@ def _interactive(exercises: Sequence[Exercise], lang: Lang) -> None:
         click.echo(typeset(session, lang))
 
 
+def _ruleset_ref(parameters: dict[str, int] | None) -> dict[str, Any]:
+    """The ruleset and parameters the key was made with, as the assessment nests them."""
+    rs = get_ruleset(None, parameters)
+    return {"id": rs.id, "version": rs.version, "parameters": dict(rs.parameter_values)}
+
+
 def _read_answers(path: str) -> Any:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         fail(f"{path}: no such file")
     except (OSError, UnicodeDecodeError) as exc:
@@ -248,7 +268,14 @@ def _settings(path: str, raw: Any) -> tuple[dict[str, Any], list[dict[str, Any]]
     return settings, items
 
 
-def _mark(path: str, seed: int | None, family: str | None, lang: Lang | None, fmt: str) -> str:
+def _mark(
+    path: str,
+    seed: int | None,
+    family: str | None,
+    lang: Lang | None,
+    fmt: str,
+    parameters: dict[str, int] | None = None,
+) -> str:
     raw = _read_answers(path)
     settings, items = _settings(path, raw)
     seed = seed if seed is not None else settings.get("seed")
@@ -259,7 +286,11 @@ def _mark(path: str, seed: int | None, family: str | None, lang: Lang | None, fm
         fail(f"{path}: 'lang' must be en or fr")
     language = cast(Lang, language)
     exercises = make_exercises(
-        len(items), seed, _family(family or settings.get("family")), language
+        len(items),
+        seed,
+        _family(family or settings.get("family")),
+        language,
+        parameters=parameters,
     )
     feedback = []
     for n, (ex, item) in enumerate(zip(exercises, items, strict=True), 1):
@@ -269,7 +300,7 @@ def _mark(path: str, seed: int | None, family: str | None, lang: Lang | None, fm
                 "check the seed and the family"
             )
         try:
-            feedback.append(score(ex, answer_from(item), language))
+            feedback.append(score(ex, answer_from(item), language, parameters=parameters))
         except ConductRulesError as exc:
             fail(f"{path}: answer {n}: {exc}")
     total = round(sum(f.score for f in feedback), 2)
@@ -288,12 +319,15 @@ def _mark(path: str, seed: int | None, family: str | None, lang: Lang | None, fm
             "out_of": 3 * len(feedback),
             "marked": feedback[0].marked,
             "unanswered": unanswered,
+            "ruleset": _ruleset_ref(parameters),
         }
         return json.dumps(out, ensure_ascii=False, indent=2)
     lines = [_marked_line(language, feedback), ""]
     for fb in feedback:
         lines += [render_feedback(fb, language), ""]
-    lines.append(_W[language]["session"].format(score=f"{total:.2f}", out_of=3 * len(feedback)))
+    lines.append(
+        _W[language]["session"].format(score=_score(total, language), out_of=3 * len(feedback))
+    )
     if unanswered:
         blanks = sum(len(u["questions"]) for u in unanswered)  # type: ignore[misc, arg-type]
         lines.append(_W[language]["blanks"].format(n=blanks))
@@ -329,10 +363,10 @@ def _mark(path: str, seed: int | None, family: str | None, lang: Lang | None, fm
     default=None,
     help="Write the exercise set and its answer key.",
 )
-@click.option(
-    "-o", "--output", metavar="FILE", default=None, help="Write to FILE, not standard output."
-)
+@output_option()
 @format_option("Output of --answers marking.")
+@ruleset_option("The exercises are written for the Ontario ruleset only (the default).")
+@parameters_option()
 def train_cmd(
     lang: Lang | None,
     family: str | None,
@@ -342,19 +376,40 @@ def train_cmd(
     export_fmt: str | None,
     output: str | None,
     fmt: str,
+    ruleset: str | None,
+    params: tuple[str, ...],
 ) -> None:
-    """Practise judging an ending: a story, three questions, feedback with citations."""
+    """Practise judging an ending: a story, three questions, feedback with citations.
+
+    --answers FILE ('-': standard input) marks a class's answers; give the same --seed, --family
+    and --parameters as the set was made with. Exit status: 0 done, 2 bad input.
+    """
+    if ruleset not in (None, DEFAULT_RULESET):
+        fail("--ruleset: the exercises exist for the Ontario ruleset only (ontario)")
+    parameters = parse_parameters(params)
+    try:
+        get_ruleset(None, parameters)
+    except ConductRulesError as exc:
+        fail(str(exc))
     if answers_file is not None:
-        emit(_mark(answers_file, seed, family, lang, fmt), output, raw=fmt == "json")
+        emit(_mark(answers_file, seed, family, lang, fmt, parameters), output, raw=fmt == "json")
         return
     language: Lang = lang or "en"
     if export_fmt is not None:
-        sets = make_exercises(count or 5, 1 if seed is None else seed, _family(family), language)
-        text = export_markdown(sets) if export_fmt == "md" else export_json(sets) + "\n"
-        emit(text, output, raw=export_fmt == "json")
+        sets = make_exercises(
+            count or 5,
+            1 if seed is None else seed,
+            _family(family),
+            language,
+            parameters=parameters,
+        )
+        md = export_fmt == "md"
+        text = export_markdown(sets, parameters) if md else export_json(sets, parameters) + "\n"
+        emit(text, output, raw=not md)
         return
     seed = random_seed() if seed is None else seed
     w = _W[language]
     click.echo(w["banner"])
     click.echo(w["seed"].format(seed=seed))
-    _interactive(make_exercises(count or 1, seed, _family(family), language), language)
+    exercises = make_exercises(count or 1, seed, _family(family), language, parameters=parameters)
+    _interactive(exercises, language, parameters)

@@ -168,6 +168,8 @@ class _Reader:
         self.offered = 0
         self.efforts = False
         self.documented: set[str] = set()
+        self.reasons: list[bool] = []  # CRPO 6.3.4: explained (completed) / not (not-done)
+        self.reasons_unknown = False  # CRPO 6.3.4: "unknown": the file does not tell
 
     def set(self, where: str, concept: Concept, value: Any) -> None:
         if concept.field not in self.fields:
@@ -252,6 +254,8 @@ def _communication(r: _Reader, where: str, res: Mapping[str, Any]) -> None:
                 r.errors.append((f"{where}.sent", "the date of the attempt is needed"))
             else:
                 r.attempts.append({"channel": channels[0], "date": sent.isoformat()})
+        elif code == "reasons-explained":
+            r.reasons.append(True)
         elif code == "notice-of-ending":
             sent = _date(res.get("sent"))
             if sent is None:
@@ -260,6 +264,23 @@ def _communication(r: _Reader, where: str, res: Mapping[str, Any]) -> None:
                 r.notices.append(sent)
         else:
             r.set(where, concept, concept.value)
+
+
+def _reasons_unknown(r: _Reader, where: str, res: Mapping[str, Any]) -> None:
+    """A Communication 'unknown' with our code ``reasons-explained`` says the file does not tell
+    whether the reasons were explained (the case's ``null``); any other of our codes is ignored."""
+    codes = _our_codes(res.get("category"))
+    if not r.unknown(f"{where}.category", codes, _COMMS) and "reasons-explained" in codes:
+        r.reasons_unknown = True
+
+
+def _not_done(r: _Reader, where: str, res: Mapping[str, Any]) -> None:
+    """A Communication 'not-done' says something was not communicated: for our code
+    ``reasons-explained``, that the reasons were not explained (CRPO 6.3.4); any other of our
+    codes on it is ignored, as under any status that does not count."""
+    codes = _our_codes(res.get("category"))
+    if not r.unknown(f"{where}.category", codes, _COMMS) and "reasons-explained" in codes:
+        r.reasons.append(False)
 
 
 def _encounter(r: _Reader, where: str, res: Mapping[str, Any]) -> None:
@@ -334,6 +355,11 @@ def case_from_bundle(
         if kind == "EpisodeOfCare":
             episodes.append((where, res))
             continue
+        if kind == "Communication" and res.get("status") == "not-done":
+            _not_done(r, where, res)
+        if kind == "Communication" and res.get("status") == "unknown":
+            _reasons_unknown(r, where, res)
+            continue
         if kind in _COUNTS and res.get("status") not in _COUNTS[kind]:
             continue
         if kind == "Flag":
@@ -382,4 +408,8 @@ def _assemble(r: _Reader, case_id: str, end: dt.date | None) -> dict[str, Any]:
         session["status"] = "attempted"
     session["attempts"] = r.attempts
     case["documented"] = sorted(r.documented)
+    if r.reasons:  # explained once is explained
+        case.setdefault("client", {})["informed_of_reasons"] = any(r.reasons)
+    elif r.reasons_unknown:  # said not to tell; no resource at all: the default (false) holds
+        case.setdefault("client", {})["informed_of_reasons"] = None
     return case

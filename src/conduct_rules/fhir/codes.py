@@ -151,6 +151,21 @@ CONCEPTS: tuple[Concept, ...] = (
     Concept("transfer-consent", "Consent to send a summary",
             "The client's consent to send a summary of the work to a new provider.", "Consent",
             "category", "transfer.client_consent"),
+    # CRPO Standard 6.3 (registered psychotherapists): the defaults are good faith, a reason on
+    # no protected ground and a client who wants further treatment, so the codes say otherwise.
+    Concept("not-in-good-faith", "Decision not made in good faith",
+            "The decision to discontinue is not made in good faith (CRPO 6.3.1).", *_FLAG,
+            "member.good_faith", False),
+    Concept("reason-protected-ground", "Reason relates to a protected ground",
+            "The reason for discontinuing relates to a ground the Ontario Human Rights Code "
+            "protects (CRPO 6.3.2).", *_FLAG, "member.reason_protected_ground"),
+    Concept("not-interested-in-further-treatment", "Client not interested in further treatment",
+            "The client is not interested in further treatment (CRPO 6.3.3).", *_FLAG,
+            "client.interested_in_further_treatment", False),
+    Concept("reasons-explained", "Reasons for ending explained",
+            "The reasons for discontinuing were clearly explained to the client (CRPO 6.3.4); "
+            "a Communication 'not-done' records that they were not.", *_COMM,
+            "client.informed_of_reasons", None),
 )  # fmt: skip
 
 #: Records the standards expect (DocumentReference.type or a Composition.section.code).
@@ -174,6 +189,11 @@ DOCUMENTATION_CONCEPTS: tuple[Concept, ...] = tuple(
         "safety_concerns",
         "written_notice",
         "client_consent",
+        # CRPO Standard 6.3.4 and its examples.
+        "discontinuation_reasons",
+        "discontinuation_conversation",
+        "client_condition",
+        "discharge_plan",
     )
 )
 
@@ -196,7 +216,7 @@ def code_system() -> dict[str, Any]:
         "resourceType": "CodeSystem",
         "id": "conduct-rules-ending",
         "url": SYSTEM,
-        "version": "1.0.0",
+        "version": "1.1.0",  # 1.1.0: the CRPO Standard 6.3 codes (issue 15)
         "name": "ConductRulesEnding",
         "title": "conduct-rules: ending a client relationship",
         "status": "active",

@@ -48,36 +48,6 @@ def _get(data: Mapping[str, Any], path: str) -> Any:
     return value.get(name) if name and isinstance(value, Mapping) else value
 
 
-#: Case fields read only by the CRPO ruleset, with their defaults (not mapped to FHIR yet).
-_CRPO_DEFAULTS = (
-    ("member", "good_faith", True),
-    ("member", "reason_protected_ground", False),
-    ("client", "interested_in_further_treatment", True),
-    ("client", "informed_of_reasons", False),
-)
-_CRPO_RECORDS = frozenset(
-    {
-        "discontinuation_reasons",
-        "client_condition",
-        "discharge_plan",
-        "discontinuation_conversation",
-    }
-)
-
-
-def _unmapped_crpo(c: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The psychotherapists' college facts (CRPO 6.3) have no FHIR mapping yet: a case that
-    departs from their defaults cannot be written as a bundle that reads back the same."""
-    out = [
-        (f"{group}.{field}", "no FHIR mapping for this field yet")
-        for group, field, default in _CRPO_DEFAULTS
-        if c[group][field] != default
-    ]
-    if set(c["documented"]) & _CRPO_RECORDS:
-        out.append(("documented", "no FHIR code yet for these records"))
-    return out
-
-
 def bundle_from_case(case: Case | Mapping[str, Any]) -> dict[str, Any]:
     """A collection Bundle (JSON data) that ``case_from_bundle`` reads back as ``case``."""
     c = Case.parse(case).model_dump(mode="json")
@@ -97,7 +67,6 @@ def bundle_from_case(case: Case | Mapping[str, Any]) -> dict[str, Any]:
         problems.append(("alternatives.efforts_made", "offering providers is an effort"))
     if alt["client_supported_to_connect"] and not alt["providers_offered"]:
         problems.append(("alternatives.client_supported_to_connect", "needs a provider offered"))
-    problems += _unmapped_crpo(c)
     if problems:
         raise MappingError(problems)
 
@@ -135,6 +104,7 @@ def bundle_from_case(case: Case | Mapping[str, Any]) -> dict[str, Any]:
     if alt["notice_days"] is not None:
         sent = END - dt.timedelta(days=alt["notice_days"])
         add(_communication("notice-of-ending", sent=f"{sent.isoformat()}T09:00:00Z"))
+    add(_reasons(c["client"]["informed_of_reasons"]))  # CRPO 6.3.4
     if session["status"] in ("held", "scheduled", "declined_by_client"):
         add(_encounter(session["status"], session["modality"]))
     for attempt in session["attempts"]:
@@ -162,6 +132,16 @@ def bundle_from_case(case: Case | Mapping[str, Any]) -> dict[str, Any]:
             for r in resources
         ],
     }
+
+
+def _reasons(told: bool | None) -> dict[str, Any]:
+    """CRPO 6.3.4: the reasons explained (a completed Communication), not (``not-done``), or the
+    file does not tell (``unknown``)."""
+    comm = _communication("reasons-explained", sent="2024-06-01T09:00:00Z")
+    if told is not True:
+        comm["status"] = "not-done" if told is False else "unknown"
+        del comm["sent"]
+    return comm
 
 
 def _resource_for(kind: str, code: str) -> dict[str, Any]:

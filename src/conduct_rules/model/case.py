@@ -161,11 +161,14 @@ class Client(_Part):
             "owed). Read only by the psychotherapists' ruleset."
         ),
     )
-    informed_of_reasons: StrictBool = Field(
+    informed_of_reasons: StrictBool | None = Field(
         default=False,
         description=(
-            "The reasons for ending were clearly communicated to the client (CRPO 6.3.4). Read "
-            "only by the psychotherapists' ruleset."
+            "The reasons for ending were clearly communicated to the client (CRPO 6.3.4): true or "
+            "false (the default, as the reading gives it: a file that does not record it counts "
+            "as not communicated); null says explicitly that the file does not tell, and then the "
+            "step is listed as still to show, not as a possible breach. Read only by the "
+            "psychotherapists' ruleset."
         ),
     )
 

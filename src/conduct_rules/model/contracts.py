@@ -16,7 +16,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from conduct_rules.model.version import SCHEMA_VERSION
 
-__all__ = ["AuditRowShape", "AuditSummaryShape", "TrainingMarkingShape"]
+__all__ = [
+    "AuditComparedRowShape",
+    "AuditRowShape",
+    "AuditSummaryShape",
+    "RulesetUsedShape",
+    "TrainingMarkingShape",
+]
 
 
 class _Shape(BaseModel):
@@ -47,6 +53,30 @@ class AuditRowShape(_Shape):
     initiated_by: str | None = Field(
         default=None, description="Who initiated the ending (member, client), if recorded."
     )
+    schema_version: str = Field(
+        default=SCHEMA_VERSION, description="The version of this row's shape (the last key)."
+    )
+
+
+class AuditComparedRowShape(_Shape):
+    """One line of ``conduct-rules audit --rulesets A,B --format jsonl``: one input row against
+    several rulesets, with the stricter verdict, and for each ruleset ``<ruleset>.verdict``,
+    ``<ruleset>.outstanding_safeguards``, ``<ruleset>.missing_documentation`` and
+    ``<ruleset>.findings`` (null for a rejected row)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, str | list[str] | None] = Field(init=False)
+
+    row: int = Field(ge=1, description="1-based position of the row in the input.")
+    case_id: str | None = Field(description="The case's identifier, when it could be read.")
+    status: Literal["assessed", "rejected"]
+    verdict: str | None = Field(description="The stricter verdict of the rulesets.")
+    verdict_from: list[str] | None = Field(description="The rulesets whose verdict it is.")
+    error_field: str | None = Field(description="For a rejected row: the field at fault.")
+    error: str | None = Field(description="For a rejected row: what is wrong, without values.")
+    schema_version: str = Field(
+        default=SCHEMA_VERSION, description="The version of this row's shape (the last key)."
+    )
 
 
 class AuditSummaryShape(_Shape):
@@ -72,6 +102,15 @@ class AuditSummaryShape(_Shape):
     schema_version: str = SCHEMA_VERSION
 
 
+class RulesetUsedShape(_Shape):
+    """The ruleset and parameter values an answer key was made with (as an assessment nests
+    them), so that a set made with ``--parameters`` is marked with the same ones."""
+
+    id: str
+    version: str
+    parameters: dict[str, int]
+
+
 class TrainingMarkingShape(_Shape):
     """``conduct-rules train --answers FILE --format json``: the marking of a class's answers."""
 
@@ -84,4 +123,7 @@ class TrainingMarkingShape(_Shape):
     marked: str = Field(description="What was marked, in words.")
     unanswered: list[dict[str, Any]] = Field(
         description="Answers with questions left blank: {answer: n, questions: [...]}."
+    )
+    ruleset: RulesetUsedShape | None = Field(
+        default=None, description="The ruleset and parameters the answer key was made with."
     )

@@ -14,8 +14,9 @@ import textwrap
 from html import escape
 from typing import TYPE_CHECKING
 
+from conduct_rules.render.citations import reference_ruleset, short_citations
 from conduct_rules.render.html import render_assessment
-from conduct_rules.render.text import _VERDICT_WORDS
+from conduct_rules.render.text import verdict_heading
 
 if TYPE_CHECKING:
     from conduct_rules.compare import ComparedItem, Comparison
@@ -64,20 +65,33 @@ def _by(item: ComparedItem) -> str:
     return ", ".join(item.required_by)
 
 
-def _cites(item: ComparedItem) -> str:
-    parts = [f"{n}: {', '.join(c)}" for n, c in item.citations.items() if c]
-    return f"  [{'; '.join(parts)}]" if parts else ""
+def _cites(item: ComparedItem, c: Comparison) -> str:
+    """Each college's citations as a reader sees them ("6.3.3", "2.8 iii"), never provision ids."""
+    col = _T[c.lang]["colon"]
+    sep = "\u00a0; " if c.lang == "fr" else "; "
+    parts = []
+    for name, ids in item.citations.items():
+        if not ids:
+            continue
+        a = c.assessments.get(name)
+        rs = reference_ruleset(a) if a is not None else None
+        parts.append(f"{name}{col} {short_citations(rs, ids, c.lang)}")
+    return f"  [{sep.join(parts)}]" if parts else ""
+
+
+def _combined_heading(c: Comparison) -> str:
+    """The combined verdict in the words of the (first) ruleset it comes from."""
+    a = c.assessments.get(c.verdict_from[0]) if c.verdict_from else None
+    return verdict_heading(c.verdict, reference_ruleset(a) if a is not None else None, c.lang)
 
 
 def render_comparison_text(c: Comparison) -> str:
     """The comparison as a short report in its own language."""
     t = _T[c.lang]
     col = t["colon"]
-    words = _VERDICT_WORDS[c.lang]
     lines = [
         f"{t['case']}{col} {c.case_id}",
-        f"{t['combined']}{col} {words.get(c.verdict, c.verdict.upper())} "
-        f"({t['from']} {', '.join(c.verdict_from)})",
+        f"{t['combined']}{col} {_combined_heading(c)} ({t['from']} {', '.join(c.verdict_from)})",
         "",
         f"{t['each']}{col}",
     ]
@@ -98,13 +112,13 @@ def render_comparison_text(c: Comparison) -> str:
     for s in c.safeguards:
         met = s.status == "met"
         first = f" ({t['blocking']})" if s.blocking and not met else ""
-        lines.append(f"  {'✓' if met else '✗'} {s.label}{first} — {_by(s)}{_cites(s)}")
+        lines.append(f"  {'✓' if met else '✗'} {s.label}{first} — {_by(s)}{_cites(s, c)}")
     if not c.safeguards:
         lines.append(f"  {t['none']}")
     for title, items in ((t["docs"], c.missing_documentation), (t["findings"], c.findings)):
         lines += ["", f"{title}{col}"]
         mark = "!" if items is c.findings else "✗"
-        lines += [f"  {mark} {i.label} — {_by(i)}{_cites(i)}" for i in items]
+        lines += [f"  {mark} {i.label} — {_by(i)}{_cites(i, c)}" for i in items]
         if not items:
             lines.append(f"  {t['none']}")
     lines += ["", f"{t['differences']}{col}"]
@@ -121,12 +135,10 @@ def _e(text: object) -> str:
 def render_comparison_html(c: Comparison) -> str:
     """An HTML fragment: the combined answer and differences, then the assessments side by side."""
     t = _T[c.lang]
-    words = _VERDICT_WORDS[c.lang]
     parts = [
         '<div class="conduct-rules-comparison" style="font-family:system-ui,sans-serif">',
         f"<p><b>{_e(t['case'])}:</b> {_e(c.case_id)} &nbsp; <b>{_e(t['combined'])}:</b> ",
-        f"{_e(words.get(c.verdict, c.verdict))} ({_e(t['from'])} {_e(', '.join(c.verdict_from))})"
-        "</p>",
+        f"{_e(_combined_heading(c))} ({_e(t['from'])} {_e(', '.join(c.verdict_from))})</p>",
         f"<h4>{_e(t['differences'])}</h4><ul>",
         *(f"<li>{_e(d.message)}</li>" for d in c.differences),
         "</ul>" if c.differences else f"<li>{_e(t['none'])}</li></ul>",

@@ -285,6 +285,11 @@ def _counts_table(
     return _table([t["id"], t["item"], t["count"], t["share"], t["cites"]], rows, (2, 3))
 
 
+def _parameters_text(values: Mapping[str, int]) -> str:
+    """The parameter values every row was assessed under, as ``--parameters`` spells them."""
+    return ", ".join(f"{k}={v}" for k, v in sorted(values.items()))
+
+
 def _summary_html(result: AuditResult, chart: bool) -> str:
     s = result.summary
     t = _T[result.lang]
@@ -293,7 +298,8 @@ def _summary_html(result: AuditResult, chart: bool) -> str:
     c = _c(lang)
     parts = [
         f"<p>{_e(t['source'])}{c} {_e(result.source.label)} · {_e(t['ruleset'])}{c} "
-        f"{_e(result.ruleset.id)} {_e(result.ruleset.version)} · {_e(t['engine'])}{c} "
+        f"{_e(result.ruleset.id)} {_e(result.ruleset.version)} "
+        f"({_e(_parameters_text(result.ruleset.parameter_values))}) · {_e(t['engine'])}{c} "
         f"{_e(result.engine)}</p>",
         _table(
             [t["rows"], t["count"], t["share"]],

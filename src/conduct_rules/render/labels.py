@@ -14,7 +14,15 @@ from typing import Any, Literal
 from conduct_rules.render import typography as _typography
 from conduct_rules.rules.ruleset import Ruleset
 
-__all__ = ["FIELD_LABELS", "Lang", "Scalar", "colon", "fact_label", "value_text"]
+__all__ = [
+    "FIELD_LABELS",
+    "FIELD_PROVISIONS",
+    "Lang",
+    "Scalar",
+    "colon",
+    "fact_label",
+    "value_text",
+]
 
 Lang = Literal["en", "fr"]
 Scalar = bool | int | str | None
@@ -37,13 +45,13 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
         "le service est susceptible d'aider le client",
     ),
     "client.requested_termination": (
-        "the client asked to end (2.8 i)",
-        "le client a demandé la fin (2.8 i)",
+        "the client asked to end",
+        "le client a demandé la fin",
     ),
-    "client.withdrew": ("the client withdrew (2.8 ii)", "le client s'est retiré (2.8 ii)"),
+    "client.withdrew": ("the client withdrew", "le client s'est retiré"),
     "member.serious_risk_of_harm": (
-        "serious risk of harm to the member (2.8 v)",
-        "risque grave de préjudice pour le membre (2.8 v)",
+        "serious risk of harm to the member",
+        "risque grave de préjudice pour le membre",
     ),
     "member.feels_unsafe": (
         "the member fears meeting the client",
@@ -72,8 +80,8 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
         "directives demandées au tribunal",
     ),
     "alternatives.efforts_made": (
-        "efforts made to arrange alternatives (2.8 iii)",
-        "efforts faits pour organiser d'autres services (2.8 iii)",
+        "efforts made to arrange alternatives",
+        "efforts faits pour organiser d'autres services",
     ),
     "alternatives.providers_offered": (
         "number of alternative providers given to the client",
@@ -84,8 +92,8 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
         "client soutenu pour les joindre",
     ),
     "alternatives.opportunity_given": (
-        "the client given a reasonable opportunity (2.8 iv)",
-        "possibilité raisonnable donnée au client (2.8 iv)",
+        "the client given a reasonable opportunity",
+        "possibilité raisonnable donnée au client",
     ),
     "alternatives.notice_days": ("days of notice", "jours de préavis"),
     "termination_session.status": ("termination session", "séance de cessation"),
@@ -130,6 +138,18 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
         "the reasons were clearly explained to the client",
         "les motifs ont été clairement expliqués au client",
     ),
+}
+
+#: Case fields that state a provision's condition, with that provision's id. A ruleset whose
+#: registry holds the id shows its short form after the label ("… (2.8 iii)"); another ruleset
+#: (CRPO 6.3 reads ``alternatives.efforts_made`` as efforts to refer) shows the label alone, so
+#: one college's citations never appear in the other's explanations.
+FIELD_PROVISIONS: dict[str, str] = {
+    "client.requested_termination": "oreg384-2.8.i",
+    "client.withdrew": "oreg384-2.8.ii",
+    "alternatives.efforts_made": "oreg384-2.8.iii",
+    "alternatives.opportunity_given": "oreg384-2.8.iv",
+    "member.serious_risk_of_harm": "oreg384-2.8.v",
 }
 
 #: Values of the case's enumerations, in French (English shows the value with spaces).
@@ -186,6 +206,14 @@ def value_text(key: str, value: Scalar, lang: Lang) -> str:
     return str(value)
 
 
+def _cited(rs: Ruleset, key: str, lang: Lang) -> str:
+    """ " (2.8 iii)" when the ruleset cites the provision the field states, else nothing."""
+    spec = rs.provisions.get(FIELD_PROVISIONS.get(key, ""))
+    if spec is None or not spec.short:
+        return ""
+    return f" ({spec.short['fr' if lang == 'fr' else 'en']})"
+
+
 def fact_label(rs: Ruleset, key: str, lang: Lang) -> str:
     """A readable name for any fact key: case feature, derived fact or concluded item."""
     i = 1 if lang == "fr" else 0
@@ -200,7 +228,7 @@ def fact_label(rs: Ruleset, key: str, lang: Lang) -> str:
                 return ("number of ", "nombre de ")[i] + name
             return f"{text}{colon(lang)}{value}" if value else text
     if key in FIELD_LABELS:
-        return FIELD_LABELS[key][i]
+        return FIELD_LABELS[key][i] + _cited(rs, key, lang)
     if key.startswith("count("):
         inner = FIELD_LABELS.get(key[6:-1], (key, key))[i]
         return ("number of ", "nombre de ")[i] + inner

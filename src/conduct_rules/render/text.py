@@ -28,7 +28,7 @@ from conduct_rules.render.citations import (
 from conduct_rules.render.terminal import shown
 from conduct_rules.rules.ruleset import Ruleset
 
-__all__ = ["render_text"]
+__all__ = ["render_text", "verdict_heading"]
 
 _HEAD = {
     "en": {
@@ -71,7 +71,9 @@ _HEAD = {
     },
 }
 
-# The contract's three verdicts, in words; any other verdict id a ruleset declares is shown as is.
+# The contract's three verdicts, in words, for an assessment whose ruleset cannot be found again;
+# otherwise the heading is the ruleset's own verdict label in capitals (Ontario's labels give these
+# same words; CRPO's speak of discontinuation). Any other verdict id is shown as is.
 _VERDICT_WORDS = {
     "en": {
         "not_permitted": "ENDING NOT PERMITTED",
@@ -86,6 +88,18 @@ _VERDICT_WORDS = {
 }
 
 
+def verdict_heading(verdict: str, rs: Ruleset | None, lang: str) -> str:
+    """The verdict as a heading, in the words of the ruleset that gave it (in capitals).
+
+    Why the ruleset's words: each college names its own act ("ending" under the social work
+    regulation, "discontinuation" under CRPO 6.3); a report must not put one college's words on
+    the other's answer.
+    """
+    if rs is not None and verdict in rs.outputs.verdicts:
+        return rs.outputs.verdicts[verdict].label["fr" if lang == "fr" else "en"].upper()
+    return _VERDICT_WORDS["fr" if lang == "fr" else "en"].get(verdict, verdict.upper())
+
+
 def render_text(a: Assessment, ruleset: Ruleset | None = None) -> str:
     """Render the assessment as a short, readable report in its own language."""
     rs = reference_ruleset(a, ruleset)
@@ -95,7 +109,7 @@ def render_text(a: Assessment, ruleset: Ruleset | None = None) -> str:
     def cite(citations: tuple[str, ...]) -> str:
         return f"  [{short_citations(rs, citations, a.lang)}]" if citations else ""
 
-    verdict = _VERDICT_WORDS[a.lang].get(a.verdict, a.verdict.upper())
+    verdict = verdict_heading(a.verdict, rs, a.lang)
     lines = [
         f"{h['case']}{c} {shown(a.case_id)}",
         f"{h['verdict']}{c} {verdict}",

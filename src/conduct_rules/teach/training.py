@@ -133,11 +133,17 @@ class Feedback(_Model):
 
 
 def make_exercises(
-    count: int = 1, seed: int = 1, family: Family | None = None, lang: Lang = "en"
+    count: int = 1,
+    seed: int = 1,
+    family: Family | None = None,
+    lang: Lang = "en",
+    *,
+    parameters: Mapping[str, int] | None = None,
 ) -> list[Exercise]:
     """``count`` exercises; the same arguments always give the same exercises.
 
-    Without ``family``, the three scenario families take turns.
+    Without ``family``, the three scenario families take turns. ``parameters`` (the ruleset's
+    thresholds, e.g. ``min_attempts``) shape the answer key; mark with the same ones.
     """
     if count < 1:
         raise OptionError("count must be at least 1")
@@ -150,7 +156,7 @@ def make_exercises(
         ex_id = f"{fam}/{seed}-{i + 1}"
         data, paragraphs = story(fam, rng, lang)
         case = Case.parse({"case_id": ex_id, **data})
-        result = assess(case, backend="python")
+        result = assess(case, backend="python", parameters=parameters)
         key = AnswerKey(
             verdict=result.verdict,
             safeguards=tuple(s.id for s in result.outstanding_safeguards),
@@ -320,13 +326,20 @@ def _why(checks: Sequence[Check], lang: Lang) -> str:
     return join_and(parts, lang)
 
 
-def score(exercise: Exercise, answer: Answer, lang: Lang | None = None) -> Feedback:
-    """Mark an answer against the key and explain each difference from the rules."""
+def score(
+    exercise: Exercise,
+    answer: Answer,
+    lang: Lang | None = None,
+    *,
+    parameters: Mapping[str, int] | None = None,
+) -> Feedback:
+    """Mark an answer against the key and explain each difference from the rules (under the
+    ``parameters`` the exercise was made with)."""
     lang = lang or exercise.lang
     t = _T[lang]
     key = exercise.key
     rs = get_ruleset()
-    expl = explain(exercise.case, lang=lang, max_changes=0)  # the decision, not the options
+    expl = explain(exercise.case, lang=lang, parameters=parameters, max_changes=0)  # no options
     concluded = {(c.kind, c.id): (step, c) for step in expl.steps for c in step.concluded}
     cites_of = {r.id: r.cites for r in rs.rules}
     parts = (

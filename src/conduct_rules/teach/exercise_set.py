@@ -1,20 +1,42 @@
-"""An exercise set written out: Markdown to print (stories, choices, answer key) or JSON.
+"""Exercise sets for printing and for other tools: Markdown with its answer key, and JSON.
 
-Why apart from ``training``: making and marking exercises is the trainer's loop; writing a set
-for paper or another tool only reads them (and marks an empty answer to print the key).
+Why apart from ``training``: making and marking exercises is one job, laying a set out for a
+class or a learning platform another; the set is written from the same ``score`` the marking
+uses, so the printed key and the marking never disagree. ``training`` still offers
+``export_json`` and ``export_markdown`` under its own name.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_core import to_jsonable_python
 
 from conduct_rules.api import get_ruleset
+from conduct_rules.model.contracts import RulesetUsedShape
+from conduct_rules.model.version import SCHEMA_VERSION
 from conduct_rules.render.labels import Lang, colon
-from conduct_rules.render.typography import typeset
+from conduct_rules.render.typography import date_text, typeset
 from conduct_rules.teach.training import Answer, Exercise, Part, options, score
 
-__all__ = ["export_json", "export_markdown"]
+__all__ = ["ExerciseSetShape", "export_json", "export_markdown"]
+
+
+class ExerciseSetShape(BaseModel):
+    """``conduct-rules train --export json``: an exercise set with its answer key."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schema_version: str = SCHEMA_VERSION
+    ruleset: RulesetUsedShape = Field(
+        description="The ruleset and parameters the answer key was made with."
+    )
+    exercises: list[Exercise] = Field(
+        description="Each exercise: its story, the case behind it and the answer key."
+    )
 
 _QUESTIONS: dict[Lang, tuple[str, str, str]] = {
     "en": ("Verdict", "Safeguards", "Records"),
@@ -35,6 +57,7 @@ _MD: dict[Lang, dict[str, str]] = {
         "owed": "Safeguards still owed",
         "missing": "Records missing",
         "none": "none",
+        "parameters": "Parameters: {values}.",
     },
     "fr": {
         "title": "Mettre fin à la relation avec un client — série d'exercices",
@@ -50,19 +73,26 @@ _MD: dict[Lang, dict[str, str]] = {
         "owed": "Mesures encore dues",
         "missing": "Documents manquants",
         "none": "aucun",
+        "parameters": "Paramètres : {values}.",
     },
 }
 
 
-def export_markdown(exercises: Sequence[Exercise]) -> str:
-    """The set as Markdown for printing: the stories, the lists to choose from, then the key."""
+def export_markdown(
+    exercises: Sequence[Exercise], parameters: Mapping[str, int] | None = None
+) -> str:
+    """The set as Markdown for printing: the stories, the lists to choose from, then the key
+    (explained under the ``parameters`` the set was made with, which the heading names)."""
     lang: Lang = exercises[0].lang
     w, c = _MD[lang], colon(lang)
-    rs = get_ruleset()
+    rs = get_ruleset(None, parameters)
     ids = ", ".join(f"`{e.id}`" for e in exercises)
     head = w["set"].format(
-        ids=ids, rs=rs.id, v=rs.version, asof=rs.metadata.as_of, seed=exercises[0].seed
+        ids=ids, rs=rs.id, v=rs.version, asof=_date(rs.metadata.as_of, lang), seed=exercises[0].seed
     )
+    if parameters:  # a set made under other thresholds says so where the trainer looks
+        values = ", ".join(f"{k}={v}" for k, v in sorted(rs.parameter_values.items()))
+        head += " " + w["parameters"].format(values=values)
     lines = [f"# {w['title']}", "", head, "", w["how"], ""]
     for heading, part in zip(_QUESTIONS[lang], _PARTS, strict=True):
         lines += [f"**{heading}**", ""]
@@ -74,7 +104,7 @@ def export_markdown(exercises: Sequence[Exercise]) -> str:
     for n, ex in enumerate(exercises, 1):
         # Marking an empty answer explains every item of the key: the verdict, each safeguard
         # still owed and each record missing, with their citations.
-        fb = score(ex, Answer(), lang)
+        fb = score(ex, Answer(), lang, parameters=parameters)
         verdict = next(x for x in fb.comments if x.kind == "verdict")
         cites = ", ".join(verdict.citations)
         lines += [f"### {w['exercise']} {n} (`{ex.id}`)", ""]
@@ -87,10 +117,23 @@ def export_markdown(exercises: Sequence[Exercise]) -> str:
     return typeset("\n".join(lines).rstrip(), lang) + "\n"
 
 
+def _date(text: str, lang: Lang) -> str:
+    """The ruleset's reading date as the language writes it (November 30, 2026 / 30 novembre
+    2026); a value that is not an ISO date is shown as written."""
+    try:
+        return date_text(dt.date.fromisoformat(text), lang)
+    except ValueError:
+        return text
+
+
 def _paragraphs(paragraphs: Sequence[str]) -> list[str]:
     return [line for p in paragraphs for line in (p, "")]
 
 
-def export_json(exercises: Sequence[Exercise]) -> str:
-    """The set as JSON: each exercise with its story, case and answer key."""
-    return json.dumps([e.model_dump(mode="json") for e in exercises], ensure_ascii=False, indent=2)
+def export_json(exercises: Sequence[Exercise], parameters: Mapping[str, int] | None = None) -> str:
+    """The set as JSON (``schemas/exercise-set.schema.json``): ``schema_version``, the ruleset
+    and parameters that made the key, and each exercise with its story, case and answer key."""
+    rs = get_ruleset(None, parameters)
+    ref = {"id": rs.id, "version": rs.version, "parameters": dict(rs.parameter_values)}
+    doc = {"schema_version": SCHEMA_VERSION, "ruleset": ref, "exercises": exercises}
+    return json.dumps(to_jsonable_python(doc), ensure_ascii=False, indent=2)
