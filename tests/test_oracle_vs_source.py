@@ -44,6 +44,10 @@ def _oracle_differences(sc: SourceCase) -> list[str]:
         out.append(
             f"findings: source {sorted(exp['findings'] or {})}, oracle {sorted(got.findings)}"
         )
+    for fact, value in sorted((exp.get("derived_facts") or {}).items()):
+        # Facts the oracle does not derive (the circumstances of i-iv, say) are the ruleset's alone.
+        if fact in got.derived and got.derived[fact] != value:
+            out.append(f"derived fact {fact}: source {value}, oracle {got.derived[fact]}")
     return out
 
 

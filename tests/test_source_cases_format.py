@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from conduct_rules import load_ruleset
-from conduct_rules_dev.source import _check, load_cases
+from conduct_rules import assess, load_ruleset
+from conduct_rules_dev.source import _check, compare, load_cases
 
 _EXPECTED = {
     "verdict": "permitted",
@@ -36,6 +36,16 @@ def _spec(**changes: Any) -> dict[str, Any]:
 
 def test_a_complete_case_is_accepted() -> None:
     _check(_spec(), "here")
+    _check(_spec(expected={**_EXPECTED, "derived_facts": {"risk": True}}), "here")
+
+
+def test_a_pinned_derived_fact_is_compared() -> None:
+    # The optional derived facts are checked, not just read: a wrong one is a difference.
+    a = assess({"case_id": "x", "member": {"threats_received": True}}, backend="python")
+    base = {**_EXPECTED, "verdict": a.verdict}
+    assert compare({**base, "derived_facts": {"risk": True}}, a) == compare(base, a)
+    wrong = compare({**base, "derived_facts": {"risk": False}}, a)
+    assert "derived_facts.risk: expected False, got True" in wrong
 
 
 @pytest.mark.parametrize(
@@ -48,6 +58,8 @@ def test_a_complete_case_is_accepted() -> None:
         {"expected": {k: v for k, v in _EXPECTED.items() if k != "findings"}},
         {"expected": {**_EXPECTED, "rules_fired": []}},
         {"judged_at": "2024-01-01"},
+        {"expected": {**_EXPECTED, "derived_facts": {"risk": "yes"}}},
+        {"expected": {**_EXPECTED, "derived_facts": ["risk"]}},
     ],
 )
 def test_an_incomplete_case_is_refused(changes: dict[str, Any]) -> None:

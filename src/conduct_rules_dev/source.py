@@ -56,9 +56,12 @@ _EXPECTED_KEYS = {
     "findings",
     "actions",
 }
-#: May be given besides: the ruleset's derived facts (``derived`` in ``ruleset.yaml``), all of
-#: them with their truth value, where a case pins why its verdict is what it is.
-_OPTIONAL_KEYS = frozenset({"derived"})
+#: Optional in ``expected``, two ways of pinning derived facts (the ruleset's ``derived`` in
+#: ``ruleset.yaml``; the assessment's JSON ``derived_facts``, so a rule that derives one wrongly
+#: changes what a program reads even when every list stays the same):
+#: ``derived`` gives all of them with their truth value (the CRPO cases: why the verdict is what it
+#: is); ``derived_facts`` pins the ones a case names, one by one (the Ontario rows, §4.2).
+_OPTIONAL_KEYS = frozenset({"derived", "derived_facts"})
 
 
 @dataclass(frozen=True)
@@ -94,8 +97,18 @@ def _check(spec: Mapping[str, Any], where: str) -> None:
     if ("input" in spec) == ("input_file" in spec):
         raise ValueError(f"{where}: give exactly one of 'input' and 'input_file'")
     exp = spec.get("expected")
-    if not isinstance(exp, dict) or set(exp) - _OPTIONAL_KEYS != _EXPECTED_KEYS:
-        raise ValueError(f"{where}: 'expected' must give exactly {sorted(_EXPECTED_KEYS)}")
+    allowed_expected = _EXPECTED_KEYS | _OPTIONAL_KEYS
+    if not isinstance(exp, dict) or not _EXPECTED_KEYS <= set(exp) <= allowed_expected:
+        raise ValueError(
+            f"{where}: 'expected' must give exactly {sorted(_EXPECTED_KEYS)}"
+            f" (and optionally {sorted(_OPTIONAL_KEYS)})"
+        )
+    for key in sorted(_OPTIONAL_KEYS):
+        facts = exp.get(key, {})
+        if not isinstance(facts, dict) or not all(
+            isinstance(k, str) and isinstance(v, bool) for k, v in facts.items()
+        ):
+            raise ValueError(f"{where}: '{key}' must map fact names to true or false")
 
 
 @functools.lru_cache(maxsize=4)
@@ -215,7 +228,8 @@ def compare(expected: Mapping[str, Any], a: Assessment) -> list[str]:
 
     Exhaustive in both directions: an item the assessment lists that the expectation does not is
     reported ("unexpected"), as is one it lacks ("missing") and any differing status, required
-    flag or citation set.
+    flag or citation set. Derived facts are compared only where the case pins them (a fact the
+    assessment does not list reads as false).
     """
     out: list[str] = []
     if expected["verdict"] != a.verdict:
@@ -229,6 +243,9 @@ def compare(expected: Mapping[str, Any], a: Assessment) -> list[str]:
         w, g = dict(expected["derived"]), dict(a.derived_facts)
         diff = sorted(k for k in set(w) | set(g) if w.get(k) != g.get(k))
         out.append(f"derived facts differ: {', '.join(diff)}")
+    for fact, value in sorted((expected.get("derived_facts") or {}).items()):
+        if a.derived_facts.get(fact, False) != value:
+            out.append(f"derived_facts.{fact}: expected {value}, got {not value}")
     want, got = _want(expected), _items(a)
     for section in ("safeguards", "missing_documentation", "findings", "actions"):
         w, g = want[section], got[section]
