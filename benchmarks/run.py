@@ -46,7 +46,7 @@ import peers  # noqa: E402 - the sibling script, importable once its folder is o
 
 from conduct_rules import Case, durable_available, load_ruleset  # noqa: E402
 from conduct_rules.api import assess, get_backend, get_ruleset  # noqa: E402
-from conduct_rules.assemble.build import build_assessment  # noqa: E402
+from conduct_rules.assemble.build import Plan  # noqa: E402
 from conduct_rules.assemble.contradictions import contradictions  # noqa: E402
 from conduct_rules.audit.sample import sample_cases  # noqa: E402
 from conduct_rules.engines import Evaluation  # noqa: E402
@@ -305,6 +305,7 @@ def bench8(n: int, seed: int, repeats: int) -> Figures:
 def ontario(n: int, n_durable: int, seed: int, repeats: int) -> Figures:
     """Section 2: parse, evaluate and build assessments with each backend; all must agree."""
     rs = get_ruleset()
+    plan = Plan(rs, "en")  # the assembler's caches, as an ``Assessor`` holds them
     dicts = list(sample_cases(n, seed))
     cases = [parse_case(d) for d in dicts]
     fig: Figures = {"cases": n, "durable_cases": n_durable, "seed": seed, "us": {}}
@@ -329,7 +330,7 @@ def ontario(n: int, n_durable: int, seed: int, repeats: int) -> Figures:
             return b.evaluate(rs, c)  # type: ignore[no-any-return]
 
         def built(c: Case, b: Any = backend) -> object:
-            return build_assessment(rs, c, b.evaluate(rs, c), lang="en", engine=b.name)
+            return plan.build(c, b.evaluate(rs, c), engine=b.name)
 
         us[f"{name} evaluate"] = best_us(evaluate, subset, repeats)
         row(f"{name}: evaluate, {size}", us[f"{name} evaluate"], note=f"{wrong} differ")
@@ -354,7 +355,7 @@ def ontario(n: int, n_durable: int, seed: int, repeats: int) -> Figures:
     us["fast contradictions"] = best_us(contradictions, cases, repeats)
     row("  (contradiction warnings alone)", us["fast contradictions"])
     us["fast build only"] = best_us(
-        lambda p: build_assessment(rs, p[0], p[1], lang="en", engine="fast"),
+        lambda p: plan.build(p[0], p[1], engine="fast"),
         [(c, fast.evaluate(rs, c)) for c in cases],
         repeats,
     )
@@ -430,12 +431,13 @@ def cold_child(n: int, seed: int) -> Figures:
     rs = get_ruleset()
     fast = get_backend("fast")
     cases = [parse_case(d) for d in sample_cases(n, seed)]
-    build_assessment(rs, cases[0], fast.evaluate(rs, cases[0]), lang="en", engine="fast")
+    plan = Plan(rs, "en")  # what an ``Assessor`` holds: its caches start empty
+    plan.build(cases[0], fast.evaluate(rs, cases[0]), engine="fast")
     gc.collect()
     tenth = max(1, n // 10)
     marks = [time.process_time()]
     for i, c in enumerate(cases, 1):
-        build_assessment(rs, c, fast.evaluate(rs, c), lang="en", engine="fast")
+        plan.build(c, fast.evaluate(rs, c), engine="fast")
         if i % tenth == 0:
             marks.append(time.process_time())
     windows = [(b - a) / tenth * 1e6 for a, b in itertools.pairwise(marks)]

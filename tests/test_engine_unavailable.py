@@ -37,6 +37,11 @@ PROBE = textwrap.dedent(
     except EngineUnavailableError as exc:
         out["error"] = str(exc)
         out["is_runtime_error"] = isinstance(exc, RuntimeError)
+    from conduct_rules import prepare
+    try:
+        prepare(backend="durable_rules")
+    except EngineUnavailableError as exc:
+        out["prepare_error"] = str(exc)
     from click.testing import CliRunner
     from conduct_rules.cli.main import main
     cli = CliRunner().invoke(main, ["assess", sys.argv[1], "--backend", "durable_rules"])
@@ -63,17 +68,30 @@ def _probe() -> dict[str, object]:
     return result
 
 
-def test_without_durable_rules_the_python_backend_runs_and_says_so() -> None:
+def test_without_durable_rules_the_default_fast_backend_runs_and_says_so() -> None:
     out = _probe()
     assert out["available"] is False
-    assert out["default"] == "python"
-    assert out["engine"] == "python"
-    assert out["cli_default"] == "python"
-    # Same answer as asking for the python backend outright.
-    assert out["dump"] == out["python_dump"]
-    dump = out["dump"]
+    assert out["default"] == "fast"
+    assert out["engine"] == "fast"
+    assert out["cli_default"] == "fast"
+    # Same answer as asking for the python backend outright, the engine's name aside.
+    dump, python_dump = out["dump"], out["python_dump"]
     assert isinstance(dump, dict)
+    assert isinstance(python_dump, dict)
+    assert python_dump["engine"] == "python"
+    assert {**dump, "engine": "python"} == python_dump
     assert dump["verdict"] == "conditional"
+
+
+def test_auto_is_the_fast_backend_for_one_case_and_for_a_batch() -> None:
+    """One meaning of ``auto`` (issue 12): durable_rules only when asked for by name."""
+    from conduct_rules import assess, assess_many, default_backend
+
+    case = json.loads(CASE.read_text(encoding="utf-8"))
+    assert default_backend() == "fast"
+    assert assess(case).engine == "fast"
+    assert assess(case, backend="auto").engine == "fast"
+    assert assess_many([case]).engine == "fast"
 
 
 def test_asking_for_durable_rules_explains_the_python_version_issue() -> None:
@@ -84,6 +102,7 @@ def test_asking_for_durable_rules_explains_the_python_version_issue() -> None:
     assert "Python 3.11 or 3.12" in message
     assert "3.13" in message
     assert "backend='python'" in message
+    assert out["prepare_error"] == message  # refused when prepared, before any case
     assert out["cli_exit"] == 2
     stderr = str(out["cli_stderr"])
     assert len(stderr.splitlines()) == 1

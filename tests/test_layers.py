@@ -60,13 +60,18 @@ INDEPENDENT: tuple[tuple[str, ...], ...] = (
 
 #: Known exceptions, each with its reason. Keep this list short; every entry is a debt.
 ALLOWED_UPWARD: dict[tuple[str, str], str] = {
-    # The fast engine asks the assembler for the flag layout of its lazy evaluations; the
-    # explicit engine ↔ assembler API that removes this is being built separately (issue 12).
-    ("conduct_rules.engines.fast", "conduct_rules.assemble.lazy"): "fast path (issue 12, A2a)",
+    # The fast engine's writer asks the assembler for the flag layout of its lazy evaluations.
+    ("conduct_rules.engines.fast.writer", "conduct_rules.assemble.lazy"): "fast path (issue 12)",
+    # ``Assessor.assess_many`` (the prepared assessor) delegates to the batch front; it belongs
+    # in ``batch`` (a debt listed in the issue-12 report).
+    ("conduct_rules.api", "conduct_rules.batch"): "Assessor.assess_many (issue 12)",
+    ("conduct_rules.api", "conduct_rules.audit.sources"): "Assessor.assess_many (issue 12)",
 }
 ALLOWED_CYCLES: frozenset[frozenset[str]] = frozenset(
     {
-        # The lazy assessment and its eager builder call each other; being split (issue 12, A2a).
+        # The same debt: api -> batch -> audit.runner -> api.
+        frozenset({"conduct_rules.api", "conduct_rules.audit.runner", "conduct_rules.batch"}),
+        # The lazy assessment and its eager builder still call each other (issue 12).
         frozenset({"conduct_rules.assemble.build", "conduct_rules.assemble.lazy"}),
     }
 )
@@ -266,8 +271,8 @@ def test_file_models_stay_inside_rules() -> None:
 
 #: Longest module, in lines: a reader holds one module in mind at a time (issue 12).
 MAX_LINES = 500
-#: Modules still longer, each being split separately (issue 12, A2a).
-LONG_MODULES = frozenset({"conduct_rules.assemble.build", "conduct_rules.engines.fast"})
+#: Modules allowed to be longer (none today).
+LONG_MODULES: frozenset[str] = frozenset()
 
 
 def test_modules_stay_short() -> None:

@@ -2,13 +2,15 @@
 
 Public surface (everything else is private and may change)::
 
-    from conduct_rules import Case, Assessment, assess
+    from conduct_rules import Case, Assessment, assess, prepare
     result = assess({"case_id": "C-1", "stage": "considering"}, lang="fr")
+    assessor = prepare("ontario", lang="fr")   # for many cases: prepared once
+    results = [assessor.assess(c) for c in cases]
 """
 
 from __future__ import annotations
 
-from conduct_rules.api import assess, default_backend
+from conduct_rules.api import Assessor, assess, default_backend, prepare
 from conduct_rules.audit.sample import sample_cases
 from conduct_rules.batch import (
     AuditResult,
@@ -88,6 +90,7 @@ _register_views()
 __all__ = [
     "Action",
     "Assessment",
+    "Assessor",
     "Attempt",
     "AuditResult",
     "AuditRow",
@@ -134,6 +137,7 @@ __all__ = [
     "durable_available",
     "explain",
     "load_ruleset",
+    "prepare",
     "records_from_csv",
     "records_from_dataframe",
     "records_from_file",

@@ -1,24 +1,35 @@
-"""The public entry point: ``assess(case)``.
+"""The public entry points: ``assess(case)`` for one call, ``prepare(...)`` for many.
 
-Why a function and not an object: clinical software wants one call, no set-up and nothing shared
-between calls. Loaded rulesets are immutable and cached; the durable_rules host is one per process
-behind a lock (its C engine is not thread-safe); nothing about one assessment survives it.
+Why a function first: clinical software wants one call, no set-up and nothing shared between
+calls that it can see. Why also a prepared object (``Assessor``, as OPA's prepared queries):
+resolving a ruleset, compiling it for a backend and preparing the texts of its assessments cost
+milliseconds, paid once per (ruleset, language, parameters, backend) and then reused for every
+case. ``assess`` uses a small bounded registry of Assessors (``_Registry``: the one cache of this
+module, with the loaded rulesets and the backend instances); nothing about one assessment
+survives it. The durable_rules host is one per process behind a lock (its C engine is not
+thread-safe).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from conduct_rules.assemble.build import build_assessment
+from conduct_rules.assemble.build import Plan
 from conduct_rules.assemble.contradictions import contradictions
-from conduct_rules.engines import Backend
-from conduct_rules.engines.durable import DurableBackend, durable_available
+from conduct_rules.engines import Backend, Evaluation
+from conduct_rules.engines.durable import DurableBackend, durable_available, unavailable_reason
 from conduct_rules.engines.python import PythonBackend
-from conduct_rules.errors import OptionError, ParameterError, RulesetError, check_lang
+from conduct_rules.errors import (
+    EngineUnavailableError,
+    OptionError,
+    ParameterError,
+    RulesetError,
+    check_lang,
+)
 from conduct_rules.model.assessment import Assessment, Warning_
 from conduct_rules.model.case import Case
 from conduct_rules.rules.editions import require_in_force
@@ -30,38 +41,24 @@ from conduct_rules.rules.ruleset import (
     load_ruleset,
 )
 
-__all__ = ["BACKENDS", "assess", "default_backend", "get_backend", "get_ruleset"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from conduct_rules.audit.sources import RecordSource
+    from conduct_rules.batch import AuditResult
+
+__all__ = [
+    "BACKENDS",
+    "Assessor",
+    "assess",
+    "default_backend",
+    "get_backend",
+    "get_ruleset",
+    "prepare",
+]
 
 BackendName = Literal["auto", "durable_rules", "python", "fast"]
 BACKENDS: tuple[str, ...] = ("auto", "durable_rules", "python", "fast")
-
-
-@functools.lru_cache(maxsize=32)
-def _cached_ruleset(name: str) -> Ruleset:
-    return load_ruleset(name)
-
-
-@functools.lru_cache(maxsize=32)
-def _cached_folder(folder: str, signature: tuple[tuple[int, ...], ...]) -> Ruleset:
-    return load_ruleset(Path(folder))
-
-
-def _load_folder(ruleset: str | Path) -> Ruleset:
-    """A ruleset folder, loaded again only when one of its files changed.
-
-    Why: ``assess(case, ruleset="path/to/folder")`` in a loop would otherwise read and check
-    the four files, and recompile the rules for the fast backend, for every case. The key is
-    the folder and each file's modification and change times, size and inode
-    (``folder_signature``), so an edited ruleset is reloaded; the reloaded ruleset's content
-    digest is part of its ``fingerprint``, so every backend compiles it afresh.
-    """
-    folder = Path(ruleset)
-    try:
-        resolved = folder.resolve(strict=True)
-        signature = folder_signature(resolved)
-    except (OSError, RuntimeError, ValueError):  # ``load_ruleset`` says what is wrong, as always
-        return load_ruleset(folder)
-    return _cached_folder(str(resolved), signature)
 
 
 def _checked_parameters(parameters: object) -> dict[str, int]:
@@ -83,36 +80,22 @@ def get_ruleset(
 
     A ``str`` without a path separator is a built-in name only (``is_ruleset_name``): a folder
     of the working directory called ``ontario`` never replaces the built-in. A folder is a
-    ``Path`` or a ``str`` with a separator (``./ontario``).
+    ``Path`` or a ``str`` with a separator (``./ontario``). Names and folders are loaded once
+    (``_Registry``); a folder again when one of its files changed.
     """
-    if ruleset is None:
-        rs = _cached_ruleset(DEFAULT_RULESET)
-    elif isinstance(ruleset, Ruleset):
-        rs = ruleset
-    elif is_ruleset_name(ruleset):
-        rs = _cached_ruleset(str(ruleset))
-    elif isinstance(ruleset, str | Path):
-        rs = _load_folder(ruleset)
-    else:
-        raise RulesetError("ruleset must be a built-in name, a folder path or a Ruleset")
-    if parameters is None:
-        return rs
-    values = _checked_parameters(parameters)
-    return rs.with_parameters(**values) if values else rs
+    values = None if parameters is None else _checked_parameters(parameters)
+    return _REGISTRY.ruleset(ruleset, values)
 
 
 def get_backend(name: str = "auto") -> Backend:
-    """The backend instance for a name; ``auto`` is durable_rules where it loads, else python."""
+    """The backend instance for a name; ``auto`` is the fast backend (``default_backend``)."""
     if not isinstance(name, str) or name not in (*BACKENDS, "durable"):
         raise OptionError(f"unknown backend; choose one of {', '.join(BACKENDS)}")
-    return _backend(name)
+    return _REGISTRY.backend(name)
 
 
-@functools.lru_cache(maxsize=8)
-def _backend(name: str) -> Backend:
-    if name == "auto":
-        name = default_backend()
-    if name in ("durable_rules", "durable"):
+def _new_backend(name: str) -> Backend:
+    if name == "durable_rules":
         return DurableBackend()
     if name == "python":
         return PythonBackend()
@@ -123,8 +106,196 @@ def _backend(name: str) -> Backend:
 
 
 def default_backend() -> str:
-    """``durable_rules`` where its C extension loads (Python 3.11, 3.12), else ``python``."""
-    return "durable_rules" if durable_available() else "python"
+    """The backend ``auto`` means, for one case and for a batch alike: ``fast``.
+
+    Why fast and not durable_rules: it is pure Python (it runs wherever the library does), it
+    holds no process-wide lock and no limit on parameter sets, and it is the fastest; CI proves
+    its answers identical to durable_rules (the Rete engine of record, still selectable with
+    ``backend="durable_rules"``) and to the python interpreter on every ruleset
+    (``docs/engines.md``).
+    """
+    return "fast"
+
+
+class Assessor:
+    """One ruleset, language and backend, prepared once to assess many cases (``prepare``).
+
+    Why: it owns what every assessment with these settings reuses — the resolved ruleset, the
+    backend's compiled evaluation and the assembler's ``Plan`` (the validated texts and parts of
+    assessments, its caches bounded) — so a loop over cases pays for them once and no module
+    keeps them in globals. Thread-safe: nothing in it changes after construction but its caches,
+    which are filled under their own locks; share one between threads freely.
+    """
+
+    def __init__(
+        self, ruleset: Ruleset, *, lang: Literal["en", "fr"] = "en", backend: str = "auto"
+    ) -> None:
+        check_lang(lang)
+        self.ruleset = ruleset
+        self.lang: Literal["en", "fr"] = lang
+        self.backend = backend
+        engine = get_backend(backend)
+        if isinstance(engine, DurableBackend) and not durable_available():
+            raise EngineUnavailableError(unavailable_reason())  # now, not at the first case
+        #: The name of the backend that runs (``Assessment.engine``): ``auto`` is ``fast``.
+        self.engine: str = engine.name
+        program = getattr(engine, "program", None)  # the fast backend's compiled function
+        self._evaluate: Callable[[Case], Evaluation] = (
+            program(ruleset) if callable(program) else lambda c: engine.evaluate(ruleset, c)
+        )
+        vocab = ruleset.vocabulary
+        self._parse = vocab.parse
+        # The contradiction checks speak of the standard ``Case``; a ruleset's own record has
+        # none. Only for a ruleset that reads the standard case as the warnings assume.
+        self._warns = vocab.is_case and ruleset.metadata.contradiction_warnings
+        self._plan = Plan(ruleset, lang)
+
+    def __repr__(self) -> str:
+        rs = self.ruleset
+        return f"<Assessor {rs.id} {rs.version} lang={self.lang} engine={self.engine}>"
+
+    def assess(self, case: Case | Mapping[str, Any], *, as_of: dt.date | None = None) -> Assessment:
+        """Assess one case, as ``assess(case, ...)`` with this Assessor's settings would."""
+        if as_of is not None:
+            require_in_force(self.ruleset.metadata, self.ruleset.id, as_of)
+        return self._assess_parsed(self._parse(case))
+
+    def _assess_parsed(self, c: Case) -> Assessment:
+        warnings: tuple[Warning_, ...] = contradictions(c, self.lang) if self._warns else ()
+        ev = self._evaluate(c)
+        return self._plan.build(c, ev, engine=self.engine, warnings=warnings)
+
+    def assess_many(
+        self,
+        records: Iterable[Mapping[str, Any]] | RecordSource | pd.DataFrame,
+        *,
+        workers: int | None = None,
+        progress: bool = False,
+        keep_rows: int | None = None,
+    ) -> AuditResult:
+        """Assess every record, as ``assess_many(records, ...)`` with these settings would."""
+        from conduct_rules.batch import KEEP_ROWS, assess_many  # the batch layer builds on this
+
+        return assess_many(
+            records,
+            ruleset=self.ruleset,
+            lang=self.lang,
+            backend=self.backend,
+            workers=workers,
+            progress=progress,
+            keep_rows=KEEP_ROWS if keep_rows is None else keep_rows,
+        )
+
+
+def prepare(
+    ruleset: str | Path | Ruleset | None = DEFAULT_RULESET,
+    *,
+    lang: Literal["en", "fr"] = "en",
+    parameters: Mapping[str, int] | None = None,
+    backend: str = "auto",
+) -> Assessor:
+    """An ``Assessor`` for these settings, ready to assess many cases.
+
+    Everything that does not depend on the case is done now (and its errors raised now: an unknown
+    ruleset, parameter, language or backend, or a backend that cannot load here), so each
+    ``.assess(case)`` only parses, evaluates and assembles. The Assessor is the caller's: keep it as
+    long as it is useful.
+    """
+    check_lang(lang)
+    return Assessor(get_ruleset(ruleset, parameters), lang=lang, backend=backend)
+
+
+class _Registry:
+    """The one cache of this module: loaded rulesets, backend instances and Assessors.
+
+    Bounded (the oldest entry goes first beyond ``MAX_RULESETS`` / ``MAX_ASSESSORS``: a sweep
+    over thousands of parameter sets cannot grow memory), thread-safe (entries are made under
+    one lock; a dict read needs none), and keyed so an entry is what a fresh load would give:
+    a built-in by name, a folder by its path and each file's times, size and inode
+    (``folder_signature``: an edited ruleset is reloaded), a ``Ruleset`` object by identity.
+    """
+
+    MAX_RULESETS = 64
+    MAX_ASSESSORS = 64
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rulesets: dict[Hashable, Ruleset] = {}
+        self._backends: dict[str, Backend] = {}
+        self._assessors: dict[Hashable, Assessor] = {}
+
+    def _keep(self, table: dict[Any, Any], key: Hashable, value: Any, limit: int) -> None:
+        with self._lock:
+            if key not in table and len(table) >= limit:
+                del table[next(iter(table))]
+            table[key] = value
+
+    def ruleset(
+        self, ruleset: str | Path | Ruleset | None, parameters: dict[str, int] | None
+    ) -> Ruleset:
+        """The ruleset of an ``assess`` argument, with these parameters applied."""
+        if isinstance(ruleset, Ruleset):
+            return ruleset.with_parameters(**parameters) if parameters else ruleset
+        key: Hashable
+        if ruleset is None or is_ruleset_name(ruleset):
+            name = DEFAULT_RULESET if ruleset is None else str(ruleset)
+            key = ("name", name)
+        elif isinstance(ruleset, str | Path):
+            folder = Path(ruleset)
+            try:
+                resolved = folder.resolve(strict=True)
+                key = ("folder", str(resolved), folder_signature(resolved))
+            except (OSError, RuntimeError, ValueError):  # ``load_ruleset`` says what is wrong
+                return _with(load_ruleset(folder), parameters)
+        else:
+            raise RulesetError("ruleset must be a built-in name, a folder path or a Ruleset")
+        full = (key, tuple(sorted(parameters.items())) if parameters else ())
+        rs = self._rulesets.get(full)
+        if rs is None:
+            base = self._rulesets.get((key, ()))
+            if base is None:
+                base = load_ruleset(name if key[0] == "name" else Path(key[1]))
+                self._keep(self._rulesets, (key, ()), base, self.MAX_RULESETS)
+            rs = _with(base, parameters)
+            self._keep(self._rulesets, full, rs, self.MAX_RULESETS)
+        return rs
+
+    def backend(self, name: str) -> Backend:
+        """One instance per backend (each holds its compiled rulesets): ``auto`` is ``fast``'s."""
+        if name == "auto":
+            name = default_backend()
+        elif name == "durable":
+            name = "durable_rules"
+        backend = self._backends.get(name)
+        if backend is None:
+            backend = _new_backend(name)
+            with self._lock:
+                backend = self._backends.setdefault(name, backend)
+        return backend
+
+    def assessor(self, ruleset: Ruleset, lang: Literal["en", "fr"], backend: str) -> Assessor:
+        """The Assessor for this ruleset, language and backend, made on first use.
+
+        Keyed by the ruleset's ``fingerprint`` (its id, version, content and parameters), and
+        used only for a ruleset made of the same loaded objects (``Plan.matches``): a ruleset
+        reloaded from an edited folder gets its own Assessor, and a copy with the same
+        parameters (``with_parameters``, called by each ``assess(..., parameters=...)``)
+        reuses the one made for the first.
+        """
+        key = (ruleset.fingerprint, lang, backend)
+        hit = self._assessors.get(key)
+        if hit is not None and (hit.ruleset is ruleset or hit._plan.matches(ruleset)):
+            return hit
+        assessor = Assessor(ruleset, lang=lang, backend=backend)
+        self._keep(self._assessors, key, assessor, self.MAX_ASSESSORS)
+        return assessor
+
+
+def _with(rs: Ruleset, parameters: dict[str, int] | None) -> Ruleset:
+    return rs.with_parameters(**parameters) if parameters else rs
+
+
+_REGISTRY = _Registry()
 
 
 def assess(
@@ -145,18 +316,13 @@ def assess(
     ``CaseValidationError`` (a ``ValueError``) naming the bad field; never echoes case values
     other than ``case_id``. ``as_of`` asks for the standards in force on that date: a ruleset
     whose sources were not in force then raises ``EditionError`` (the ruleset's ``editions``).
+    For many cases with the same settings, ``prepare`` them once.
     """
     check_lang(lang)
     rs = get_ruleset(ruleset, parameters)
     if as_of is not None:
         require_in_force(rs.metadata, rs.id, as_of)
-    vocab = rs.vocabulary
-    warnings: tuple[Warning_, ...]
-    c = vocab.parse(case)
-    # The contradiction checks speak of the standard ``Case``; a ruleset's own record has none.
-    # Only for a ruleset that reads the standard case the way the warnings assume (Ontario's).
-    on = vocab.is_case and rs.metadata.contradiction_warnings
-    warnings = contradictions(c, lang) if on else ()
-    engine = get_backend(backend)
-    evaluation = engine.evaluate(rs, c)
-    return build_assessment(rs, c, evaluation, lang=lang, engine=engine.name, warnings=warnings)
+    c = rs.vocabulary.parse(case)  # before the backend: a bad case is reported first
+    if not isinstance(backend, str) or backend not in (*BACKENDS, "durable"):
+        get_backend(backend)  # raises the OptionError
+    return _REGISTRY.assessor(rs, lang, backend)._assess_parsed(c)

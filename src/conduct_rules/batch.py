@@ -288,7 +288,7 @@ def assess_many(
 
     ``records``: an iterable of mappings in the contract's shape, a pandas DataFrame with dotted
     columns, or a source from ``records_from_jsonl`` / ``records_from_csv`` /
-    ``records_from_file``. ``backend``: ``auto`` (``fast`` where available, else ``python``),
+    ``records_from_file``. ``backend``: ``auto`` (that is ``fast``),
     ``fast``, ``python`` or ``durable_rules``. ``workers``: processes to use; ``None`` uses every
     core for batches of ``POOL_MIN_ROWS`` rows or more and this process below that, ``1`` always
     this process. A row that cannot be read or validated becomes a rejected row; it never aborts

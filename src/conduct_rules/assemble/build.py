@@ -1,18 +1,17 @@
-"""Build the ``Assessment`` from what a backend concluded — one function for every backend.
+"""Build the ``Assessment`` from what a backend concluded — one entry point for every backend.
 
-Why one function: the backends must only be able to differ in which units fired. Texts, ordering,
-citations and the verdict check all happen here, in the ruleset's catalogue order, so the JSON is
-stable byte for byte.
+Why one entry point (``Plan.build``): the backends must only be able to differ in which units
+fired. Texts, ordering, citations and the verdict check all happen here, in the ruleset's
+catalogue order, so the JSON is stable byte for byte; and one method (``Plan.finish``) makes
+every ``Assessment`` of the cached paths from its parts.
 
 Why a plan per ruleset and language: validating an assessment with pydantic costs about 100 µs,
 most of it rebuilding items (actions, safeguards, records, findings) whose text, citations and
 force are the same for every case that has them. So each *part* of an assessment is built and
-validated by pydantic the first time a given combination is seen (``_validated_*``, the reference
-code) and reused afterwards; within a part, each distinct item is validated once too
-(``_Plan.make``: a few dozen items make up thousands of lists, so a stream of new cases, which
-keeps meeting new lists, does not pay pydantic for each). The assessment around the parts is
-assembled from those validated parts
-plus checked per-case values (``case_id``, ``engine``, ``warnings``). Each part's cache key holds
+validated by pydantic the first time a given combination is seen (the reference code,
+``assemble.reference``) and reused afterwards; within a part, each distinct item is validated
+once too (``Plan.make``: a few dozen items make up thousands of lists, so a stream of new cases,
+which keeps meeting new lists, does not pay pydantic for each). Each part's cache key holds
 everything its reference code depends on — the truth of each fact it tests (it tests nothing
 else about them) and which of the rules that can conclude it fired — so a cached part is exactly
 what a fresh build would give. When the order of two fired rules matters (an item concluded by
@@ -20,324 +19,72 @@ both), the part is rebuilt for every case. Cases that are not ordinary (a unit l
 unit the ruleset lacks, a verdict or engine outside the contract) take the reference build.
 ``tests/test_backends_agree.py`` compares both paths on generated cases, byte for byte.
 
-Evaluations that carry the truth value of every unit (the fast backend's lazy ones) take a
-shorter path, ``assemble.lazy.ByFlags``: the same validated parts, keyed by the truth values of
-the units that decide them, so a case whose parts are cached needs no facts at all (about 4 µs
-per case, ``benchmarks/run.py``), and a part met for the first time is built from those truth
-values too. Other evaluations read the ~75 facts an assessment
-reports (about 13 µs).
+Evaluations that carry the truth value of every unit (``Evaluation.flags``: the fast backend's)
+take a shorter path, ``assemble.lazy.ByFlags``: the same validated parts, keyed by the truth
+values of the units that decide them, so a case whose parts are cached needs no facts at all
+(about 4 µs per case, ``benchmarks/run.py``), and a part met for the first time is built from
+those truth values too. Other evaluations read the ~75 facts an assessment reports (about 13 µs).
+
+The caches belong to the ``Plan`` (each bounded by ``MAX_ENTRIES``); a plan belongs to whoever
+made it, usually an ``api.Assessor``. This module keeps no cache of its own.
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from operator import truth
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, get_args
+from typing import Any
 
+from conduct_rules.assemble.lazy import ByFlags, NotByFlags
+from conduct_rules.assemble.reference import (
+    _ASSEMBLY_OK,
+    _ENGINES,
+    _FIELDS,
+    _I,
+    _PART_KINDS,
+    _VERDICTS,
+    PartBuilder,
+    Sources,
+    _Fallback,
+    _part_keys,
+    _sources_of,
+    _validate,
+    _validated,
+    _validated_actions,
+    _validated_findings,
+    _validated_missing,
+    _validated_safeguards,
+    _verdict,
+)
 from conduct_rules.assemble.summary import Summarizer
 from conduct_rules.engines import Evaluation
-from conduct_rules.errors import EvaluationError
 from conduct_rules.model.assessment import (
-    Action,
     Assessment,
-    Documentation,
-    Finding,
     Item,
     RulesetRef,
-    Safeguard,
     Warning_,
 )
 from conduct_rules.model.case import Case
 from conduct_rules.model.version import SCHEMA_VERSION
 from conduct_rules.rules.editions import edition_refs
+from conduct_rules.rules.facts import (
+    DOCUMENT_REQUIRED,
+    TERMINATION_REQUIRED,
+    VERDICT,
+    keys_of,
+)
 from conduct_rules.rules.ruleset import Ruleset
 
-if TYPE_CHECKING:
-    from conduct_rules.assemble.lazy import ByFlags
-
-__all__ = ["build_assessment"]
+__all__ = ["Plan", "build_assessment"]
 
 #: Entries kept per part cache; beyond this a part is built for each case (memory stays bounded
 #: on adversarial input; random cases give at most a few thousand safeguard combinations).
 MAX_ENTRIES = 16384
-#: (ruleset, language) plans kept; the oldest is dropped beyond this (parameter sweeps).
-MAX_PLANS = 64
 
-_FIELD_ORDER = (
-    "case_id", "lang", "verdict", "verdict_explanation", "summary", "termination_required",
-    "permitted_actions", "required_safeguards", "missing_documentation",
-    "required_documentation", "findings", "derived_facts", "rules_fired", "ruleset", "engine",
-    "warnings", "schema_version",
-)  # fmt: skip
-#: The assembled path is used only while the model still has exactly these fields.
-_ASSEMBLY_OK = tuple(Assessment.model_fields) == _FIELD_ORDER
-_ENGINES = frozenset(get_args(Assessment.model_fields["engine"].annotation))
-_VERDICTS = frozenset(get_args(Assessment.model_fields["verdict"].annotation))
-_FIELDS = frozenset(Assessment.model_fields)
 _new = object.__new__
 _set = object.__setattr__
-
-Sources = dict[tuple[str, str], list[str]]
-
-
-#: ``rules`` object -> (that object, its rules by id). Keyed by ``id`` and checked by identity
-#: (rules are tuples of dataclasses: hashing one walks every condition). Bounded like the plans.
-_BY_ID: dict[int, tuple[Any, dict[str, Any]]] = {}
-
-
-def _rules_by_id(ruleset: Ruleset) -> dict[str, Any]:
-    """The rules by id, built once per loaded ruleset (the reference code reads it per item)."""
-    rules = ruleset.rules
-    hit = _BY_ID.get(id(rules))
-    if hit is None or hit[0] is not rules:
-        hit = (rules, {r.id: r for r in rules})
-        if len(_BY_ID) >= MAX_PLANS:
-            _BY_ID.clear()
-        _BY_ID[id(rules)] = hit
-    return hit[1]
-
-
-def _sources(ruleset: Ruleset, fired_rules: Sequence[str]) -> Sources:
-    by_id = _rules_by_id(ruleset)
-    out: Sources = {}
-    for rid in fired_rules:
-        for c in by_id[rid].then:
-            out.setdefault((c.kind, c.target), []).append(rid)
-    return out
-
-
-#: The last (fired, rules, sources): a case missing several cached parts asks for its sources
-#: once per part. Held objects cannot be reused, so identity is a safe check; swapped whole.
-_last_sources: tuple[Any, Any, Sources] = ((), (), {})
-
-
-def _sources_of(ruleset: Ruleset, ev: Evaluation) -> Sources:
-    global _last_sources  # noqa: PLW0603 - a one-entry cache, see above
-    fired, rules, sources = _last_sources
-    if fired is not ev.fired or rules is not ruleset.rules:
-        fired, rules = ev.fired, ruleset.rules
-        sources = _sources(ruleset, tuple(n for n in fired if "#" not in n))
-        _last_sources = (fired, rules, sources)
-    return sources
-
-
-def _citations(ruleset: Ruleset, rules: Sequence[str]) -> tuple[str, ...]:
-    by_id = _rules_by_id(ruleset)
-    seen: dict[str, None] = {}
-    for rid in rules:
-        for cite in by_id[rid].cites:
-            seen.setdefault(cite, None)
-    return tuple(seen)
-
-
-# --------------------------------------------------------------------------------------------
-# The reference code: each part built and validated by pydantic
-
-
-def _common(
-    ruleset: Ruleset, sources: Sources, fr: bool, kind: str, item_id: str, spec: Any
-) -> dict[str, Any]:
-    rules = sources.get((kind, item_id), [])
-    return {
-        "id": item_id,
-        "label": spec.label["fr" if fr else "en"],
-        "explanation": spec.fr if fr else spec.en,
-        "citations": _citations(ruleset, rules),
-        "force": spec.force,
-        "rules": tuple(rules),
-    }
-
-
-_I = TypeVar("_I", bound=Item)
-
-
-class Make(Protocol):
-    """How a part builder gets one item: validated now (``_validate``) or memoised (``_Plan``)."""
-
-    def __call__(
-        self,
-        cls: type[_I],
-        ruleset: Ruleset,
-        sources: Sources,
-        fr: bool,
-        kind: str,
-        item_id: str,
-        spec: Any,
-        **extra: Any,
-    ) -> _I: ...
-
-
-def _validate(
-    cls: type[_I],
-    ruleset: Ruleset,
-    sources: Sources,
-    fr: bool,
-    kind: str,
-    item_id: str,
-    spec: Any,
-    **extra: Any,
-) -> _I:
-    """One item, built and validated by pydantic: the reference."""
-    return cls(**_common(ruleset, sources, fr, kind, item_id, spec), **extra)
-
-
-def _validated_actions(
-    ruleset: Ruleset,
-    facts: Mapping[str, Any],
-    sources: Sources,
-    fr: bool,
-    make: Make = _validate,
-) -> tuple[Action, ...]:
-    return tuple(
-        make(
-            Action, ruleset, sources, fr, "permit", a, spec,
-            required=bool(facts.get(f"action.{a}.required")),
-        )
-        for a, spec in ruleset.outputs.actions.items()
-        if facts.get(f"action.{a}")
-    )  # fmt: skip
-
-
-def _validated_safeguards(
-    ruleset: Ruleset,
-    facts: Mapping[str, Any],
-    sources: Sources,
-    fr: bool,
-    make: Make = _validate,
-) -> tuple[Safeguard, ...]:
-    return tuple(
-        make(
-            Safeguard, ruleset, sources, fr, "safeguard", sid, spec,
-            status="outstanding" if facts.get(f"safeguard.{sid}.outstanding") else "met",
-            blocking=spec.blocking,
-        )
-        for sid, spec in ruleset.outputs.safeguards.items()
-        if facts.get(f"safeguard.{sid}.required")
-    )  # fmt: skip
-
-
-def _validated_missing(
-    ruleset: Ruleset,
-    facts: Mapping[str, Any],
-    sources: Sources,
-    fr: bool,
-    make: Make = _validate,
-) -> tuple[Documentation, ...]:
-    return tuple(
-        make(Documentation, ruleset, sources, fr, "document", d, spec)
-        for d, spec in ruleset.outputs.documentation.items()
-        if facts.get(f"documentation.{d}.missing")
-    )
-
-
-def _validated_findings(
-    ruleset: Ruleset,
-    facts: Mapping[str, Any],
-    sources: Sources,
-    fr: bool,
-    make: Make = _validate,
-) -> tuple[Finding, ...]:
-    return tuple(
-        make(Finding, ruleset, sources, fr, "finding", f, spec)
-        for f, spec in ruleset.outputs.findings.items()
-        if facts.get(f"finding.{f}")
-    )
-
-
-def _verdict(ruleset: Ruleset, facts: Mapping[str, Any], case_id: str, ev: Evaluation) -> str:
-    verdicts = [v for v in ruleset.outputs.verdicts if facts.get(f"verdict.{v}")]
-    if len(verdicts) != 1:
-        sources = _sources_of(ruleset, ev)
-        rules = [r for v in verdicts for r in sources.get(("verdict", v), [])]
-        what = "no verdict" if not verdicts else "opposite verdicts " + ", ".join(verdicts)
-        raise EvaluationError(
-            f"ruleset {ruleset.id} {ruleset.version} concluded {what} for case "
-            f"'{case_id}' (rules: {', '.join(rules) or 'none'})"
-        )
-    return verdicts[0]
-
-
-def _validated(
-    ruleset: Ruleset,
-    case_id: str,
-    ev: Evaluation,
-    *,
-    lang: str,
-    engine: str,
-    warnings: Sequence[Warning_] = (),
-) -> Assessment:
-    """The reference build: every value validated by pydantic."""
-    facts = ev.facts
-    fr = lang == "fr"
-    verdict = _verdict(ruleset, facts, case_id, ev)
-    sources = _sources_of(ruleset, ev)
-    out = ruleset.outputs
-    vspec = out.verdicts[verdict]
-    termination_required = bool(facts.get("termination_required", False))
-    safeguards = _validated_safeguards(ruleset, facts, sources, fr)
-    findings = _validated_findings(ruleset, facts, sources, fr)
-    derived = {k: bool(facts.get(k, False)) for k in ruleset.header.derived}
-    rules_fired = tuple(dict.fromkeys(n.split("#", 1)[0] for n in ev.fired))
-    summary = Summarizer(ruleset, lang).summary(
-        verdict, termination_required, derived, rules_fired, safeguards, findings
-    )
-    return Assessment(
-        case_id=case_id,
-        lang="fr" if fr else "en",
-        verdict=verdict,  # type: ignore[arg-type]
-        verdict_explanation=vspec.fr if fr else vspec.en,
-        summary=summary,
-        termination_required=termination_required,
-        permitted_actions=_validated_actions(ruleset, facts, sources, fr),
-        required_safeguards=safeguards,
-        missing_documentation=_validated_missing(ruleset, facts, sources, fr),
-        required_documentation=tuple(
-            d for d in out.documentation if facts.get(f"documentation.{d}.required")
-        ),
-        findings=findings,
-        derived_facts=derived,
-        rules_fired=rules_fired,
-        ruleset=RulesetRef(
-            id=ruleset.id,
-            version=ruleset.version,
-            parameters=dict(ruleset.parameter_values),
-            editions=edition_refs(ruleset.header, lang),
-        ),
-        engine=engine,  # type: ignore[arg-type]
-        warnings=tuple(warnings),
-        schema_version=SCHEMA_VERSION,
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# The assembled path: validated parts, cached per ruleset and language
-
-
-class _Fallback(Exception):  # noqa: N818 - a control-flow signal, not an error
-    """This evaluation takes the reference build (unknown unit, ambiguous verdict, ...)."""
-
-
-#: What concludes an item of each part (``then`` kinds), in the order of ``_part_keys``.
-_PART_KINDS = ("permit", "safeguard", "document", "finding")
-
-
-def _part_keys(out: Any) -> tuple[list[str], ...]:
-    """The facts each part's reference builder reads: actions, safeguards, missing, findings."""
-    return (
-        [k for a in out.actions for k in (f"action.{a}", f"action.{a}.required")],
-        [
-            k
-            for s in out.safeguards
-            for k in (f"safeguard.{s}.required", f"safeguard.{s}.outstanding")
-        ],
-        [f"documentation.{d}.missing" for d in out.documentation],
-        [f"finding.{f}" for f in out.findings],
-    )
-
-
-PartBuilder = Callable[[Ruleset, Mapping[str, Any], Sources, bool, Make], tuple[Item, ...]]
 
 
 class _Part:
@@ -352,8 +99,13 @@ class _Part:
         self.cache: dict[Any, tuple[Item, ...] | None] = {}
 
 
-class _Plan:
-    """Everything about a ruleset and a language that does not depend on the case."""
+class Plan:
+    """Everything about a ruleset and a language that does not depend on the case.
+
+    It owns every cache of assessment parts (bounded: ``MAX_ENTRIES`` each), so it is built once
+    per ruleset and language (``api.Assessor`` holds one) and shared by threads: caches are
+    filled under its lock and read without one (a dict read is atomic).
+    """
 
     def __init__(self, ruleset: Ruleset, lang: str) -> None:
         # Identity of the loaded data: a ruleset reloaded from an edited folder has the same
@@ -395,9 +147,9 @@ class _Plan:
         # Every reference builder tests facts for truth only, so a key holds one byte of truth
         # per fact read (and one per rule that can conclude a listed item): ``bytes`` are
         # built, sliced, hashed and compared in C.
-        verdict_keys = [f"verdict.{v}" for v in out.verdicts]
-        required_keys = [f"documentation.{d}.required" for d in out.documentation]
-        derived_keys = ["termination_required", *ruleset.header.derived]
+        verdict_keys = keys_of(VERDICT, out.verdicts)
+        required_keys = keys_of(DOCUMENT_REQUIRED, out.documentation)
+        derived_keys = [TERMINATION_REQUIRED, *ruleset.header.derived]
         keys: list[str] = []
         rules: list[str] = []
         spans: list[tuple[slice, slice]] = []
@@ -423,9 +175,11 @@ class _Plan:
             parameters=dict(ruleset.parameter_values),
             editions=edition_refs(ruleset.header, self.lang),
         )
+        ref = self.ref.__dict__
+        self.ref_values = dict(ref)
+        self.parameters: dict[str, int] = dict(ref["parameters"])
+        self.ref_fields = frozenset(self.ref.__pydantic_fields_set__)
         self.summarizer = Summarizer(ruleset, lang)
-        # Imported here: that module builds on this one's reference code.
-        from conduct_rules.assemble.lazy import ByFlags, NotByFlags
 
         self.by_flags: ByFlags | None = None
         if _ASSEMBLY_OK:
@@ -527,79 +281,135 @@ class _Plan:
         derived = self.derived.get(dkey)
         if derived is None:
             derived = (
-                bool(get("termination_required", False)),
+                bool(get(TERMINATION_REQUIRED, False)),
                 {k: bool(get(k, False)) for k in rs.header.derived},
             )
             self._store(self.derived, dkey, derived)
+        return self.finish(
+            case_id, verdict[0], verdict[1], derived[0], derived[1], lists[0], lists[1],
+            (lists[2], required), lists[3], rules_fired, engine, warnings,
+        )  # fmt: skip
+
+    def finish(
+        self,
+        case_id: str,
+        verdict: str,
+        explanation: str,
+        termination_required: bool,
+        derived: dict[str, bool],
+        actions: tuple[Item, ...],
+        safeguards: tuple[Item, ...],
+        records: tuple[tuple[Item, ...], tuple[str, ...]],
+        findings: tuple[Item, ...],
+        rules_fired: tuple[str, ...],
+        engine: str,
+        warnings: tuple[Warning_, ...],
+    ) -> Assessment:
+        """The one place an ``Assessment`` is made from its parts, each already valid.
+
+        Why not pydantic: every part was validated when first built (the reference code), and
+        validating the whole again costs more than the rest of an assessment. A fresh
+        ``RulesetRef`` and fresh dicts per assessment, as the reference build gives: nothing
+        mutable is shared between results.
+        """
+        ref = _new(RulesetRef)
+        _r_dict(ref, {**self.ref_values, "parameters": self.parameters.copy()})
+        _r_fields(ref, set(self.ref_fields))
+        _r_extra(ref, None)
+        _r_private(ref, None)
         summary = self.summarizer.summary(
-            verdict[0],
-            derived[0],
-            derived[1],
+            verdict,
+            termination_required,
+            derived,
             rules_fired,
-            lists[1],  # type: ignore[arg-type]  # the safeguards part lists Safeguard items
-            lists[3],  # type: ignore[arg-type]  # the findings part lists Finding items
+            safeguards,  # type: ignore[arg-type]  # the safeguards part lists Safeguard items
+            findings,  # type: ignore[arg-type]  # the findings part lists Finding items
         )
-        ref = self.ref
-        ref_values = dict(ref.__dict__)
-        ref_values["parameters"] = dict(ref_values["parameters"])
         values = {
             "case_id": case_id,
             "lang": self.lang,
-            "verdict": verdict[0],
-            "verdict_explanation": verdict[1],
+            "verdict": verdict,
+            "verdict_explanation": explanation,
             "summary": summary,
-            "termination_required": derived[0],
-            "permitted_actions": lists[0],
-            "required_safeguards": lists[1],
-            "missing_documentation": lists[2],
-            "required_documentation": required,
-            "findings": lists[3],
-            "derived_facts": dict(derived[1]),
+            "termination_required": termination_required,
+            "permitted_actions": actions,
+            "required_safeguards": safeguards,
+            "missing_documentation": records[0],
+            "required_documentation": records[1],
+            "findings": findings,
+            "derived_facts": derived.copy(),
             "rules_fired": rules_fired,
-            "ruleset": _construct(RulesetRef, ref_values, set(ref.__pydantic_fields_set__)),
+            "ruleset": ref,
             "engine": engine,
             "warnings": warnings,
             "schema_version": SCHEMA_VERSION,
         }
-        assessment: Assessment = _construct(Assessment, values, set(_FIELDS))
+        assessment: Assessment = _new(Assessment)
+        _a_dict(assessment, values)
+        _a_fields(assessment, set(_FIELDS))
+        _a_extra(assessment, None)
+        _a_private(assessment, None)
         return assessment
 
+    def build(
+        self,
+        case: Case,
+        ev: Evaluation,
+        *,
+        engine: str,
+        warnings: Sequence[Warning_] = (),
+    ) -> Assessment:
+        """Turn an evaluation into an assessment; ``EvaluationError`` on an ambiguous verdict.
 
-def _construct(cls: type[Any], values: dict[str, Any], fields_set: set[str]) -> Any:
-    """A model instance from values that are already valid (what ``model_construct`` does)."""
-    obj = _new(cls)
-    _set(obj, "__dict__", values)
-    _set(obj, "__pydantic_fields_set__", fields_set)
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None)
-    return obj
+        The one entry point, whatever the backend: an evaluation carrying unit flags
+        (``Evaluation.flags``) takes ``ByFlags``, any other the facts (``assemble``), and
+        anything unusual the reference build (``_validated``), which also raises the errors.
+        """
+        case_id = case.case_id
+        warns = warnings if type(warnings) is tuple else tuple(warnings)
+        if (
+            type(case_id) is str
+            and engine in _ENGINES
+            and (not warns or all(type(w) is Warning_ for w in warns))
+        ):
+            try:
+                by_flags = self.by_flags
+                flags = ev.flags
+                if by_flags is not None and flags is not None:
+                    # The evaluation carries every unit's truth value: keyed by them, if they
+                    # come grouped as this plan keys its caches (``ByFlags.accepts``).
+                    source = ev.source
+                    if source is by_flags.source or by_flags.accepts(source):  # type: ignore[arg-type]
+                        return by_flags.assemble(self, case_id, ev, flags, engine, warns)
+                if _ASSEMBLY_OK:
+                    return self.assemble(case_id, ev, engine, warns)
+            except (_Fallback, KeyError, TypeError):  # the reference build decides, or raises
+                pass
+        rs = self.ruleset
+        return _validated(rs, case_id, ev, lang=self.lang, engine=engine, warnings=warns)
 
 
-_PLANS: dict[tuple[str, str], _Plan] = {}
-_PLANS_LOCK = threading.Lock()
+def _setter(cls: type[Any], name: str) -> Callable[[Any, Any], None]:
+    """``object.__setattr__(obj, name, value)`` for instances of ``cls``, minus the look-up.
+
+    Why: a model instance is made here from four attributes (``__dict__`` and pydantic's three
+    slots); ``object.__setattr__`` finds the data descriptor on the class and calls its
+    ``__set__``, and calling that ``__set__`` directly does exactly this, in about half the
+    time. Without such a descriptor (another pydantic), ``object.__setattr__`` itself.
+    """
+    for klass in cls.__mro__:
+        if name in vars(klass):
+            found = vars(klass)[name]
+            if hasattr(type(found), "__set__"):
+                setter: Callable[[Any, Any], None] = found.__set__
+                return setter
+            break
+    return lambda obj, value: _set(obj, name, value)
 
 
-#: The plan used last, with its ruleset object and language. A batch uses one plan, and an
-#: identity check costs less than the fingerprint look-up (a ``Ruleset`` is immutable, so the
-#: same object is the same ruleset). Replaced as a whole, so a thread reads a consistent triple.
-_last: tuple[Ruleset | None, str, _Plan | None] = (None, "", None)
-
-
-def _plan(ruleset: Ruleset, lang: str) -> _Plan:
-    global _last  # noqa: PLW0603 - a one-entry cache in front of ``_PLANS``
-    last = _last
-    if last[0] is ruleset and last[1] == lang and last[2] is not None:
-        return last[2]
-    key = (ruleset.fingerprint, lang)
-    plan = _PLANS.get(key)
-    if plan is None or not plan.matches(ruleset):
-        plan = _Plan(ruleset, lang)
-        with _PLANS_LOCK:
-            if key not in _PLANS and len(_PLANS) >= MAX_PLANS:
-                del _PLANS[next(iter(_PLANS))]
-            _PLANS[key] = plan
-    _last = (ruleset, lang, plan)
-    return plan
+_ATTRIBUTES = ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__")
+_a_dict, _a_fields, _a_extra, _a_private = (_setter(Assessment, n) for n in _ATTRIBUTES)
+_r_dict, _r_fields, _r_extra, _r_private = (_setter(RulesetRef, n) for n in _ATTRIBUTES)
 
 
 def build_assessment(
@@ -611,30 +421,12 @@ def build_assessment(
     engine: str,
     warnings: Sequence[Warning_] = (),
 ) -> Assessment:
-    """Turn an evaluation into an assessment; raise ``EvaluationError`` on an ambiguous verdict."""
-    case_id = case.case_id
-    warns = warnings if type(warnings) is tuple else tuple(warnings)
-    if (
-        type(case_id) is str
-        and engine in _ENGINES
-        and lang in ("en", "fr")
-        and (not warns or all(type(w) is Warning_ for w in warns))
-    ):
-        try:
-            last = _last  # inlined ``_plan``: this is the per-case path
-            plan = last[2] if last[0] is ruleset and last[1] == lang else None
-            if plan is None:
-                plan = _plan(ruleset, lang)
-            by_flags = plan.by_flags
-            if by_flags is not None:
-                # inlined ``unit_flags``: a lazy evaluation's dict holds its flags and source
-                lazy = ev.__dict__
-                if "_flags" in lazy and (
-                    lazy["_source"] is by_flags.source or by_flags.accepts(lazy["_source"])
-                ):
-                    return by_flags.assemble(plan, case_id, ev, lazy["_flags"], engine, warns)
-            if _ASSEMBLY_OK:
-                return plan.assemble(case_id, ev, engine, warns)
-        except (_Fallback, KeyError, TypeError):  # the reference build decides, or raises
-            pass
-    return _validated(ruleset, case_id, ev, lang=lang, engine=engine, warnings=warns)
+    """One assessment with a plan made for it (``Plan.build``); for many, keep a ``Plan``.
+
+    Why no module cache here: the plans, and every cache of assessment parts, belong to the
+    object that made them (a ``Plan``, held by ``api.Assessor``), so nothing is shared between
+    users of this module that they did not share themselves.
+    """
+    if lang not in ("en", "fr"):  # the reference build names the problem
+        return _validated(ruleset, case.case_id, ev, lang=lang, engine=engine, warnings=warnings)
+    return Plan(ruleset, lang).build(case, ev, engine=engine, warnings=warnings)

@@ -1,13 +1,12 @@
-"""The assembled path for lazy evaluations: assessment parts keyed by the units that decide them.
+"""The assembled path for evaluations with flags: assessment parts keyed by the deciding units.
 
-Why a second path: a lazy evaluation (``engines.lazy_evaluation``, the fast backend's) carries the
-truth value of every unit and promises the standard semantics for its facts, so every part of the
-assessment follows from the truth values of a few units, and a case whose parts were seen before
+Why a second path: an evaluation with flags (``Evaluation.from_flags``, the fast backend's) carries
+the truth value of every unit and promises the standard semantics for its facts, so every part of
+the assessment follows from the truth values of a few units, and a case whose parts were seen before
 costs a few tuple look-ups instead of reading the ~75 facts an assessment reports. Each part is
-still built, the first time, by the reference code of ``assemble.build`` (``_validated_*``), from
-facts
-and rule sources read off the same few truth values, and ``tests/test_assemble_memo.py`` compares
-this path with ``assemble.build._validated`` byte for byte, on cached and on new cases.
+still built, the first time, by the reference code of ``assemble.reference`` (``_validated_*``),
+from facts and rule sources read off the same few truth values, and ``tests/test_assemble_memo.py``
+compares this path with ``assemble.reference._validated`` byte for byte, on cached and on new cases.
 """
 
 from __future__ import annotations
@@ -16,8 +15,7 @@ from collections.abc import Callable, Iterable
 from itertools import compress
 from typing import TYPE_CHECKING, Any
 
-from conduct_rules.assemble.build import (
-    _FIELDS,
+from conduct_rules.assemble.reference import (
     _VERDICTS,
     Sources,
     _Fallback,
@@ -25,44 +23,23 @@ from conduct_rules.assemble.build import (
     _verdict,
 )
 from conduct_rules.engines import Evaluation, FactSource
-from conduct_rules.model.assessment import Assessment, RulesetRef, Warning_
-from conduct_rules.model.version import SCHEMA_VERSION
+from conduct_rules.model.assessment import Assessment, Warning_
 from conduct_rules.rules.conditions import All
+from conduct_rules.rules.facts import (
+    ANY_MISSING,
+    DOCUMENT_REQUIRED,
+    TERMINATION_REQUIRED,
+    UNMET_SOURCE,
+    VERDICT,
+    auto_facts,
+    keys_of,
+)
 from conduct_rules.rules.ruleset import Ruleset
 
 if TYPE_CHECKING:
-    from conduct_rules.assemble.build import _Plan
+    from conduct_rules.assemble.build import Plan
 
 __all__ = ["ByFlags", "NotByFlags", "flag_layout"]
-
-_ANY_MISSING = "documentation.any_missing"
-
-_new = object.__new__
-_set = object.__setattr__
-
-
-def _setter(cls: type[Any], name: str) -> Callable[[Any, Any], None]:
-    """``object.__setattr__(obj, name, value)`` for instances of ``cls``, minus the look-up.
-
-    Why: a model instance is made here from four attributes (``__dict__`` and pydantic's three
-    slots); ``object.__setattr__`` finds the data descriptor on the class and calls its
-    ``__set__``, and calling that ``__set__`` directly does exactly this, in about half the
-    time. Without such a descriptor (another pydantic), ``object.__setattr__`` itself.
-    """
-    for klass in cls.__mro__:
-        if name in vars(klass):
-            found = vars(klass)[name]
-            if hasattr(type(found), "__set__"):
-                setter: Callable[[Any, Any], None] = found.__set__
-                return setter
-            break
-    return lambda obj, value: _set(obj, name, value)
-
-
-_ATTRIBUTES = ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__")
-_a_dict, _a_fields, _a_extra, _a_private = (_setter(Assessment, n) for n in _ATTRIBUTES)
-_r_dict, _r_fields, _r_extra, _r_private = (_setter(RulesetRef, n) for n in _ATTRIBUTES)
-
 
 class NotByFlags(Exception):  # noqa: N818 - a control-flow signal, not an error
     """This ruleset's assessments do not follow from the fired units alone (see ``ByFlags``)."""
@@ -91,10 +68,8 @@ class _Analysis:
                 for c in rule.then:
                     self.concluders.setdefault(c.kind, set()).add(i)
         out = ruleset.outputs
-        self.auto = {f"safeguard.{s}.outstanding": ("required", "met") for s in out.safeguards}
-        self.auto |= {
-            f"documentation.{d}.missing": ("required", "recorded") for d in out.documentation
-        }
+        #: auto key -> (its required key, its met / recorded key): ``rules.facts.auto_facts``
+        self.auto = {a.key: (a.required, a.met) for a in auto_facts(ruleset)}
         # Three caches, each keyed by the flags of its own units only. The head (verdict,
         # derived facts, actions, findings) takes few values on any corpus, so one look-up
         # serves them all; so does the documentation (required and missing records: the units
@@ -104,14 +79,14 @@ class _Analysis:
         actions, safeguards, missing, findings = _part_keys(out)
         reads = (
             [
-                *(f"verdict.{v}" for v in out.verdicts),
-                "termination_required",
+                *keys_of(VERDICT, out.verdicts),
+                TERMINATION_REQUIRED,
                 *ruleset.header.derived,
                 *actions,
                 *findings,
             ],
             safeguards,
-            [*(f"documentation.{d}.required" for d in out.documentation), *missing],
+            [*keys_of(DOCUMENT_REQUIRED, out.documentation), *missing],
         )
         kinds = (("permit", "finding"), ("safeguard",), ("document",))
         groups = [
@@ -138,12 +113,10 @@ class _Analysis:
         """The units whose flags decide the truth of these facts."""
         found: set[int] = set()
         for key in keys:
-            read = [key]
-            if key in self.auto:  # ``add_auto_facts`` decides it from two concluded facts
-                stem = key.rsplit(".", 1)[0]
-                read = [f"{stem}.{suffix}" for suffix in self.auto[key]]
+            # An auto fact is decided by two concluded facts (``rules.facts.unmet``).
+            read = list(self.auto[key]) if key in self.auto else [key]
             for k in read:
-                if k in self.features or k == _ANY_MISSING:  # not a function of producers
+                if k in self.features or k == ANY_MISSING:  # not a function of producers
                     raise NotByFlags
                 found |= self.producers.get(k, set())
         return found
@@ -159,8 +132,7 @@ class _Analysis:
         truths: list[tuple[str, tuple[int, ...], tuple[int, ...] | None]] = []
         for key in dict.fromkeys(keys):
             if key in self.auto:
-                stem = key.rsplit(".", 1)[0]
-                required, met = (f"{stem}.{suffix}" for suffix in self.auto[key])
+                required, met = self.auto[key]
                 truths.append((key, places(required), places(met)))
             else:
                 truths.append((key, places(key), None))
@@ -196,7 +168,7 @@ def flag_layout(ruleset: Ruleset) -> tuple[tuple[int, ...], ...]:
 
 
 class ByFlags:
-    """The assembled path for evaluations that carry unit flags (``engines.lazy_evaluation``).
+    """The assembled path for evaluations that carry unit flags (``Evaluation.flags``).
 
     Why: such an evaluation's facts are the case's features plus what the fired units conclude
     plus the auto facts, and the build reads no feature (checked here, else ``NotByFlags``), so
@@ -213,14 +185,14 @@ class ByFlags:
     picking, and no tuple of every unit (one of more than about 60 items is too big for
     Python's small-object allocator). ``rules_fired`` has its own group: each rule's possible
     first units in unit order (``_rule_slots``), compressed in C. A source with another layout
-    takes ``_Plan.assemble``.
+    takes ``Plan.assemble``.
 
     Why a miss reads the flags too (``_miss``): a stream of new cases keeps meeting new
     combinations (8,700 parts built over 200,000 random cases), and computing the evaluation's
     facts dict and fired units for each cost more than the build itself.
     """
 
-    def __init__(self, plan: _Plan, ruleset: Ruleset) -> None:
+    def __init__(self, plan: Plan, ruleset: Ruleset) -> None:
         analysis = _Analysis(ruleset)
         self.layout = analysis.layout
         self.fact_functions = tuple(_truth_function(t) for t in analysis.truths)
@@ -230,10 +202,6 @@ class ByFlags:
         #: head, safeguards, records. (Not ``rules_fired``: a cache of it, 9,000 combinations
         #: on 200,000 random cases, saved less on a stream of new cases than it cost.)
         self.caches: tuple[dict[Any, Any], ...] = ({}, {}, {})
-        ref = plan.ref.__dict__
-        self.ref_values = dict(ref)
-        self.parameters: dict[str, int] = dict(ref["parameters"])
-        self.ref_fields = frozenset(plan.ref.__pydantic_fields_set__)
         self.rules = ruleset.rules
         self.fingerprint = ruleset.fingerprint
         #: The fact source accepted last (``accepts``): a batch has one, and ``is`` is cheapest.
@@ -243,7 +211,7 @@ class ByFlags:
         """Whether ``source`` compiled this ruleset in this layout: then its flags are the keys.
 
         A plan serves every ``Ruleset`` object with this one's fingerprint and data objects
-        (``_Plan.matches``), so the answer depends on the source alone, and the source accepted
+        (``Plan.matches``), so the answer depends on the source alone, and the source accepted
         last is kept (held, so ``is`` cannot match another object).
         """
         ok = (
@@ -257,7 +225,7 @@ class ByFlags:
 
     def assemble(
         self,
-        plan: _Plan,
+        plan: Plan,
         case_id: str,
         ev: Evaluation,
         flags: tuple[Any, ...],
@@ -277,42 +245,12 @@ class ByFlags:
             records = self._miss(plan, 2, case_id, ev, flags)
         fired = compress(self.rule_names, flags[3])
         rules_fired = tuple(fired) if self.unique else tuple(dict.fromkeys(fired))
-        # A fresh RulesetRef and dicts per assessment, as the reference build gives: nothing
-        # mutable is shared between results.
-        ref = _new(RulesetRef)
-        _r_dict(ref, {**self.ref_values, "parameters": self.parameters.copy()})
-        _r_fields(ref, set(self.ref_fields))
-        _r_extra(ref, None)
-        _r_private(ref, None)
-        values = {
-            "case_id": case_id,
-            "lang": plan.lang,
-            "verdict": head[0],
-            "verdict_explanation": head[1],
-            "summary": plan.summarizer.summary(
-                head[0], head[2], head[3], rules_fired, safeguards, head[5]
-            ),
-            "termination_required": head[2],
-            "permitted_actions": head[4],
-            "required_safeguards": safeguards,
-            "missing_documentation": records[0],
-            "required_documentation": records[1],
-            "findings": head[5],
-            "derived_facts": head[3].copy(),
-            "rules_fired": rules_fired,
-            "ruleset": ref,
-            "engine": engine,
-            "warnings": warnings,
-            "schema_version": SCHEMA_VERSION,
-        }
-        assessment: Assessment = _new(Assessment)
-        _a_dict(assessment, values)
-        _a_fields(assessment, set(_FIELDS))
-        _a_extra(assessment, None)
-        _a_private(assessment, None)
-        return assessment
+        return plan.finish(
+            case_id, head[0], head[1], head[2], head[3], head[4], safeguards, records, head[5],
+            rules_fired, engine, warnings,
+        )  # fmt: skip
 
-    def _miss(self, plan: _Plan, which: int, case_id: str, ev: Evaluation, flags: Any) -> Any:
+    def _miss(self, plan: Plan, which: int, case_id: str, ev: Evaluation, flags: Any) -> Any:
         """Component ``which`` built by the reference code, then cached.
 
         The reference code reads facts (for their truth only) and the rules that concluded each
@@ -342,7 +280,7 @@ class ByFlags:
             value = (
                 verdict,
                 vspec.fr if plan.fr else vspec.en,
-                bool(get("termination_required", False)),
+                bool(get(TERMINATION_REQUIRED, False)),
                 {k: bool(get(k, False)) for k in rs.header.derived},
                 actions,
                 findings,
@@ -352,7 +290,7 @@ class ByFlags:
         else:
             value = (
                 plan.parts[2].build(rs, facts, sources, plan.fr, plan.make),
-                tuple(d for d in rs.outputs.documentation if get(f"documentation.{d}.required")),
+                tuple(d for d in rs.outputs.documentation if get(DOCUMENT_REQUIRED.format(d))),
             )
         plan._store(self.caches[which], group, value)
         return value
@@ -386,7 +324,11 @@ def _truth_function(truths: Truths) -> Callable[[tuple[Any, ...]], dict[str, Any
 
     entries = [
         f"{str(key)!r}: "
-        + (any_of(made) if unmet is None else f"(not {any_of(unmet)}) if {any_of(made)} else False")
+        + (
+            any_of(made)
+            if unmet is None
+            else UNMET_SOURCE.format(met=any_of(unmet), required=any_of(made))
+        )
         for key, made, unmet in truths
     ]
     source = "def facts(g):\n    return {" + ", ".join(entries) + "}\n"

@@ -34,6 +34,13 @@ from conduct_rules.audit.tally import Tally
 from conduct_rules.engines import Backend
 from conduct_rules.errors import CaseValidationError, ConductRulesError, EngineUnavailableError
 from conduct_rules.model.case import Case
+from conduct_rules.rules.facts import (
+    DOCUMENT_MISSING,
+    FINDING,
+    SAFEGUARD_OUTSTANDING,
+    TERMINATION_REQUIRED,
+    VERDICT,
+)
 from conduct_rules.rules.ruleset import Ruleset
 
 if TYPE_CHECKING:
@@ -60,12 +67,7 @@ _MAX_LISTED_ERRORS = 5
 
 
 def resolve_backend(name: str) -> Backend:
-    """The backend for batches: ``auto`` is ``fast`` where it exists, else ``python``."""
-    if name == "auto":
-        try:
-            return get_backend("fast")
-        except ImportError:
-            return get_backend("python")
+    """The backend for batches: ``auto`` is ``fast``, as for one case (``default_backend``)."""
     try:
         return get_backend(name)
     except ImportError:
@@ -96,8 +98,8 @@ def _keys_unique(line: bytes | str) -> bool:
 
     Why: pydantic's JSON mode keeps the last of two equal keys, where the audit refuses the row
     (``model.strict_json.loads``). Without a backslash, every ``"...":`` in valid JSON is a key, so
-    equal keys
-    anywhere (even in different objects, such as two attempts) send the line the strict way.
+    equal keys anywhere (even in different objects, such as two attempts) send the line the strict
+    way.
     """
     if isinstance(line, str):  # a Dask column of JSON strings
         line = line.encode("utf-8", "surrogatepass")
@@ -137,10 +139,10 @@ class RowAssessor:
         self._interned: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._fields = None if vocab.is_case else vocab.fields
         out = ruleset.outputs
-        self._verdicts = tuple((v, f"verdict.{v}") for v in out.verdicts)
-        self._safeguards = tuple((s, f"safeguard.{s}.outstanding") for s in out.safeguards)
-        self._missing = tuple((d, f"documentation.{d}.missing") for d in out.documentation)
-        self._findings = tuple((f, f"finding.{f}") for f in out.findings)
+        self._verdicts = tuple((v, VERDICT.format(v)) for v in out.verdicts)
+        self._safeguards = tuple((s, SAFEGUARD_OUTSTANDING.format(s)) for s in out.safeguards)
+        self._missing = tuple((d, DOCUMENT_MISSING.format(d)) for d in out.documentation)
+        self._findings = tuple((f, FINDING.format(f)) for f in out.findings)
         self._blocking = frozenset(s for s, v in out.safeguards.items() if v.blocking)
 
     def needs_attention(self, r: AuditRow) -> bool:
@@ -186,7 +188,7 @@ class RowAssessor:
             else:
                 facts = self.backend.evaluate(self.ruleset, case).facts
                 verdicts = tuple(v for v, key in self._verdicts if facts.get(key))
-                termination = bool(facts.get("termination_required", False))
+                termination = bool(facts.get(TERMINATION_REQUIRED, False))
                 outstanding = tuple(s for s, key in self._safeguards if facts.get(key))
                 missing = tuple(d for d, key in self._missing if facts.get(key))
                 findings = tuple(f for f, key in self._findings if facts.get(key))

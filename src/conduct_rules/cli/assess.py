@@ -46,7 +46,7 @@ __all__ = ["assess_cmd", "policies_met"]
     type=click.Choice(list(BACKENDS)),
     default="auto",
     show_default=True,
-    help="Rule engine; auto is durable_rules where it loads, else python (same results).",
+    help="Rule engine; auto is fast (same results as durable_rules and python).",
 )
 @ruleset_option()
 @parameters_option()

@@ -237,7 +237,7 @@ def _report(
     type=click.Choice(list(BACKENDS)),
     default="auto",
     show_default=True,
-    help="auto: fast where available, else python.",
+    help="auto: the fast backend (same results as the others).",
 )
 @click.option(
     "--workers",

@@ -1,17 +1,15 @@
 """Backends that evaluate a compiled ruleset over one case's features.
 
 Every backend takes the same units (``Ruleset.units``) and features (``FeatureExtractor``) and
-returns an ``Evaluation``: the units that fired, in evaluation order, and the final facts. The
-assessment is then built from it by one shared function, so backends can only differ in *what
-fired*, which the differential tests compare.
+returns an ``Evaluation``: the units that fired, in evaluation order, and the final facts (and,
+from the fast backend, every unit's truth value: ``Evaluation.flags``). The assessment is then
+built from it by one shared function, so backends can only differ in *what fired*, which the
+differential tests compare.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from itertools import chain, compress
-from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Protocol
 
 from conduct_rules.model.case import Case
@@ -21,90 +19,122 @@ __all__ = [
     "Backend",
     "Evaluation",
     "FactSource",
-    "fired_names",
-    "lazy_evaluation",
-    "lazy_facts_evaluation",
-    "unit_flags",
 ]
 
 _new = object.__new__
-_set = object.__setattr__
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+class _FromFlags:
+    """A field of an ``Evaluation``: its value in the instance dict, else computed from the flags.
+
+    Why a descriptor without ``__set__`` (as ``functools.cached_property``): an attribute found
+    in the instance dict is then read as a plain attribute, with no call, so an evaluation that
+    holds its value (every backend's but the fast one's, and the fast one's names for small
+    rulesets) costs nothing extra to read; only a missing value calls ``compute``, once.
+    """
+
+    __slots__ = ("compute", "name")
+
+    def __init__(self, compute: Callable[[dict[str, Any]], Any]) -> None:
+        self.compute = compute
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        d = obj.__dict__
+        value = d[self.name] = self.compute(d)  # two threads may both compute it: equal values
+        return value
+
+
 class Evaluation:
     """What a backend found: fired unit names (evaluation order) and every fact's final value.
 
-    A backend may return it *lazy* (``lazy_evaluation``): it then holds the truth value of
-    every unit, and ``fired`` and ``facts`` are computed when first read. Why: building the tuple
-    of names and, above all, the dict of every fact is most of an evaluation's cost, and the most
-    common caller, ``build_assessment``, needs neither once it has seen a combination of fired
-    units (``unit_flags``). A lazy evaluation reads, compares, copies and pickles as the eager
-    one with the same values: only ``vars()`` and its class show the difference.
+    One shape for every backend. An evaluation may also carry the truth value of every unit,
+    ``flags`` (grouped as ``source.layout``), and the compiled ruleset they come from, ``source``
+    (a ``FactSource``): the fast backend's evaluations do (``from_flags``), the others' hold
+    None in both. Then ``fired`` and ``facts`` are computed from the flags when first read. Why:
+    building the tuple of names and, above all, the dict of every fact is most of an
+    evaluation's cost, and the most common reader, the assembler, needs neither once it has
+    seen a combination of fired units: it reads ``flags`` and ``source`` instead. Evaluations
+    with the same ``fired`` and ``facts`` are equal, read, copy and pickle alike, flags or not;
+    a copy or pickle holds no flags (compiled functions stay in their process).
+
+    Immutable: attributes cannot be set.
     """
 
-    fired: tuple[str, ...]
-    facts: Mapping[str, Any]
+    # The values live in the instance dict, set in one step (``_set_dict``) by the constructors
+    # of this module: one dict per evaluation, the cheapest object CPython makes per case. A
+    # key left out reads as the class's default: None for ``flags`` and ``source``; ``fired``
+    # and ``facts`` are then computed from the flags (``_FromFlags``).
+    flags: tuple[tuple[Any, ...], ...] | None = None
+    source: FactSource | None = None
+    if TYPE_CHECKING:  # for type checkers, two plain fields
+        fired: tuple[str, ...]
+        facts: Mapping[str, Any]
+    else:
+        #: The names of the units that fired, in unit order.
+        fired = _FromFlags(lambda d: d["source"].fired(d["flags"]))
+        #: Every fact's final value: features, concluded facts and automatic facts.
+        facts = _FromFlags(lambda d: d["source"].facts(d["_case"], d["flags"]))
+
+    def __init__(
+        self,
+        fired: tuple[str, ...],
+        facts: Mapping[str, Any],
+    ) -> None:
+        _set_dict(self, {"fired": fired, "facts": facts})
+
+    @classmethod
+    def from_flags(
+        cls,
+        flags: tuple[tuple[Any, ...], ...],
+        case: Case,
+        source: FactSource,
+        fired: tuple[str, ...] | None = None,
+    ) -> Evaluation:
+        """An evaluation holding the truth value of every unit of ``source`` (``source.layout``).
+
+        The promise the caller makes, which the assembler relies on: ``fired`` is the names of
+        the units whose flag is true, in unit order (``fired``, when given, must be them), and
+        ``facts`` is ``source.facts(case, flags)``: the case's features, ``True`` for each
+        effect of a fired unit, and the auto facts (``rules.facts.add_auto_facts``), as the python
+        backend computes them.
+        """
+        ev: Evaluation = _new(cls)
+        if fired is None:
+            _set_dict(ev, {"flags": flags, "source": source, "_case": case})
+        else:
+            _set_dict(ev, {"fired": fired, "flags": flags, "source": source, "_case": case})
+        return ev
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"an Evaluation is immutable: cannot set '{name}'")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"an Evaluation is immutable: cannot delete '{name}'")
 
     def __eq__(self, other: object) -> bool:
-        # Any two evaluations with the same values are equal, lazy or not.
+        # Any two evaluations with the same values are equal, flags or not.
         if not isinstance(other, Evaluation):
             return NotImplemented
         return self.fired == other.fired and self.facts == other.facts
 
     __hash__ = None  # type: ignore[assignment]  # ``facts`` is a dict: never hashable
 
-    def __repr__(self) -> str:  # the same for the lazy subclasses
+    def __repr__(self) -> str:
         return f"Evaluation(fired={self.fired!r}, facts={self.facts!r})"
 
     def __reduce__(self) -> tuple[type[Evaluation], tuple[tuple[str, ...], Mapping[str, Any]]]:
-        # A copy or pickle is the eager evaluation: compiled functions stay in this process.
+        # A copy or pickle holds the values: compiled functions stay in this process.
         return (Evaluation, (self.fired, self.facts))
 
 
-class _LazyEvaluation(Evaluation):
-    """An evaluation whose two fields are computed from its unit flags when first read.
-
-    The fields are properties of this subclass (a data descriptor wins over the instance dict),
-    so the eager class keeps plain attributes and no ``__getattr__`` hook slows every miss.
-    """
-
-    if not TYPE_CHECKING:  # at run time only: for mypy these stay the dataclass's fields
-
-        def __init__(self, fired: tuple[str, ...], facts: Mapping[str, Any]) -> None:
-            # What ``dataclasses.replace`` calls: the values given, nothing left to compute.
-            self.__dict__.update(_fired=fired, _facts=facts)
-
-        @property
-        def fired(self) -> tuple[str, ...]:
-            d = self.__dict__
-            value = d.get("_fired")
-            if value is None:  # two threads may both compute it: equal values
-                value = d["_fired"] = d["_source"].fired(d["_flags"])
-            return value
-
-        @property
-        def facts(self) -> Mapping[str, Any]:
-            d = self.__dict__
-            value = d.get("_facts")
-            if value is None:
-                value = d["_facts"] = d["_source"].facts(d["_case"], d["_flags"])
-            return value
-
-
-class _LazyFacts(Evaluation):
-    """An evaluation whose ``fired`` is given and whose ``facts`` are computed when first read."""
-
-    if not TYPE_CHECKING:
-
-        def __init__(self, fired: tuple[str, ...], facts: Mapping[str, Any]) -> None:
-            self.__dict__.update(fired=fired, _facts=facts)  # as ``_LazyEvaluation.__init__``
-
-        facts = _LazyEvaluation.facts
-
-
 #: ``object.__setattr__(ev, "__dict__", d)`` minus the look-up of the class's descriptor (one
-#: call per case: ``lazy_evaluation``)
+#: call per case: ``Evaluation.from_flags``)
 _set_dict = vars(Evaluation)["__dict__"].__set__
 
 
@@ -127,71 +157,8 @@ class FactSource(Protocol):
         ...
 
     def fired(self, flags: tuple[tuple[Any, ...], ...]) -> tuple[str, ...]:
-        """The names of the units whose flag is true, in unit order (``fired_names``)."""
+        """The names of the units whose flag is true, in unit order."""
         ...
-
-
-#: ``id(layout)`` -> (that layout, a getter putting its flattened flags in unit order). Checked
-#: by identity; a compiled program keeps its layout, so a batch computes the getter once.
-_ORDERS: dict[int, tuple[Any, Callable[[tuple[Any, ...]], Any]]] = {}
-_MAX_ORDERS = 64
-
-
-def fired_names(source: FactSource, flags: tuple[tuple[Any, ...], ...]) -> tuple[str, ...]:
-    """The names of the units whose flag is true, in unit order (picked in C: ``itemgetter``).
-
-    A generic ``FactSource.fired`` for sources that do not generate their own.
-    """
-    layout = source.layout
-    hit = _ORDERS.get(id(layout))
-    if hit is None or hit[0] is not layout:
-        first: dict[int, int] = {}  # unit -> its first place in the flattened flags
-        for place, unit in enumerate(chain.from_iterable(layout)):
-            first.setdefault(unit, place)
-        places = [first[i] for i in range(len(source.names))]
-        getter = itemgetter(*places) if len(places) != 1 else lambda flat: (flat[places[0]],)
-        hit = (layout, getter if places else lambda flat: ())
-        if len(_ORDERS) >= _MAX_ORDERS:
-            _ORDERS.clear()
-        _ORDERS[id(layout)] = hit
-    flat: tuple[Any, ...] = sum(flags, ())  # a few groups: concatenation beats ``chain``
-    return tuple(compress(source.names, hit[1](flat)))
-
-
-def lazy_evaluation(
-    flags: tuple[tuple[Any, ...], ...], case: Case, source: FactSource
-) -> Evaluation:
-    """An evaluation holding the truth value of every unit of ``source`` (``source.layout``).
-
-    The promise the caller makes, which ``build_assessment`` relies on: ``fired`` is the names
-    of the units whose flag is true, in unit order, and ``facts`` is ``source.facts(case, flags)``:
-    the case's features, ``True`` for each effect of a fired unit, and the auto facts
-    (``rules.facts.add_auto_facts``), as the python backend computes them.
-    """
-    ev: Evaluation = _new(_LazyEvaluation)
-    _set_dict(ev, {"_flags": flags, "_case": case, "_source": source})
-    return ev
-
-
-def lazy_facts_evaluation(
-    flags: tuple[tuple[Any, ...], ...], fired: tuple[str, ...], case: Case, source: FactSource
-) -> Evaluation:
-    """``lazy_evaluation`` with ``fired`` already known (``source.fired(flags)`` must equal it).
-
-    Why: for a small ruleset the names cost less to build with the flags than through the
-    lazy field later (``engines.fast.EAGER_FIRED_MAX_UNITS``).
-    """
-    ev: Evaluation = _new(_LazyFacts)
-    _set_dict(ev, {"fired": fired, "_flags": flags, "_case": case, "_source": source})
-    return ev
-
-
-def unit_flags(ev: Evaluation) -> tuple[tuple[tuple[Any, ...], ...], FactSource] | None:
-    """A lazy evaluation's unit flags (grouped as ``source.layout``) and source; None if eager."""
-    d = ev.__dict__
-    if "_flags" not in d:
-        return None
-    return d["_flags"], d["_source"]
 
 
 class Backend(Protocol):

@@ -42,7 +42,7 @@ from conduct_rules.engines._signals import signals_deferred
 from conduct_rules.errors import EngineUnavailableError, EvaluationError, RulesetError
 from conduct_rules.model.case import Case
 from conduct_rules.rules.conditions import All, Any_, Cmp, Condition, Const, Not, Ref, references
-from conduct_rules.rules.facts import add_auto_facts
+from conduct_rules.rules.facts import add_auto_facts, auto_keys
 from conduct_rules.rules.ruleset import Ruleset
 from conduct_rules.rules.vocabulary import FeatureExtractor
 
@@ -340,9 +340,7 @@ def _compile(ruleset: Ruleset, host: _Host) -> _Compiled:
 
 
 def _plan(ruleset: Ruleset, keymap: Mapping[str, str], features: set[str]) -> tuple[_Stratum, ...]:
-    auto = {f"safeguard.{s}.outstanding" for s in ruleset.outputs.safeguards}
-    auto |= {f"documentation.{d}.missing" for d in ruleset.outputs.documentation}
-    auto.add("documentation.any_missing")
+    auto = auto_keys(ruleset)
     plan: list[_Stratum] = []
     for stratum in range(ruleset.strata):
         units = [u for u in ruleset.units if u.stratum == stratum]

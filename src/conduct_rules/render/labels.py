@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from conduct_rules.render import typography as _typography
+from conduct_rules.rules.facts import ANY_MISSING
 from conduct_rules.rules.ruleset import Ruleset
 
 __all__ = [
@@ -244,7 +245,7 @@ def fact_label(rs: Ruleset, key: str, lang: Lang) -> str:
         spec_d = rs.derived[key]
         text = (spec_d.fr if lang == "fr" else spec_d.en).rstrip(".")
         return text[:1].lower() + text[1:]  # read inside a sentence: "because the member is …"
-    if key == "documentation.any_missing":
+    if key == ANY_MISSING:
         return ("a required record is missing", "un document requis manque")[i]
     parts = key.split(".")
     groups: dict[str, Mapping[str, Any]] = {

@@ -14,7 +14,14 @@ from pydantic import ValidationError
 
 from conduct_rules.errors import RulesetError
 from conduct_rules.rules import files as s
-from conduct_rules.rules.compiled import EXTRA_KEY, KINDS, Conclusion, Rule, main_effect
+from conduct_rules.rules.compiled import (
+    EXTRA_KEY,
+    KINDS,
+    Conclusion,
+    Rule,
+    extra_effect,
+    main_effect,
+)
 from conduct_rules.rules.conditions import (
     Cmp,
     Condition,
@@ -24,6 +31,7 @@ from conduct_rules.rules.conditions import (
     parse_condition,
     walk,
 )
+from conduct_rules.rules.facts import ANY_MISSING, DOCUMENT_MISSING, SAFEGUARD_OUTSTANDING
 from conduct_rules.rules.vocabulary import CASE_VOCABULARY, FieldType, Vocabulary
 
 __all__ = ["check_header", "check_rules", "conditions_of", "produced_facts", "validate_file"]
@@ -346,16 +354,12 @@ def produced_facts(rules: Iterable[Rule]) -> dict[str, set[str]]:
     for r in rules:
         for c in r.then:
             keys = [main_effect(c)]
+            if c.kind in EXTRA_KEY:
+                keys.append(extra_effect(c))
             if c.kind == "safeguard":
-                keys += [f"safeguard.{c.target}.met", f"safeguard.{c.target}.outstanding"]
+                keys.append(SAFEGUARD_OUTSTANDING.format(c.target))
             elif c.kind == "document":
-                keys += [
-                    f"documentation.{c.target}.recorded",
-                    f"documentation.{c.target}.missing",
-                    "documentation.any_missing",
-                ]
-            elif c.kind == "permit":
-                keys.append(f"action.{c.target}.required")
+                keys += [DOCUMENT_MISSING.format(c.target), ANY_MISSING]
             for k in keys:
                 out.setdefault(k, set()).add(r.id)
     return out

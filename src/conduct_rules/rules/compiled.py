@@ -1,7 +1,7 @@
 """The compiled form of a rule: conclusions, rules and the units engines evaluate.
 
-Kept apart from the loader so that the checks (``checks.py``) and the loader (``ruleset.py``) can
-both build and read these without importing each other.
+Kept apart from the loader so that the checks (``rules.checks``) and the loader (``ruleset.py``)
+can both build and read these without importing each other.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from conduct_rules.rules.conditions import Condition
+from conduct_rules.rules.facts import main_key, second_key
 
 __all__ = ["EXTRA_KEY", "KINDS", "Conclusion", "Rule", "Unit", "extra_effect", "main_effect"]
 
@@ -50,24 +51,13 @@ class Unit:
 
 
 def main_effect(c: Conclusion) -> str:
-    """The fact a conclusion makes true when its rule fires."""
-    return {
-        "derive": c.target,
-        "verdict": f"verdict.{c.target}",
-        "permit": f"action.{c.target}",
-        "safeguard": f"safeguard.{c.target}.required",
-        "document": f"documentation.{c.target}.required",
-        "finding": f"finding.{c.target}",
-    }[c.kind]
+    """The fact a conclusion makes true when its rule fires (``rules.facts.main_key``)."""
+    return main_key(c.kind, c.target)
 
 
 def extra_effect(c: Conclusion) -> str:
-    """The fact a conclusion's second condition makes true."""
-    return {
-        "permit": f"action.{c.target}.required",
-        "safeguard": f"safeguard.{c.target}.met",
-        "document": f"documentation.{c.target}.recorded",
-    }[c.kind]
+    """The fact a conclusion's second condition makes true (``rules.facts.second_key``)."""
+    return second_key(c.kind, c.target)
 
 
 EXTRA_KEY = {"permit": "required_when", "safeguard": "met_when", "document": "recorded_when"}

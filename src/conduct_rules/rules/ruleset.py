@@ -40,6 +40,7 @@ from conduct_rules.rules.checks import (
 from conduct_rules.rules.compiled import Conclusion, Rule, Unit, extra_effect, main_effect
 from conduct_rules.rules.conditions import All, bind, references
 from conduct_rules.rules.editions import check_editions
+from conduct_rules.rules.facts import AutoFact, auto_facts
 from conduct_rules.rules.parts import (
     DerivedFact,
     Lever,
@@ -135,6 +136,12 @@ class Ruleset:
     def units(self) -> tuple[Unit, ...]:
         """The compiled units, in evaluation order (stratum, then file order)."""
         return self._units
+
+    @cached_property
+    def auto_facts(self) -> tuple[AutoFact, ...]:
+        """The facts the engine adds between strata (``rules.facts.auto_facts``), made once:
+        the python and durable_rules backends read them after every stratum of every case."""
+        return auto_facts(self)
 
     @cached_property
     def feature_keys(self) -> tuple[str, ...]:

@@ -10,7 +10,6 @@ Both engines read the same features, computed once per case here.
 
 from __future__ import annotations
 
-import functools
 import operator
 import types
 import typing
@@ -105,10 +104,23 @@ def _walk(model: type[BaseModel], prefix: str) -> Iterable[tuple[str, FieldType]
             yield from _walk(t, path + ".")
 
 
-@functools.lru_cache(maxsize=64)
+#: The attribute of a case model class holding its ``fields_of`` (computed once per class).
+_FIELDS_ATTR = "__conduct_rules_fields__"
+
+
 def fields_of(model: type[BaseModel]) -> Mapping[str, FieldType]:
-    """Every dotted field path of a case model (``Case`` or a record), with its type."""
-    return types.MappingProxyType(dict(_walk(model, "")))
+    """Every dotted field path of a case model (``Case`` or a record), with its type.
+
+    Kept on the model class itself, the one object it describes (no module cache: a record
+    model made for a ruleset goes with it). Read from the class's own ``__dict__``, so a
+    subclass gets its own.
+    """
+    found = vars(model).get(_FIELDS_ATTR)
+    if found is None:
+        found = types.MappingProxyType(dict(_walk(model, "")))
+        type.__setattr__(model, _FIELDS_ATTR, found)
+    fields: Mapping[str, FieldType] = found
+    return fields
 
 
 def _feature_type(fields: Mapping[str, FieldType], key: str) -> FieldType | None:

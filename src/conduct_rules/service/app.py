@@ -13,7 +13,6 @@ read any file its process can.
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -72,9 +71,12 @@ and `/openapi.json`).
 """
 
 
-@functools.lru_cache(maxsize=8)
 def _case_rulesets() -> tuple[str, ...]:
-    """The built-in rulesets whose cases are the standard ``Case`` (the service's body model)."""
+    """The built-in rulesets whose cases are the standard ``Case`` (the service's body model).
+
+    Not cached here: ``get_ruleset`` loads each built-in once (``api``'s registry), and listing
+    the built-in folder costs microseconds.
+    """
     return tuple(n for n in available_rulesets() if get_ruleset(n).vocabulary.is_case)
 
 

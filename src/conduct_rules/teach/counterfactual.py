@@ -39,6 +39,7 @@ from conduct_rules.model.case import Case, parse_case
 from conduct_rules.model.validation import parse_model
 from conduct_rules.render.labels import Lang
 from conduct_rules.rules.conditions import references
+from conduct_rules.rules.facts import VERDICT, keys_of
 from conduct_rules.rules.ruleset import Ruleset
 from conduct_rules.rules.vocabulary import FeatureExtractor, FieldType, fields_of
 from conduct_rules.teach.derivation import definition, evaluate_case
@@ -224,17 +225,17 @@ def apply_changes(case: Case | Mapping[str, Any], changes: ChangeSet | Iterable[
 def _cone(rs: Ruleset, target: str | None = None) -> set[str]:
     """Every fact and feature the target (default: the verdict) depends on, through rules and
     engine facts."""
-    keys = {f"verdict.{v}" for v in rs.outputs.verdicts} if target is None else {target}
-    todo = list(keys)
+    wanted = set(keys_of(VERDICT, rs.outputs.verdicts)) if target is None else {target}
+    todo = list(wanted)
     while todo:
         cond = definition(rs, todo.pop())
         if cond is None:
             continue
         for ref in references(cond):
-            if ref not in keys:
-                keys.add(ref)
+            if ref not in wanted:
+                wanted.add(ref)
                 todo.append(ref)
-    return keys
+    return wanted
 
 
 class _Search:
@@ -244,7 +245,7 @@ class _Search:
         self, rs: Ruleset, case: Case, levers: Sequence[_Lever], target: str | None = None
     ) -> None:
         self.rs, self.case, self.levers = rs, case, levers
-        self.target = target or f"verdict.{TARGET}"
+        self.target = target or VERDICT.format(TARGET)
         self.extract = FeatureExtractor(rs.feature_keys)
         self.backend = PythonBackend()
         self.cone = _cone(rs, target)
@@ -288,7 +289,7 @@ def what_would_permit(
     c, rs, ev = evaluate_case(case, ruleset, parameters)
     if TARGET not in rs.outputs.verdicts:
         raise ConductRulesError(f"ruleset {rs.id} has no '{TARGET}' verdict")
-    before = next((v for v in rs.outputs.verdicts if ev.facts.get(f"verdict.{v}")), "")
+    before = next((v for v in rs.outputs.verdicts if ev.facts.get(VERDICT.format(v))), "")
     if before == TARGET:
         return [ChangeSet(verdict_before=before)]
     return search_changes(rs, c, None, lang, max_changes, limit, before)
@@ -364,5 +365,7 @@ def _changeset(search: _Search, combo: tuple[int, ...], before: str) -> ChangeSe
                 rules=rules,
             )
         )
-    after = next((v for v in rs.outputs.verdicts if everything.facts.get(f"verdict.{v}")), before)
+    after = next(
+        (v for v in rs.outputs.verdicts if everything.facts.get(VERDICT.format(v))), before
+    )
     return ChangeSet(changes=tuple(changes), verdict_before=before, verdict_after=after)

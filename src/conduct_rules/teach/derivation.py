@@ -17,6 +17,7 @@ from conduct_rules.engines import Evaluation
 from conduct_rules.engines.python import PythonBackend
 from conduct_rules.model.case import Case
 from conduct_rules.rules.conditions import All, Any_, Condition, Not, Ref
+from conduct_rules.rules.facts import ANY_MISSING, DOCUMENT_MISSING, keys_of, unmet_from
 from conduct_rules.rules.ruleset import Ruleset, Unit
 
 __all__ = ["definition", "evaluate_case", "producers"]
@@ -39,12 +40,11 @@ def definition(rs: Ruleset, key: str) -> Condition | None:
     Facts set by the engine between strata (``rules/facts.py``) get their definition written out:
     *outstanding* is required and not met, *missing* is required and not recorded.
     """
-    for kind, other in (("outstanding", "met"), ("missing", "recorded")):
-        if key.endswith(f".{kind}"):
-            base = key[: -len(kind)]
-            return All((Ref(base + "required"), Not(Ref(base + other))))
-    if key == "documentation.any_missing":
-        return Any_(tuple(Ref(f"documentation.{d}.missing") for d in rs.outputs.documentation))
+    parts = unmet_from(key)
+    if parts is not None:
+        return All((Ref(parts[0]), Not(Ref(parts[1]))))
+    if key == ANY_MISSING:
+        return Any_(tuple(Ref(k) for k in keys_of(DOCUMENT_MISSING, rs.outputs.documentation)))
     units = producers(rs, key)
     if not units:
         return None

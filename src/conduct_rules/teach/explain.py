@@ -24,6 +24,17 @@ from conduct_rules.model.case import Case
 from conduct_rules.render.labels import Lang, Scalar, colon, fact_label, value_text
 from conduct_rules.rules.conditions import All, Cmp, Condition, Const, Not, Ref, bind, evaluate
 from conduct_rules.rules.editions import edition_refs
+from conduct_rules.rules.facts import (
+    ACTION,
+    DOCUMENT_RECORDED,
+    DOCUMENT_REQUIRED,
+    FINDING,
+    SAFEGUARD_MET,
+    SAFEGUARD_REQUIRED,
+    VERDICT,
+    main_key,
+    unmet_from,
+)
 from conduct_rules.rules.parts import Output
 from conduct_rules.rules.ruleset import Ruleset
 from conduct_rules.teach.counterfactual import TARGET, search_changes
@@ -166,15 +177,7 @@ def _checks(
 
 
 def _conclusion_text(rs: Ruleset, kind: str, target: str, lang: Lang) -> str:
-    key = {
-        "derive": target,
-        "verdict": f"verdict.{target}",
-        "permit": f"action.{target}",
-        "safeguard": f"safeguard.{target}.required",
-        "document": f"documentation.{target}.required",
-        "finding": f"finding.{target}",
-    }[kind]
-    return fact_label(rs, key, lang)
+    return fact_label(rs, main_key(kind, target), lang)
 
 
 _SECOND = {"permit": "required", "safeguard": "met", "document": "recorded"}
@@ -231,7 +234,7 @@ def explain(
                 provisions=_provisions(rs, rule.cites, lang),
             )
         )
-    verdict = next((v for v in rs.outputs.verdicts if facts.get(f"verdict.{v}")), "")
+    verdict = next((v for v in rs.outputs.verdicts if facts.get(VERDICT.format(v))), "")
     vspec = rs.outputs.verdicts.get(verdict)
     deciding = next(
         (rules[s.rule].cites for s in steps for x in s.concluded if x.kind == "verdict"), ()
@@ -273,7 +276,7 @@ def _grounds(steps: list[FiredRule]) -> list[str]:
         out += [
             x.text
             for x in leaves
-            if x.text not in out and not x.fact.endswith((".outstanding", ".missing"))
+            if x.text not in out and unmet_from(x.fact) is None
         ]
     return out
 
@@ -360,15 +363,19 @@ def _shown(text: str, limit: int = 80) -> str:
 
 def _question(kind: str, name: str, facts: Mapping[str, Any]) -> str:
     if kind == "verdict":
-        return f"verdict.{name}"
+        return VERDICT.format(name)
     if kind == "action":
-        return f"action.{name}"
+        return ACTION.format(name)
     if kind in ("safeguard", "documentation"):
-        second = "met" if kind == "safeguard" else "recorded"
-        base = f"{kind}.{name}"
-        return f"{base}.{second}" if facts.get(f"{base}.required") else f"{base}.required"
+        required, second = (
+            (SAFEGUARD_REQUIRED, SAFEGUARD_MET)
+            if kind == "safeguard"
+            else (DOCUMENT_REQUIRED, DOCUMENT_RECORDED)
+        )
+        key = required.format(name)
+        return second.format(name) if facts.get(key) else key
     if kind == "finding":
-        return f"finding.{name}"
+        return FINDING.format(name)
     return name
 
 
@@ -423,7 +430,7 @@ def why_not(
     options: tuple[Option, ...] = ()
     search = not holds and kind != "finding" and not question.endswith(".required")
     if search:
-        verdict = next((v for v in rs.outputs.verdicts if ev.facts.get(f"verdict.{v}")), "")
+        verdict = next((v for v in rs.outputs.verdicts if ev.facts.get(VERDICT.format(v))), "")
         sets = search_changes(rs, c, question, lang, max_changes, None, verdict)
         options = factor_options(sets)
     outside = _outside_control(rs, [m for r in routes for m in r.missing], lang)

@@ -30,6 +30,7 @@ from conduct_rules.render.typography import (
     typeset,
 )
 from conduct_rules.rules.conditions import references
+from conduct_rules.rules.facts import DOCUMENT_MISSING, SAFEGUARD_OUTSTANDING, unmet_from
 from conduct_rules.rules.ruleset import Ruleset
 from conduct_rules.teach.counterfactual import ChangeSet
 from conduct_rules.teach.derivation import definition
@@ -165,7 +166,7 @@ def _about_safeguards(rs: Ruleset, key: str) -> bool:
     """Whether a derived fact only sums up safeguards or records (said in its own paragraph)."""
     cond = definition(rs, key)
     refs = references(cond) if cond is not None else set()
-    return bool(refs) and all(r.endswith((".outstanding", ".missing")) for r in refs)
+    return bool(refs) and all(unmet_from(r) is not None for r in refs)
 
 
 def _labels(group: Mapping[str, Any], ids: Sequence[str], lang: Lang) -> str:
@@ -207,10 +208,10 @@ def reasoning(
             )
             decision += " " + sentence(text)
     sg = rs.outputs.safeguards
-    outstanding = [k for k in sg if facts.get(f"safeguard.{k}.outstanding")]
+    outstanding = [k for k in sg if facts.get(SAFEGUARD_OUTSTANDING.format(k))]
     blocking = [k for k in outstanding if getattr(sg[k], "blocking", False)]
     advised = [k for k in outstanding if k not in blocking]
-    missing_docs = [k for k in rs.outputs.documentation if facts.get(f"documentation.{k}.missing")]
+    missing_docs = [k for k in rs.outputs.documentation if facts.get(DOCUMENT_MISSING.format(k))]
     missing = w["blocking"].format(c=c, items=_labels(sg, blocking, lang)) if blocking else ""
     advice = " ".join(
         text

@@ -22,6 +22,7 @@ from conduct_rules.model.version import SCHEMA_VERSION
 from conduct_rules.render.labels import Lang
 from conduct_rules.render.typography import colon, typeset
 from conduct_rules.rules.editions import edition_refs
+from conduct_rules.rules.facts import VERDICT
 from conduct_rules.rules.ruleset import Ruleset
 from conduct_rules.teach.counterfactual import TARGET, ChangeSet, search_changes
 from conduct_rules.teach.derivation import evaluate_case
@@ -91,7 +92,7 @@ def what_if(
     c, rs, ev = evaluate_case(case, ruleset, parameters)
     if TARGET not in rs.outputs.verdicts:
         raise ConductRulesError(f"ruleset {rs.id} has no '{TARGET}' verdict")
-    before = next((v for v in rs.outputs.verdicts if ev.facts.get(f"verdict.{v}")), "")
+    before = next((v for v in rs.outputs.verdicts if ev.facts.get(VERDICT.format(v))), "")
     already = before == TARGET
     sets = [] if already else search_changes(rs, c, None, lang, max_changes, None, before)
     options = factor_options(sets)

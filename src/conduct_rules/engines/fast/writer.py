@@ -1,64 +1,32 @@
-"""The fast backend: each ruleset compiled once into plain Python functions.
+"""The fast backend's code generator: one ruleset's units written as one Python function body.
 
-Why generate source: interpreting the condition tree costs a function call per node and a dict
-look-up per fact; a generated function reads each feature once into a local variable and tests
-every unit with Python's own ``and`` / ``or`` / ``not``, which is as fast as hand-written code.
-It is the engine for batches (``docs/benchmarks.md`` has the figures).
-
-Why this is safe although it calls ``compile``: the source is generated from the *validated*
-condition tree, a closed grammar (``conditions.py``). Nothing from a ruleset file reaches the
-source except (a) names of fields of the case model (checked identifiers), read as keys of a
-model's field values (``_vars``, that is ``vars``, applied to the case and its sub-models only)
-or as attributes of list items, and (b) literals whose type is checked (``None``, ``bool``,
-``int``, ``str``, tuples of ``str``), written with ``repr``. The functions run with no builtins
-but ``len``, ``bool`` and ``tuple``, so even a bug in this generator could not reach ``open`` or
-``__import__`` (``tests/test_fast_backend.py`` checks the generated source's names).
-
-Three functions share one body. ``evaluate`` returns a lazy ``Evaluation`` holding the truth
-value of every unit: the names fired and the facts dict (most of the cost on the Ontario ruleset,
-built by the second function, ``facts``, from the case's features and those truth values) are
-computed only if someone reads them, and ``build_assessment`` needs neither once it has seen a
-combination of fired units. The truth values come in the groups ``build_assessment`` keys its
-caches by (``assemble.lazy.flag_layout``), so each group is a cache key as built here.
-``summarize`` returns only what an audit row reports (``Summary``); a fourth function, ``fired``,
-turns the groups of flags back into unit names for a lazy evaluation's ``fired``. ``evaluate`` and
-``summarize`` compute only the locals their result reads (``_live``), and read a feature used
-once where it is used (``_inline_once``), so ``and`` / ``or`` can skip it.
-
-The semantics are the python backend's, exactly (the differential tests compare all three):
-
-* a fact concluded by a unit is ``True`` once the unit fired, else absent (``None`` for a
-  comparison, false for a reference); if a case feature has the same key, the feature's value;
-* the derived ``outstanding`` / ``missing`` facts (``rules.facts.add_auto_facts``) are computed
-after
-  the last stratum that can change them; stratification guarantees every unit reading them runs
-  later, so each is computed once;
-* comparisons follow ``conditions.compare`` (ordering with null is false).
+What the generated functions compute, and why it is safe to compile, is in the package's
+docstring (``engines.fast``); how the body is trimmed, in ``engines.fast.optimise``.
 """
 
 from __future__ import annotations
 
-import ast
 import keyword
-import threading
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from itertools import compress
-from typing import Any, NamedTuple
+from collections.abc import Iterable
+from typing import Any
 
-from conduct_rules.engines import Evaluation, lazy_evaluation, lazy_facts_evaluation
+from conduct_rules.engines.fast.optimise import _inline_once, _live
 from conduct_rules.errors import EvaluationError
-from conduct_rules.model.case import Case
 from conduct_rules.rules.conditions import All, Any_, Cmp, Condition, Const, Not, Ref
+from conduct_rules.rules.facts import (
+    ANY_MISSING,
+    DOCUMENT_MISSING,
+    FINDING,
+    SAFEGUARD_OUTSTANDING,
+    TERMINATION_REQUIRED,
+    UNMET_SOURCE,
+    VERDICT,
+    auto_facts,
+    keys_of,
+)
 from conduct_rules.rules.ruleset import Ruleset
 
-__all__ = ["FastBackend", "Summary", "generate_source"]
-
-#: Most compiled rulesets kept per backend (id × version × parameters × folder); the oldest is
-#: dropped beyond this, so a parameter sweep cannot grow memory without bound.
-MAX_COMPILED = 256
-
-ANY_MISSING = "documentation.any_missing"
+__all__ = ["EAGER_FIRED_MAX_UNITS", "Writer", "attr", "literal"]
 
 #: Rulesets with at most this many units get their fired names with the flags, eagerly. Why: a
 #: lazy ``fired`` costs a property, a call and an unpacking of the flag groups when read (about
@@ -68,7 +36,7 @@ ANY_MISSING = "documentation.any_missing"
 EAGER_FIRED_MAX_UNITS = 16
 
 
-def _literal(value: Any) -> str:
+def literal(value: Any) -> str:
     """Python source for a condition's literal; anything but the grammar's scalar types raises."""
     if value is None or type(value) in (bool, int, str):
         return repr(value)
@@ -77,13 +45,13 @@ def _literal(value: Any) -> str:
     raise EvaluationError(f"cannot compile a literal of type {type(value).__name__}")
 
 
-def _attr(name: str) -> str:
+def attr(name: str) -> str:
     if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
         raise EvaluationError(f"cannot compile field name '{name}'")
     return name
 
 
-class _Writer:
+class Writer:
     """Builds the function body: locals for features and facts, one line per unit."""
 
     def __init__(self, ruleset: Ruleset) -> None:
@@ -102,19 +70,9 @@ class _Writer:
         for u in units:
             for e in u.effects:
                 self.producers.setdefault(e, []).append(self.unit_var[u.name])
-        out = ruleset.outputs
-        self.auto: dict[str, tuple[str, str]] = {}  # auto key -> (required key, met/recorded key)
-        for sid in out.safeguards:
-            self.auto[f"safeguard.{sid}.outstanding"] = (
-                f"safeguard.{sid}.required",
-                f"safeguard.{sid}.met",
-            )
-        self.missing_keys = tuple(f"documentation.{d}.missing" for d in out.documentation)
-        for did in out.documentation:
-            self.auto[f"documentation.{did}.missing"] = (
-                f"documentation.{did}.required",
-                f"documentation.{did}.recorded",
-            )
+        #: auto key -> (required key, met/recorded key), as ``rules.facts.auto_facts`` lists them
+        self.auto = {a.key: (a.required, a.met) for a in auto_facts(ruleset)}
+        self.missing_keys = tuple(keys_of(DOCUMENT_MISSING, ruleset.outputs.documentation))
 
     # -- features ----------------------------------------------------------------------------
 
@@ -130,7 +88,7 @@ class _Writer:
             return self.dicts[path]
         if path:
             parent, _, name = path.rpartition(".")
-            model = f"{self._fields_of(parent)}[{_literal(_attr(name))}]"
+            model = f"{self._fields_of(parent)}[{literal(attr(name))}]"
         else:
             model = "case"
         var = f"d{len(self.dicts)}"
@@ -144,7 +102,7 @@ class _Writer:
             return self.paths[path]
         parent, _, name = path.rpartition(".")
         var = f"o{len(self.paths)}"
-        self.lines.append(f"{var} = {self._fields_of(parent)}[{_literal(_attr(name))}]")
+        self.lines.append(f"{var} = {self._fields_of(parent)}[{literal(attr(name))}]")
         self.paths[path] = var
         return var
 
@@ -158,13 +116,13 @@ class _Writer:
         elif key.startswith("distinct("):
             path, _, sub = key[9:-1].rpartition(".")
             items = self._object(path)
-            expr = f"len({{x.{_attr(sub)} for x in {items}}}) if {items} else 0"
+            expr = f"len({{x.{attr(sub)} for x in {items}}}) if {items} else 0"
         elif key.startswith("contains("):
             path, _, value = key[9:-1].partition(",")
-            expr = f"{_literal(value)} in {self._object(path)}"
+            expr = f"{literal(value)} in {self._object(path)}"
         else:
             parent, _, name = key.rpartition(".")
-            expr = f"{self._fields_of(parent)}[{_literal(_attr(name))}]"
+            expr = f"{self._fields_of(parent)}[{literal(attr(name))}]"
         self.lines.append(f"{var} = {expr}")
         self.features[key] = var
         return var
@@ -197,7 +155,7 @@ class _Writer:
             expr = " or ".join(self.fact(k) for k in self.missing_keys)
         elif key in self.auto:
             required, met = self.auto[key]
-            expr = f"(not {self.truthy(met)}) if {self.truthy(required)} else False"
+            expr = UNMET_SOURCE.format(met=self.truthy(met), required=self.truthy(required))
         elif key in self.producers:
             fallback = self.features.get(key, "None")
             expr = f"True if ({' or '.join(self.producers[key])}) else {fallback}"
@@ -228,7 +186,7 @@ class _Writer:
         if not isinstance(c, Cmp):  # pragma: no cover - the grammar is closed
             raise EvaluationError(f"cannot compile condition node {type(c).__name__}")
         v = self.fact(c.key)
-        lit = _literal(c.value)
+        lit = literal(c.value)
         if c.op == "eq":
             return f"({v} == {lit})"
         if c.op == "ne":
@@ -300,7 +258,7 @@ class _Writer:
         if not eager:
             return [*prelude, f"return _lazy({flags}, case, _SOURCE)"]
         fired = f"{self.name_set(unit_names)}[{shared.get(tuple(units), _tuple(units))}]"
-        return [*prelude, f"return _lazy_facts({flags}, {fired}, case, _SOURCE)"]
+        return [*prelude, f"return _lazy({flags}, case, _SOURCE, {fired})"]
 
     def build(self) -> str:
         """``evaluate``, ``facts`` and ``summarize`` over one body; ``fired`` over the flags."""
@@ -326,9 +284,9 @@ class _Writer:
         body = list(self.lines)
         # evaluate: every fact, exactly as the python backend holds them
         entries = [
-            f"{_literal(k)}: {self.features[k]}" for k in rs.feature_keys if k not in self.auto
+            f"{literal(k)}: {self.features[k]}" for k in rs.feature_keys if k not in self.auto
         ]
-        entries += [f"{_literal(k)}: {self.fact(k)}" for k in auto_keys]
+        entries += [f"{literal(k)}: {self.fact(k)}" for k in auto_keys]
         tail = ["facts = {" + ", ".join(entries) + "}"]
         # The flags in the groups ``build_assessment`` keys its caches by (``flag_layout``):
         # each group is a cache key as it stands, built from the locals with no picking.
@@ -346,22 +304,22 @@ class _Writer:
             if key not in skip:
                 by_units.setdefault(tuple(producers), []).append(key)
         for group, keys in by_units.items():
-            sets = "; ".join(f"facts[{_literal(k)}] = True" for k in keys)
+            sets = "; ".join(f"facts[{literal(k)}] = True" for k in keys)
             tail.append(f"if {' or '.join(group)}: {sets}")
         tail.append("return facts")
         # summarize: what an audit row reports, straight from the locals
         out = rs.outputs
 
-        def listed(prefix: str, ids: Iterable[str], suffix: str = "") -> str:
+        def listed(template: str, ids: Iterable[str]) -> str:
             names = tuple(ids)
-            return self.pick(names, [self.truthy(f"{prefix}{i}{suffix}") for i in names])
+            return self.pick(names, [self.truthy(k) for k in keys_of(template, names)])
 
         summary = [
-            listed("verdict.", out.verdicts),
-            f"bool({self.truthy('termination_required')})",
-            listed("safeguard.", out.safeguards, ".outstanding"),
-            listed("documentation.", out.documentation, ".missing"),
-            listed("finding.", out.findings),
+            listed(VERDICT, out.verdicts),
+            f"bool({self.truthy(TERMINATION_REQUIRED)})",
+            listed(SAFEGUARD_OUTSTANDING, out.safeguards),
+            listed(DOCUMENT_MISSING, out.documentation),
+            listed(FINDING, out.findings),
         ]
         # ``tuple.__new__``: the named tuple's own ``__new__`` is Python code, slower
         fields = f"({', '.join(summary)})"
@@ -400,213 +358,3 @@ def _tuple(names: list[str]) -> str:
     size = -(-len(names) // chunks)
     parts = [f"({', '.join(names[i : i + size])},)" for i in range(0, len(names), size)]
     return parts[0] if chunks == 1 else "(" + " + ".join(parts) + ")"
-
-
-def _loads(node: ast.AST) -> list[str]:
-    return [n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
-
-
-def _live(lines: list[str]) -> list[str]:
-    """The lines the last one (a ``return``) depends on: unread locals are not computed.
-
-    Why: ``evaluate`` returns only the units' truth values, but the shared body also computes
-    the auto facts that only the facts dict reads (``k`` locals after the last unit that reads
-    them); each costs a test per case. Every other line assigns one local and has no effect
-    (attribute reads, ``len``, ``in``, comparisons over a validated case), so dropping an
-    unread one changes nothing but the time.
-    """
-    needed = set(_loads(ast.parse(lines[-1])))
-    kept = [lines[-1]]
-    for line in reversed(lines[:-1]):
-        stmt = ast.parse(line).body[0]
-        assert isinstance(stmt, ast.Assign)
-        assert isinstance(stmt.targets[0], ast.Name)
-        if stmt.targets[0].id in needed:
-            needed.update(_loads(stmt.value))
-            kept.append(line)
-    return kept[::-1]
-
-
-class _Substitute(ast.NodeTransformer):
-    def __init__(self, name: str, expr: ast.expr) -> None:
-        self.name, self.expr = name, expr
-
-    def visit_Name(self, node: ast.Name) -> ast.AST:
-        return self.expr if node.id == self.name else node
-
-
-def _inline_once(lines: list[str], features: set[str]) -> list[str]:
-    """Each feature local read by one line only is computed in that line instead.
-
-    Why: there ``and`` / ``or`` may skip it. Most features are read by one unit, often after
-    a test that is usually false (``(u14 and 'consultations' in o4)`` scans the list of
-    records only for a case that needed consultations; the Ontario ruleset counts channels,
-    building a set, only when the session was neither held nor declined and had two
-    attempts), and a local not stored costs nothing. Moving a read is safe: it reads the case
-    only, which is immutable, and raises nothing on a validated case.
-    """
-    trees = [ast.parse(line).body[0] for line in lines]
-    uses: dict[str, list[int]] = {}
-    defs: dict[str, int] = {}
-    for i, tree in enumerate(trees):
-        for name in _loads(tree):
-            uses.setdefault(name, []).append(i)
-        if isinstance(tree, ast.Assign) and isinstance(tree.targets[0], ast.Name):
-            defs[tree.targets[0].id] = i
-    changed: set[int] = set()
-    dropped: set[int] = set()
-    for name, at in defs.items():
-        used = uses.get(name, [])
-        if name in features and len(used) == 1 and used[0] > at:
-            value = trees[at]
-            assert isinstance(value, ast.Assign)
-            trees[used[0]] = _Substitute(name, value.value).visit(trees[used[0]])
-            changed.add(used[0])
-            dropped.add(at)
-    return [
-        ast.unparse(tree) if i in changed else line
-        for i, (tree, line) in enumerate(zip(trees, lines, strict=True))
-        if i not in dropped
-    ]
-
-
-#: Combinations kept per ``_Names`` cache; beyond, names are picked for each case (memory stays
-#: bounded on adversarial input).
-MAX_NAME_SETS = 4096
-
-
-class _Names(dict[tuple[Any, ...], tuple[str, ...]]):
-    """The tuples of ``names`` picked by truth values, memoised per combination of values.
-
-    Why: generated code reads a name list as ``_N0[(u3, u7, ...)]``: a hit is one dict look-up,
-    a miss (``__missing__``) picks the names once. Values are the units' bools (or features'
-    truth values): hashable, and equal keys pick equal names.
-    """
-
-    __slots__ = ("names",)
-
-    def __init__(self, names: tuple[str, ...]) -> None:
-        super().__init__()
-        self.names = names
-
-    def __missing__(self, key: tuple[Any, ...]) -> tuple[str, ...]:
-        value = tuple(compress(self.names, key))
-        if len(self) < MAX_NAME_SETS:  # a race may add a few more: still bounded
-            self[key] = value
-        return value
-
-
-class Summary(NamedTuple):
-    """What an audit row reports about one case, in the ruleset's catalogue order.
-
-    Equal to reading the same facts from ``evaluate(...).facts`` (the tests check it), but built
-    without the facts dict and the ``Evaluation``: the fastest honest path for large batches.
-    """
-
-    verdicts: tuple[str, ...]  # exactly one for a well-formed ruleset
-    termination_required: bool
-    outstanding_safeguards: tuple[str, ...]
-    missing_documentation: tuple[str, ...]
-    findings: tuple[str, ...]
-
-
-def generate_source(ruleset: Ruleset) -> str:
-    """The Python source the fast backend compiles for ``ruleset`` (for review and debugging)."""
-    return _Writer(ruleset).build()
-
-
-@dataclass(frozen=True)
-class _Program:
-    """One ruleset's compiled functions; the ``FactSource`` of its lazy evaluations."""
-
-    evaluate: Callable[[Case], Evaluation]
-    facts: Callable[[Case, tuple[tuple[Any, ...], ...]], dict[str, Any]]
-    summarize: Callable[[Case], Summary]
-    fired: Callable[[tuple[tuple[Any, ...], ...]], tuple[str, ...]]
-    rules: tuple[Any, ...]  # the ruleset's rules object: a reloaded folder gets a new program
-    fingerprint: str
-    names: tuple[str, ...]  # unit names, unit order
-    layout: tuple[tuple[int, ...], ...]  # the units of each group of flags (``FactSource``)
-
-
-def _compile(ruleset: Ruleset) -> _Program:
-    writer = _Writer(ruleset)
-    names = tuple(u.name for u in ruleset.units)
-    namespace: dict[str, Any] = {
-        "__builtins__": {"len": len, "bool": bool, "tuple": tuple},
-        "_vars": vars,
-        "_lazy": lazy_evaluation,
-        "_lazy_facts": lazy_facts_evaluation,
-        "_Summary": Summary,
-        "_tnew": tuple.__new__,
-    }
-    try:
-        source = writer.build()  # parses its lines too (``_live``): deep nesting fails here
-        namespace |= {var: _Names(names) for names, var in writer.name_sets.items()}
-        code = compile(source, f"<conduct_rules.fast {ruleset.id} {ruleset.version}>", "exec")
-        exec(code, namespace)  # source generated from the closed grammar: see the docstring
-    except (SyntaxError, RecursionError, MemoryError):
-        raise EvaluationError(
-            f"ruleset {ruleset.id} {ruleset.version} is too deeply nested for the fast backend; "
-            "use backend='python'"
-        ) from None
-    program = _Program(
-        namespace["evaluate"],
-        namespace["facts"],
-        namespace["summarize"],
-        namespace["fired"],
-        ruleset.rules,
-        ruleset.fingerprint,
-        names,
-        writer.layout,
-    )
-    namespace["_SOURCE"] = program  # read when ``evaluate`` runs, so it can be set after exec
-    return program
-
-
-class FastBackend:
-    """Runs each ruleset's generated functions. They are pure, so this is thread-safe."""
-
-    name = "fast"
-
-    def __init__(self) -> None:
-        self._programs: dict[str, _Program] = {}
-        self._lock = threading.Lock()
-        #: The ruleset evaluated last and its function: a batch uses one ruleset, and a
-        #: ``Ruleset`` is immutable, so the same object needs no fingerprint look-up. Replaced
-        #: as a whole, so a thread reads a consistent pair.
-        self._last: tuple[Ruleset, Callable[[Case], Evaluation]] | None = None
-
-    def _program(self, ruleset: Ruleset) -> _Program:
-        key = ruleset.fingerprint
-        prog = self._programs.get(key)
-        if prog is None or prog.rules is not ruleset.rules:
-            with self._lock:
-                prog = _compile(ruleset)
-                if key not in self._programs and len(self._programs) >= MAX_COMPILED:
-                    del self._programs[next(iter(self._programs))]
-                self._programs[key] = prog
-        return prog
-
-    def program(self, ruleset: Ruleset) -> Callable[[Case], Evaluation]:
-        """The compiled ``evaluate`` function for ``ruleset`` (compiled once, then cached)."""
-        return self._program(ruleset).evaluate
-
-    def evaluate(self, ruleset: Ruleset, case: Case) -> Evaluation:
-        """Evaluate every unit of ``ruleset`` over ``case``."""
-        last = self._last
-        if last is not None and last[0] is ruleset:
-            return last[1](case)
-        prog = self._programs.get(ruleset.fingerprint)  # inlined ``_program``: per-case path
-        if prog is None or prog.rules is not ruleset.rules:
-            prog = self._program(ruleset)
-        self._last = (ruleset, prog.evaluate)
-        return prog.evaluate(case)
-
-    def summarize(self, ruleset: Ruleset, case: Case) -> Summary:
-        """Verdicts, outstanding safeguards, missing records and findings, without the facts."""
-        return self._program(ruleset).summarize(case)
-
-    def summarizer(self, ruleset: Ruleset) -> Callable[[Case], Summary]:
-        """The compiled ``summarize`` function, for loops over many cases."""
-        return self._program(ruleset).summarize
