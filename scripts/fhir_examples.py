@@ -2,7 +2,8 @@
 
 Run once when the example cases change: ``python scripts/fhir_examples.py``. Each bundle carries
 the facts of ``examples/scenario-*/NAME.json`` (``bundle_from_case``); the test
-``tests/test_fhir.py`` checks that every bundle gives the same assessment as its case file.
+``tests/integration/test_fhir.py`` checks that every bundle gives the same assessment as its
+case file.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ Usage::
     .venv/bin/python scripts/gen_docs.py --check  # exit 1 if anything is out of date
 
 Writes docs/provisions.md, docs/rulesets/<name>.md and schemas/*.schema.json (see
-``conduct_rules_dev.docs``). tests/test_docs_in_step.py fails when a committed file differs.
+``conduct_rules_dev.docs``). tests/integration/test_docs_in_step.py fails when a committed file
+differs.
 """
 
 from __future__ import annotations

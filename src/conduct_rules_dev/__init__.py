@@ -4,7 +4,7 @@ Why inside the package (private, ``conduct_rules_dev``): the mutation tool must 
 the test
 suite runs, in-process and typed, and the pytest properties import them from here so that there is
 one definition of each invariant. Nothing here is public API; it needs the dev extras only for the
-pytest side (hypothesis lives in ``tests/strategies.py``, not here).
+pytest side (hypothesis lives in ``tests/support/strategies.py``, not here).
 
 * ``cases``: editing cases by dotted path, a deterministic case corpus, "satisfy a safeguard".
 * ``oracle``: an independent reading of ``shared/domain.md`` §4 in plain Python.

@@ -1,10 +1,11 @@
 """Cases for checks: edit one by dotted path, build a deterministic corpus, satisfy a safeguard.
 
-Why a seeded corpus here and hypothesis in ``tests/strategies.py``: the mutation tool runs the
-checks against hundreds of mutant rulesets and must give the same figure on every run, in-process
-and fast; hypothesis shrinks and explores better but is neither. Both generate over the whole
-contract (every field and enum, attempts of varying length with channels and dates, all stages),
-with values biased to the thresholds the rules compare against (0-3 providers, 0-5 attempts).
+Why a seeded corpus here and hypothesis in ``tests/support/strategies.py``: the mutation tool runs
+the checks against hundreds of mutant rulesets and must give the same figure on every run,
+in-process and fast; hypothesis shrinks and explores better but is neither. Both generate over the
+whole contract (every field and enum, attempts of varying length with channels and dates, all
+stages), with values biased to the thresholds the rules compare against (0-3 providers, 0-5
+attempts).
 The cases themselves come from the package's one generator, ``sample_cases``'s contract mix
 (``audit.sample.contract_case``); this module seeds it and pairs each case with parameters.
 """

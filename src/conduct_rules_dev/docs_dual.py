@@ -2,8 +2,8 @@
 
 Why generated: the page quotes verdicts, safeguards and differences, which change whenever either
 ruleset does; written by hand it would drift. It is rebuilt by ``scripts/gen_docs.py`` like the
-ruleset pages, and ``tests/test_docs_in_step.py`` fails when the committed copy is stale. The
-prose around the tables is here too, in both languages.
+ruleset pages, and ``tests/integration/test_docs_in_step.py`` fails when the committed copy is
+stale. The prose around the tables is here too, in both languages.
 """
 
 from __future__ import annotations

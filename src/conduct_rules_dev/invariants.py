@@ -1,11 +1,11 @@
 """The regulatory edge cases of ``shared/domain.md`` §3 and the output-consistency rules, as checks.
 
-Why plain functions of ``(case, context)``: the pytest properties (``tests/test_edge_cases.py``)
-call them with hypothesis-drawn cases and the mutation tool calls them with a fixed corpus and a
-mutant ruleset, so each invariant is written once. A check first *moves the case into its edge
-case* (``services.needed = False`` for edge case 1, one basis alone for edge case 3, ...), so any
-case exercises it, then raises ``CheckFailed`` naming what went wrong. Messages name fields and
-ids only, never case values beyond ``case_id``.
+Why plain functions of ``(case, context)``: the pytest properties
+(``tests/properties/test_edge_cases.py``) call them with hypothesis-drawn cases and the mutation
+tool calls them with a fixed corpus and a mutant ruleset, so each invariant is written once. A check
+first *moves the case into its edge case* (``services.needed = False`` for edge case 1, one basis
+alone for edge case 3, ...), so any case exercises it, then raises ``CheckFailed`` naming what went
+wrong. Messages name fields and ids only, never case values beyond ``case_id``.
 """
 
 from __future__ import annotations

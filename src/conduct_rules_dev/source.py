@@ -2,13 +2,13 @@
 and comparing an assessment with them item by item.
 
 Why here and not in ``tests/``: the pytest collector (``tests/source_cases/conftest.py``), the
-citation-table properties (``tests/test_citation_table.py``), the oracle check and the mutation
-tool's ``source`` and ``citations`` families all read the same files, and the mutation tool runs
-in process; one typed implementation serves them all. Nothing here computes an expectation: every
-expected value comes from the YAML files, written by hand from the practice note and the
-provisions, never from the code. The only logic is choosing a branch of the citation table from
-the case's own fields, with the two predicates the table names (which exceptions of 2.8 hold;
-whether serious risk holds). The files sit beside the package in a source checkout.
+citation-table properties (``tests/properties/test_citation_table.py``), the oracle check and the
+mutation tool's ``source`` and ``citations`` families all read the same files, and the mutation tool
+runs in process; one typed implementation serves them all. Nothing here computes an expectation:
+every expected value comes from the YAML files, written by hand from the practice note and the
+provisions, never from the code. The only logic is choosing a branch of the citation table from the
+case's own fields, with the two predicates the table names (which exceptions of 2.8 hold; whether
+serious risk holds). The files sit beside the package in a source checkout.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ fails, the rules and the reading disagree, and the source decides (the lead fixe
 wrong). Each case runs on every backend that loads here (python, fast, durable_rules).
 
 ``citations.yaml`` in this folder is the citation table, checked by
-``tests/test_citation_table.py``.
+``tests/properties/test_citation_table.py``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import pytest
 
 from conduct_rules import assess, durable_available
 from conduct_rules.api import BACKENDS as API_BACKENDS
-from source_expect import CASE_FILES, SourceCase, compare, load_cases
+from support.source_expect import CASE_FILES, SourceCase, compare, load_cases
 
 #: Every backend that loads here: a wrong rule must fail on each.
 BACKENDS = tuple(

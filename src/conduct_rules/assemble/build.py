@@ -17,7 +17,7 @@ else about them) and which of the rules that can conclude it fired — so a cach
 what a fresh build would give. When the order of two fired rules matters (an item concluded by
 both), the part is rebuilt for every case. Cases that are not ordinary (a unit listed twice, a
 unit the ruleset lacks, a verdict or engine outside the contract) take the reference build.
-``tests/test_backends_agree.py`` compares both paths on generated cases, byte for byte.
+``tests/properties/test_backends_agree.py`` compares both paths on generated cases, byte for byte.
 
 Evaluations that carry the truth value of every unit (``Evaluation.flags``: the fast backend's)
 take a shorter path, ``assemble.lazy.ByFlags``: the same validated parts, keyed by the truth

@@ -5,8 +5,9 @@ the truth value of every unit and promises the standard semantics for its facts,
 the assessment follows from the truth values of a few units, and a case whose parts were seen before
 costs a few tuple look-ups instead of reading the ~75 facts an assessment reports. Each part is
 still built, the first time, by the reference code of ``assemble.reference`` (``_validated_*``),
-from facts and rule sources read off the same few truth values, and ``tests/test_assemble_memo.py``
-compares this path with ``assemble.reference._validated`` byte for byte, on cached and on new cases.
+from facts and rule sources read off the same few truth values, and
+``tests/unit/test_assemble_memo.py`` compares this path with ``assemble.reference._validated`` byte
+for byte, on cached and on new cases.
 """
 
 from __future__ import annotations
@@ -260,7 +261,7 @@ class ByFlags:
         or ``missing`` fact is ``required`` and not ``met`` / ``recorded`` (``add_auto_facts``),
         and a group lists its units in unit order, the order of ``fired``. So a miss costs
         neither the facts dict of every fact nor ``fired``
-        (``tests/test_assemble_memo.py`` compares both with the evaluation's).
+        (``tests/unit/test_assemble_memo.py`` compares both with the evaluation's).
         """
         rs = plan.ruleset
         group = flags[which]

@@ -1,9 +1,9 @@
 """The reference build of an ``Assessment``: every part built and validated by pydantic.
 
 Why apart: it is the meaning of an assessment, and the cached paths (``assemble.build.Plan``,
-``assemble.lazy.ByFlags``) only reuse what it built; ``tests/test_backends_agree.py`` and
-``tests/test_assemble_memo.py`` compare them with it byte for byte. Each builder reads facts for
-their truth only (the cache keys rely on it), and the rules that concluded each item
+``assemble.lazy.ByFlags``) only reuse what it built; ``tests/properties/test_backends_agree.py`` and
+``tests/unit/test_assemble_memo.py`` compare them with it byte for byte. Each builder reads facts
+for their truth only (the cache keys rely on it), and the rules that concluded each item
 (``_sources_of``) for its citations.
 """
 

@@ -7,25 +7,25 @@ case where a safeguard that must come first is outstanding), not by row number. 
 once, under its most serious reason, and its row lists everything else outstanding.
 
 Why a caveat on every report: the rules paraphrase general guidance; an audit result is a
-prompt for review, not a finding of misconduct. Every text goes through ``html.escape`` (the
-report's CSP forbids scripts and remote resources; see ``render.html``).
+prompt for review, not a finding of misconduct. This module gathers what those parts show; the
+markup is the report's template (``render/templates/audit_report.html.j2``, escaped throughout,
+with a CSP that forbids scripts and remote resources; see ``render.html``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from conduct_rules.audit.writers import ItemInfo
+from conduct_rules.render.html import Cell
 from conduct_rules.render.labels import value_text
 from conduct_rules.render.typography import number, percent
 
 if TYPE_CHECKING:
     from conduct_rules.audit.results import AuditOutput, AuditRow, AuditSummary
-    from conduct_rules.rules.ruleset import Ruleset
 
-__all__ = ["CAVEAT", "breakdowns_html", "caveat_html", "grouped_cases_html"]
+__all__ = ["CAVEAT", "report_context"]
 
 #: Shown at the top of every report when the ruleset has no caveat of its own.
 CAVEAT = {
@@ -99,10 +99,6 @@ _T = {
 _TOP = 10
 
 
-def _e(text: object) -> str:
-    return escape(str(text), quote=True)
-
-
 def _pct(n: int, of: int, lang: str = "en") -> str:
     return percent(n, of, "fr" if lang == "fr" else "en")
 
@@ -111,34 +107,9 @@ def _n(n: int, lang: str) -> str:
     return number(n, "fr" if lang == "fr" else "en")
 
 
-def _table(head: Sequence[str], rows: Sequence[Sequence[str]], numeric: int = 0) -> str:
-    """Cells are already escaped; columns from ``numeric`` on are right-aligned (0: none)."""
-    out = ["<table><tr>", *(f"<th>{_e(h)}</th>" for h in head), "</tr>"]
-    for r in rows:
-        out.append("<tr>")
-        for i, c in enumerate(r):
-            out.append(f'<td class="n">{c}</td>' if numeric and i >= numeric else f"<td>{c}</td>")
-        out.append("</tr>")
-    out.append("</table>")
-    return "".join(out)
-
-
 def _label(info: Mapping[tuple[str, str], ItemInfo], kind: str, item_id: str) -> str:
     item = info.get((kind, item_id))
     return item.label if item else item_id
-
-
-def caveat_html(lang: str, ruleset: Ruleset | None = None) -> str:
-    """The caveat paragraph, in the report's language: the ruleset's own caveat where it has one
-    (``ruleset.yaml``), else ``CAVEAT``."""
-    from conduct_rules.render.citations import caveat
-
-    t = _T[lang]
-    text = caveat(ruleset, lang) or CAVEAT[lang]
-    return (
-        f'<p style="border-left:4px solid #b9770e;padding:.4em .8em;background:#fdf2e9">'
-        f"<b>{_e(t['caveat'])}.</b> {_e(text)}</p>"
-    )
 
 
 def _cross_table(
@@ -147,21 +118,24 @@ def _cross_table(
     head: str,
     lang: str,
     info: Mapping[tuple[str, str], ItemInfo],
-) -> str:
+) -> tuple[list[str], list[list[Cell]]]:
     t = _T[lang]
     verdicts = list(dict.fromkeys(v for counts in cross.values() for v in counts))
     rows = []
     for group, counts in cross.items():
         total = sum(counts.values())
-        cells = [_e(value_text(field, group, "fr" if lang == "fr" else "en"))]
+        cells = [Cell(value_text(field, group, "fr" if lang == "fr" else "en"))]
         cells += [
-            f"{_n(counts.get(v, 0), lang)} ({_pct(counts.get(v, 0), total, lang)})"
+            Cell(
+                f"{_n(counts.get(v, 0), lang)} ({_pct(counts.get(v, 0), total, lang)})",
+                numeric=True,
+            )
             for v in verdicts
         ]
-        cells.append(_n(total, lang))
+        cells.append(Cell(_n(total, lang), numeric=True))
         rows.append(cells)
     labels = [_label(info, "verdict", v) for v in verdicts]
-    return _table([head, *labels, t["total"]], rows, numeric=1)
+    return [head, *labels, t["total"]], rows
 
 
 def _top_table(
@@ -170,33 +144,40 @@ def _top_table(
     of: int,
     lang: str,
     info: Mapping[tuple[str, str], ItemInfo],
-) -> str:
+) -> tuple[list[str], list[list[Cell]]]:
+    """The most frequent items, most frequent first; no rows when there are none."""
     t = _T[lang]
     top = sorted(((n, i) for i, n in counts.items() if n), key=lambda x: (-x[0], x[1]))[:_TOP]
-    if not top:
-        return f"<p>{_e(t['none'])}</p>"
-    rows = [(_e(_label(info, kind, i)), _n(n, lang), _pct(n, of, lang)) for n, i in top]
-    return _table([t["item"], t["cases"], t["share"]], rows, numeric=1)
+    rows = [
+        [
+            Cell(_label(info, kind, i)),
+            Cell(_n(n, lang), numeric=True),
+            Cell(_pct(n, of, lang), numeric=True),
+        ]
+        for n, i in top
+    ]
+    return [t["item"], t["cases"], t["share"]], rows
 
 
-def breakdowns_html(s: AuditSummary, lang: str, info: Mapping[tuple[str, str], ItemInfo]) -> str:
+def _breakdowns(
+    s: AuditSummary, lang: str, info: Mapping[tuple[str, str], ItemInfo]
+) -> list[tuple[str, list[str], list[list[Cell]]]]:
     """Verdict by stage and by initiator; the most frequent outstanding safeguards and missing
-    records, with counts and shares of the assessed cases."""
+    records, with counts and shares of the assessed cases: (title, head, rows) each."""
     t = _T[lang]
-    parts = [f"<h2>{_e(t['breakdowns'])}</h2>"]
+    out: list[tuple[str, list[str], list[list[Cell]]]] = []
     if s.verdicts_by_stage:
-        parts.append(f"<h3>{_e(t['by_stage'])}</h3>")
-        parts.append(_cross_table(s.verdicts_by_stage, "stage", t["stage"], lang, info))
-    if s.verdicts_by_initiator:
-        parts.append(f"<h3>{_e(t['by_initiator'])}</h3>")
-        parts.append(
-            _cross_table(s.verdicts_by_initiator, "initiated_by", t["initiator"], lang, info)
+        out.append(
+            (t["by_stage"], *_cross_table(s.verdicts_by_stage, "stage", t["stage"], lang, info))
         )
-    parts.append(f"<h3>{_e(t['top_safeguards'])}</h3>")
-    parts.append(_top_table(s.outstanding_safeguards, "safeguard", s.assessed, lang, info))
-    parts.append(f"<h3>{_e(t['top_docs'])}</h3>")
-    parts.append(_top_table(s.missing_documentation, "documentation", s.assessed, lang, info))
-    return "".join(parts)
+    if s.verdicts_by_initiator:
+        cross = _cross_table(s.verdicts_by_initiator, "initiated_by", t["initiator"], lang, info)
+        out.append((t["by_initiator"], *cross))
+    top = _top_table(s.outstanding_safeguards, "safeguard", s.assessed, lang, info)
+    out.append((t["top_safeguards"], *top))
+    top = _top_table(s.missing_documentation, "documentation", s.assessed, lang, info)
+    out.append((t["top_docs"], *top))
+    return out
 
 
 def _reason(r: AuditRow, info: Mapping[tuple[str, str], ItemInfo]) -> tuple[str, str]:
@@ -212,43 +193,54 @@ def _reason(r: AuditRow, info: Mapping[tuple[str, str], ItemInfo]) -> tuple[str,
     return "blocking", ""
 
 
-def grouped_cases_html(
-    result: AuditOutput,
-    attention: Sequence[AuditRow],
-    total: int,
-    info: Mapping[tuple[str, str], ItemInfo],
-) -> str:
+def _groups(
+    lang: str, attention: Sequence[AuditRow], info: Mapping[tuple[str, str], ItemInfo]
+) -> list[tuple[str, list[list[Cell]]]]:
     """The cases needing attention, one table per reason, labels throughout."""
-    lang = result.lang
     t = _T[lang]
     groups: dict[tuple[str, str], list[AuditRow]] = {}
     for r in attention:
         groups.setdefault(_reason(r, info), []).append(r)
     rank = {"not_permitted": 0, "finding": 1, "blocking": 2}
-    parts = [f'<section id="cases-by-reason"><h2>{_e(t["grouped"])}</h2>']
-    if total > len(attention):
-        parts.append(f"<p>{_e(t['showing'].format(m=len(attention), n=total))}</p>")
+    out = []
     for (kind, item_id), rows in sorted(groups.items(), key=lambda g: (rank[g[0][0]], g[0][1])):
         title = t[kind]
         if item_id:
             cat = "finding" if kind == "finding" else "safeguard"
             title += f": {_label(info, cat, item_id)}"
-        parts.append(f"<h3>{_e(title)} ({len(rows):,})</h3>")
         body = []
         for r in rows:
             also = [_label(info, "finding", f) for f in r.findings if f != item_id]
             also += [_label(info, "safeguard", x) for x in r.outstanding_safeguards if x != item_id]
             missing = [_label(info, "documentation", d) for d in r.missing_documentation]
             body.append(
-                (
-                    str(r.row),
-                    _e(r.case_id or ""),
-                    _e(_label(info, "verdict", r.verdict or "")),
-                    _e("; ".join(also) or t["none"]),
-                    _e("; ".join(missing) or t["none"]),
-                )
+                [
+                    Cell(str(r.row)),
+                    Cell(r.case_id or ""),
+                    Cell(_label(info, "verdict", r.verdict or "")),
+                    Cell("; ".join(also) or t["none"]),
+                    Cell("; ".join(missing) or t["none"]),
+                ]
             )
-        head = [t["row"], t["case"], t["verdict"], t["also"], t["missing"]]
-        parts.append(_table(head, body))
-    parts.append("</section>")
-    return "".join(parts)
+        out.append((f"{title} ({len(rows):,})", body))
+    return out
+
+
+def report_context(
+    result: AuditOutput, attention: Sequence[AuditRow], info: Mapping[tuple[str, str], ItemInfo]
+) -> dict[str, Any]:
+    """What the report template shows beyond the summary: the caveat (the ruleset's own where
+    it has one, else ``CAVEAT``), the breakdowns and the cases grouped by reason."""
+    from conduct_rules.render.citations import caveat
+
+    lang = result.lang
+    t = _T[lang]
+    total = result.summary.needs_attention
+    showing = t["showing"].format(m=len(attention), n=total) if total > len(attention) else ""
+    return {
+        "r": t,
+        "caveat": caveat(result.ruleset, lang) or CAVEAT[lang],
+        "breakdowns": _breakdowns(result.summary, lang, info),
+        "groups": _groups(lang, attention, info),
+        "showing": showing,
+    }

@@ -3,9 +3,10 @@
 Why a row is computed from the evaluation's facts and not from a full ``Assessment``: building the
 assessment (texts, citations, pydantic models) costs more than evaluating the rules, and an audit
 row needs only ids. The ids are read from the same facts ``build_assessment`` reads, in the same
-catalogue order, and ``tests/test_batch.py`` checks that rows agree with ``assess``. With the fast
-backend they come from ``FastBackend.summarizer`` (the same facts, read by the generated code
-without building the facts dict; ``tests/test_backends_agree.py`` checks it against them).
+catalogue order, and ``tests/integration/test_batch.py`` checks that rows agree with ``assess``.
+With the fast backend they come from ``FastBackend.summarizer`` (the same facts, read by the
+generated code without building the facts dict; ``tests/properties/test_backends_agree.py`` checks
+it against them).
 
 Why processes and chunks: the engines are CPU-bound Python, so only processes use several cores.
 Chunks of ``CHUNK_ROWS`` raw records go to the workers, at most three per worker in flight, so the
@@ -227,9 +228,10 @@ class RowAssessor:
         """JSON Lines for the standard ``Case``: each line decoded and validated in one pass.
 
         Why: pydantic's JSON mode parses and validates in one step, about a third cheaper than
-        ``json.loads`` followed by validation. Only a line it accepts takes this way; any other
-        line goes the usual way (``decode`` then ``assess``), so every rejection and its message
-        are unchanged (``tests/test_audit_fastpath.py`` compares both ways over hostile input).
+        ``json.loads`` followed by validation. Only a line it accepts takes this way; any other line
+        goes the usual way (``decode`` then ``assess``), so every rejection and its message are
+        unchanged (``tests/integration/test_audit_fastpath.py`` compares both ways over hostile
+        input).
         """
         validate = self._validate_json
         assert validate is not None

@@ -4,18 +4,19 @@ Why this layout: the reader's first question is "what must I do to satisfy both 
 the combined (stricter) verdict comes first, then each college's verdict on one line, then what
 is still owed — each item labelled with the college or colleges asking for it — and last what one
 college asks that the other does not. The HTML view then shows the full assessments side by
-side. Like the single-assessment report, these read only the ``Comparison``; every text in the
-HTML goes through ``html.escape``.
+side. Like the single-assessment report, these read only the ``Comparison``; the HTML is the
+template ``render/templates/comparison.html.j2``, which escapes every text.
 """
 
 from __future__ import annotations
 
 import textwrap
-from html import escape
 from typing import TYPE_CHECKING
 
+from markupsafe import Markup
+
 from conduct_rules.render.citations import reference_ruleset, short_citations
-from conduct_rules.render.html import render_assessment
+from conduct_rules.render.html import render_assessment, render_template
 from conduct_rules.render.text import verdict_heading
 
 if TYPE_CHECKING:
@@ -128,31 +129,10 @@ def render_comparison_text(c: Comparison) -> str:
     return "\n".join(lines)
 
 
-def _e(text: object) -> str:
-    return escape(str(text), quote=True)
-
-
 def render_comparison_html(c: Comparison) -> str:
     """An HTML fragment: the combined answer and differences, then the assessments side by side."""
-    t = _T[c.lang]
-    parts = [
-        '<div class="conduct-rules-comparison" style="font-family:system-ui,sans-serif">',
-        f"<p><b>{_e(t['case'])}:</b> {_e(c.case_id)} &nbsp; <b>{_e(t['combined'])}:</b> ",
-        f"{_e(_combined_heading(c))} ({_e(t['from'])} {_e(', '.join(c.verdict_from))})</p>",
-        f"<h4>{_e(t['differences'])}</h4><ul>",
-        *(f"<li>{_e(d.message)}</li>" for d in c.differences),
-        "</ul>" if c.differences else f"<li>{_e(t['none'])}</li></ul>",
-        f"<h4>{_e(t['side'])}</h4>",
-        '<table style="border-collapse:collapse"><tr>',
-        *(
-            f'<th style="text-align:left;padding:.3em">{_e(v.ruleset)} — {_e(v.title)}</th>'
-            for v in c.rulesets
-        ),
-        '</tr><tr style="vertical-align:top">',
-        *(
-            f'<td style="padding:.3em;border-top:1px solid #d5d8dc">{render_assessment(a)}</td>'
-            for a in c.assessments.values()
-        ),
-        "</tr></table></div>",
-    ]
-    return "".join(parts)
+    # Each assessment is rendered (and escaped) by its own template: its markup is safe as is.
+    fragments = [Markup(render_assessment(a)) for a in c.assessments.values()]
+    return render_template(
+        "comparison.html.j2", c=c, t=_T[c.lang], verdict=_combined_heading(c), fragments=fragments
+    )

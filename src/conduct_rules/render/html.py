@@ -1,16 +1,22 @@
 """HTML views: one assessment (Jupyter), an audit's summary (Jupyter), the audit report (a file).
 
-Why hand-written HTML with inline styles: a report an auditor mails or archives must open anywhere
-with nothing fetched — no scripts, no fonts, no stylesheets, the chart embedded as a ``data:`` PNG,
-and a Content-Security-Policy that forbids anything else. Every piece of text, including case
-identifiers and error messages, goes through ``html.escape``.
+Why templates (Jinja2, ``render/templates/*.html.j2``, shipped in the package): the markup lives
+in one place a reader can follow, and the environment escapes every value (autoescape), so no
+text, case identifier or error message can reach the page unescaped by omission. This module
+only gathers what each view shows (strings, numbers, table rows of ``Cell``); the templates hold
+all markup. Why inline styles and nothing fetched: a report an auditor mails or archives must
+open anywhere — no scripts, no fonts, no stylesheets, the chart embedded as a ``data:`` PNG, and
+a Content-Security-Policy that forbids anything else.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
-from html import escape
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import jinja2
 
 from conduct_rules.audit.writers import ItemInfo, catalogue
 from conduct_rules.render.typography import number, percent
@@ -19,7 +25,13 @@ if TYPE_CHECKING:
     from conduct_rules.batch import AuditResult, AuditRow
     from conduct_rules.model.assessment import Assessment
 
-__all__ = ["render_assessment", "render_audit_report", "render_audit_summary"]
+__all__ = [
+    "Cell",
+    "render_assessment",
+    "render_audit_report",
+    "render_audit_summary",
+    "render_template",
+]
 
 _T = {
     "en": {
@@ -109,52 +121,61 @@ _T = {
     },
 }
 _VERDICT_COLOURS = {"not_permitted": "#b03a2e", "conditional": "#b9770e", "permitted": "#1e8449"}
+#: Table styles: (selectors, declarations). The report's page uses them as they are; a notebook
+#: output shares its page with everything else, so there every selector is scoped.
 _RULES = (
-    ("table", "border-collapse:collapse;margin:.5em 0 1.5em"),
-    ("th,td", "border:1px solid #d5d8dc;padding:.25em .6em;text-align:left;vertical-align:top"),
-    ("th", "background:#f2f3f4"),
-    ("td.n", "text-align:right"),
-    (".cite", "color:#566573;font-size:.85em"),
-    (".badge", "color:#fff;padding:.1em .5em;border-radius:.3em"),
-)
-#: The report's own page: plain selectors.
-_PAGE_CSS = "body{font-family:system-ui,sans-serif;margin:2em;color:#1c2833;max-width:70em}" + (
-    "".join(f"{sel}{{{body}}}" for sel, body in _RULES)
-)
-#: A notebook output shares the page with everything else: every selector is scoped.
-_SCOPED_CSS = "".join(
-    ",".join(f".conduct-rules {part}" for part in sel.split(",")) + f"{{{body}}}"
-    for sel, body in _RULES
-)
-_OPEN = (
-    '<div class="conduct-rules" style="font-family:system-ui,sans-serif">'
-    f"<style>{_SCOPED_CSS}</style>"
+    (("table",), "border-collapse:collapse;margin:.5em 0 1.5em"),
+    (
+        ("th", "td"),
+        "border:1px solid #d5d8dc;padding:.25em .6em;text-align:left;vertical-align:top",
+    ),
+    (("th",), "background:#f2f3f4"),
+    (("td.n",), "text-align:right"),
+    ((".cite",), "color:#566573;font-size:.85em"),
+    ((".badge",), "color:#fff;padding:.1em .5em;border-radius:.3em"),
 )
 
 
-def _e(text: object) -> str:
-    return escape(str(text), quote=True)
+@dataclass(frozen=True)
+class Cell:
+    """One table cell as a template shows it; every field is plain text, escaped there.
+
+    ``colour`` makes the text a verdict badge; ``note`` follows in italics and brackets;
+    ``cites`` follows in the citation style and square brackets; ``numeric`` right-aligns.
+    """
+
+    text: str = ""
+    cites: str = ""
+    note: str = ""
+    colour: str = ""
+    numeric: bool = False
 
 
-def _cites(citations: Iterable[str]) -> str:
-    joined = ", ".join(citations)
-    return f'<span class="cite">[{_e(joined)}]</span>' if joined else ""
+@functools.cache
+def _environment() -> jinja2.Environment:
+    """One environment per process: templates compile once; rendering is thread-safe."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("conduct_rules", "render/templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,  # a misspelt name fails loudly, never prints empty
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        auto_reload=False,
+    )
 
 
-def _table(head: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequence[int] = ()) -> str:
-    out = ["<table><tr>", *(f"<th>{_e(h)}</th>" for h in head), "</tr>"]
-    for r in rows:
-        cells = (
-            f'<td class="n">{c}</td>' if i in numeric else f"<td>{c}</td>" for i, c in enumerate(r)
-        )
-        out += ["<tr>", *cells, "</tr>"]
-    out.append("</table>")
-    return "".join(out)
+def render_template(name: str, **context: Any) -> str:
+    """Render a packaged template (``render/templates/<name>``) with every value escaped."""
+    return _environment().get_template(name).render(**context)
 
 
-def _badge(verdict: str, label: str) -> str:
-    colour = _VERDICT_COLOURS.get(verdict, "#566573")
-    return f'<span class="badge" style="background:{colour}">{_e(label)}</span>'
+def _badge(verdict: str, label: str) -> Cell:
+    return Cell(label, colour=_VERDICT_COLOURS.get(verdict, "#566573"))
+
+
+def _joined(citations: Iterable[str]) -> str:
+    return ", ".join(citations)
 
 
 # --------------------------------------------------------------------------------------------
@@ -174,65 +195,43 @@ def render_assessment(a: Assessment) -> str:
     rs = reference_ruleset(a)
     t = _T[a.lang]
 
-    def cites(ids: tuple[str, ...]) -> str:
-        text = short_citations(rs, ids, a.lang)
-        return f'<span class="cite">[{_e(text)}]</span>' if text else ""
+    def cites(ids: tuple[str, ...]) -> Cell:
+        return Cell(cites=short_citations(rs, ids, a.lang))
 
-    colon = "\u00a0:" if a.lang == "fr" else ":"
     label: str = a.verdict
     if rs is not None and a.verdict in rs.outputs.verdicts:
         label = rs.outputs.verdicts[a.verdict].label[a.lang]
-    parts = [
-        _OPEN,
-        f"<p><b>{_e(t['case'])}{colon}</b> {_e(a.case_id)} &nbsp; "
-        f"<b>{_e(t['verdict'])}{colon}</b> ",
-        f"{_badge(a.verdict, label)}</p>",
-        f"<p>{_e(a.summary)}</p>",
-    ]
-    rows = [
-        (_e(x.label), _e(t["required"]) if x.required else "", cites(x.citations))
+    actions = [
+        [Cell(x.label), Cell(t["required"] if x.required else ""), cites(x.citations)]
         for x in a.permitted_actions
     ]
-    parts.append(f"<h4>{_e(t['actions'])}</h4>" + _table([t["item"], "", t["cites"]], rows))
-    srows = [
-        (
-            "✓" if s.status == "met" else "✗",
-            _e(s.label),
-            _e(t[s.status]) + (f" ({_e(t['blocking'])})" if s.blocking else ""),
+    safeguards = [
+        [
+            Cell("✓" if s.status == "met" else "✗"),
+            Cell(s.label),
+            Cell(t[s.status], note=t["blocking"] if s.blocking else ""),
             cites(s.citations),
-        )
+        ]
         for s in a.required_safeguards
     ]
-    parts.append(f"<h4>{_e(t['safeguards'])}</h4>" + _table(["", t["item"], "", t["cites"]], srows))
-    for title, items in ((t["docs"], a.missing_documentation), (t["findings"], a.findings)):
-        body = [(_e(i.label), _e(i.explanation), cites(i.citations)) for i in items]
-        parts.append(f"<h4>{_e(title)}</h4>")
-        parts.append(_table([t["item"], t["why"], t["cites"]], body) if body else _e(t["none"]))
-    if a.warnings:
-        parts.append(f"<h4>{_e(t['warnings'])}</h4><ul>")
-        parts += [f"<li>⚠ {_e(w.message)}</li>" for w in a.warnings]
-        parts.append("</ul>")
-    sources = full_citations(rs, cited_ids(a), a.lang)
-    if sources:
-        parts.append(f"<h4>{_e(t['sources'])}</h4><ul>")
-        parts += [f"<li>{_e(short)} — {_e(full)}</li>" for short, full in sources]
-        parts.append("</ul>")
-    note = caveat(rs, a.lang)
-    if note:
-        parts.append(f'<p class="cite">{_e(note)}</p>')
-    parts.append(
-        f'<p class="cite">{_e(t["ruleset"])}{colon} {_e(a.ruleset.id)} {_e(a.ruleset.version)} '
-        f"({_e(t['engine'])} {_e(a.engine)})</p>"
-    )
-    parts += [  # the sources read and their editions (issue 15)
-        f'<p class="cite">{_e(e.document)}, {_e(e.edition)} — {_e(e.in_force)}'
-        + (f" → {_e(e.until)}" if e.until else "")
-        + (f"<br>{_e(e.note)}" if e.note else "")
-        + "</p>"
-        for e in a.ruleset.editions
+    lists = [
+        (title, [[Cell(i.label), Cell(i.explanation), cites(i.citations)] for i in items])
+        for title, items in ((t["docs"], a.missing_documentation), (t["findings"], a.findings))
     ]
-    parts.append("</div>")
-    return "".join(parts)
+    return render_template(
+        "assessment.html.j2",
+        a=a,
+        t=t,
+        rules=_RULES,
+        colon="\u00a0:" if a.lang == "fr" else ":",
+        colour=_VERDICT_COLOURS.get(a.verdict, "#566573"),
+        verdict_label=label,
+        actions=actions,
+        safeguards=safeguards,
+        lists=lists,
+        sources=full_citations(rs, cited_ids(a), a.lang),
+        note=caveat(rs, a.lang),
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -248,41 +247,35 @@ def _n(n: int, lang: str) -> str:
     return number(n, "fr" if lang == "fr" else "en")
 
 
-def _c(lang: str) -> str:
-    """A colon in markup, French spacing included."""
-    return "&nbsp;:" if lang == "fr" else ":"
-
-
 def _label(kind: str, item_id: str, info: Mapping[tuple[str, str], ItemInfo]) -> str:
     """An item's label in the report's language; the id only when the ruleset has none."""
     item = info.get((kind, item_id))
     return item.label if item else item_id
 
 
-def _counts_table(
+def _count_rows(
     counts: Mapping[str, int],
     kind: str,
     of: int,
     info: Mapping[tuple[str, str], ItemInfo],
     t: Mapping[str, str],
-    lang: str = "en",
-) -> str:
+    lang: str,
+) -> list[list[Cell]]:
     rows = []
     for item_id, n in counts.items():
         item = info.get((kind, item_id))
-        label = _e(item.label) if item else ""
-        if item and item.blocking:
-            label += f" <i>({_e(t['blocking'])})</i>"
         rows.append(
-            (
-                _e(item_id),
-                label,
-                _n(n, lang),
-                _pct(n, of, lang),
-                _cites(item.citations) if item else "",
-            )
+            [
+                Cell(item_id),
+                Cell(
+                    item.label if item else "", note=t["blocking"] if item and item.blocking else ""
+                ),
+                Cell(_n(n, lang), numeric=True),
+                Cell(_pct(n, of, lang), numeric=True),
+                Cell(cites=_joined(item.citations) if item else ""),
+            ]
         )
-    return _table([t["id"], t["item"], t["count"], t["share"], t["cites"]], rows, (2, 3))
+    return rows
 
 
 def _parameters_text(values: Mapping[str, int]) -> str:
@@ -290,63 +283,53 @@ def _parameters_text(values: Mapping[str, int]) -> str:
     return ", ".join(f"{k}={v}" for k, v in sorted(values.items()))
 
 
-def _summary_html(result: AuditResult, chart: bool) -> str:
+def _summary_context(result: AuditResult, chart: bool) -> dict[str, Any]:
+    """What ``_audit_summary.html.j2`` shows: counts, verdicts, breakdowns by item."""
     s = result.summary
     t = _T[result.lang]
     info = catalogue(result.ruleset, result.lang)
     lang = result.lang
-    c = _c(lang)
-    parts = [
-        f"<p>{_e(t['source'])}{c} {_e(result.source.label)} · {_e(t['ruleset'])}{c} "
-        f"{_e(result.ruleset.id)} {_e(result.ruleset.version)} "
-        f"({_e(_parameters_text(result.ruleset.parameter_values))}) · {_e(t['engine'])}{c} "
-        f"{_e(result.engine)}</p>",
-        _table(
-            [t["rows"], t["count"], t["share"]],
-            [
-                (_e(t["rows"]), _n(s.total, lang), ""),
-                (_e(t["assessed"]), _n(s.assessed, lang), _pct(s.assessed, s.total, lang)),
-                (_e(t["rejected"]), _n(s.rejected, lang), _pct(s.rejected, s.total, lang)),
-                (
-                    _e(t["attention"]),
-                    _n(s.needs_attention, lang),
-                    _pct(s.needs_attention, s.assessed, lang),
-                ),
-                (
-                    _e(t["termination"]),
-                    _n(s.termination_required, lang),
-                    _pct(s.termination_required, s.assessed, lang),
-                ),
-            ],
-            (1, 2),
-        ),
-        f"<h3>{_e(t['verdicts'])}</h3>",
-        _counts_table(s.verdicts, "verdict", s.assessed, info, t, lang),
-    ]
-    if chart:
-        parts.append(f"<h3>{_e(t['chart'])}</h3>{_chart_img(result)}")
-    for title, kind, counts in (
-        (t["findings"], "finding", s.findings),
-        (t["osafeguards"], "safeguard", s.outstanding_safeguards),
-        (t["docs"], "documentation", s.missing_documentation),
-    ):
-        parts += [
-            f"<h3>{_e(title)}</h3>",
-            _counts_table(counts, kind, s.assessed, info, t, lang),
-        ]
-    if s.warnings:
-        rows = [(_e(w), _n(n, lang)) for w, n in s.warnings.items()]
-        parts += [f"<h3>{_e(t['warnings'])}</h3>", _table([t["id"], t["count"]], rows, (1,))]
-    if s.rejected_fields:
-        rows = [(_e(f), _n(n, lang)) for f, n in s.rejected_fields.items()]
-        parts += [
-            f"<h3>{_e(t['rejected_rows'])}</h3>",
-            _table([t["field"], t["count"]], rows, (1,)),
-        ]
-    return "".join(parts)
+
+    def total(key: str, n: int, of: int | None) -> list[Cell]:
+        share = _pct(n, of, lang) if of is not None else ""
+        return [Cell(t[key]), Cell(_n(n, lang), numeric=True), Cell(share, numeric=True)]
+
+    return {
+        "t": t,
+        "lang": lang,
+        "source": result.source.label,
+        "ruleset_id": result.ruleset.id,
+        "ruleset_version": result.ruleset.version,
+        "parameters": _parameters_text(result.ruleset.parameter_values),
+        "engine": result.engine,
+        "totals": [
+            total("rows", s.total, None),
+            total("assessed", s.assessed, s.total),
+            total("rejected", s.rejected, s.total),
+            total("attention", s.needs_attention, s.assessed),
+            total("termination", s.termination_required, s.assessed),
+        ],
+        "count_head": [t["id"], t["item"], t["count"], t["share"], t["cites"]],
+        "verdicts": _count_rows(s.verdicts, "verdict", s.assessed, info, t, lang),
+        "chart": _chart_data(result) if chart else None,
+        "count_tables": [
+            (title, _count_rows(counts, kind, s.assessed, info, t, lang))
+            for title, kind, counts in (
+                (t["findings"], "finding", s.findings),
+                (t["osafeguards"], "safeguard", s.outstanding_safeguards),
+                (t["docs"], "documentation", s.missing_documentation),
+            )
+        ],
+        "warnings": [[Cell(w), Cell(_n(n, lang), numeric=True)] for w, n in s.warnings.items()],
+        "rejected_fields": [
+            [Cell(f), Cell(_n(n, lang), numeric=True)] for f, n in s.rejected_fields.items()
+        ],
+        "rules": _RULES,
+    }
 
 
-def _chart_img(result: AuditResult) -> str:
+def _chart_data(result: AuditResult) -> str:
+    """The summary chart as base64 PNG; empty when it cannot be drawn (no matplotlib)."""
     try:
         from conduct_rules.render.chart import figure_png_base64, summary_figure
 
@@ -354,15 +337,14 @@ def _chart_img(result: AuditResult) -> str:
         labels = {(kind, i): item.label for (kind, i), item in info.items()}
         fig = summary_figure(result.summary, result.lang, labels)
     except Exception:  # noqa: BLE001 - a report without its chart beats no report
-        return f"<p>{_e(_T[result.lang]['no_chart'])}</p>"
-    data = figure_png_base64(fig)
-    return f'<img alt="chart" src="data:image/png;base64,{data}">'
+        return ""
+    return figure_png_base64(fig)
 
 
 def _case_rows(
     rows: Sequence[AuditRow], info: Mapping[tuple[str, str], ItemInfo]
-) -> list[tuple[str, ...]]:
-    out: list[tuple[str, ...]] = []
+) -> list[list[Cell]]:
+    out: list[list[Cell]] = []
     for r in rows:
         blocking = [s for s in r.outstanding_safeguards if info[("safeguard", s)].blocking]
         cites: dict[str, None] = {}
@@ -372,15 +354,15 @@ def _case_rows(
             if key in info:
                 cites.update(dict.fromkeys(info[key].citations))
         out.append(
-            (
-                str(r.row),
-                _e(r.case_id or ""),
+            [
+                Cell(str(r.row), numeric=True),
+                Cell(r.case_id or ""),
                 _badge(r.verdict or "", _label("verdict", r.verdict or "", info)),
-                _e("; ".join(_label("finding", f, info) for f in r.findings)),
-                _e("; ".join(_label("safeguard", x, info) for x in blocking)),
-                _e("; ".join(_label("documentation", d, info) for d in r.missing_documentation)),
-                _cites(cites),
-            )
+                Cell("; ".join(_label("finding", f, info) for f in r.findings)),
+                Cell("; ".join(_label("safeguard", x, info) for x in blocking)),
+                Cell("; ".join(_label("documentation", d, info) for d in r.missing_documentation)),
+                Cell(cites=_joined(cites)),
+            ]
         )
     return out
 
@@ -397,40 +379,48 @@ def _collect(result: AuditResult, max_cases: int) -> tuple[list[AuditRow], list[
     return attention, rejected
 
 
-def _rejected_html(result: AuditResult, rejected: Sequence[AuditRow]) -> str:
-    if not rejected:
-        return ""
+def _rejected_context(result: AuditResult, rejected: Sequence[AuditRow]) -> dict[str, Any]:
+    """What ``_audit_rejected.html.j2`` shows: the first rejected rows, field errors only."""
     s = result.summary
     t = _T[result.lang]
-    parts = [f"<h2>{_e(t['rejected_rows'])}</h2>"]
+    showing = ""
     if s.rejected > len(rejected):
-        parts.append(f"<p>{_e(t['showing'].format(m=len(rejected), n=s.rejected))}</p>")
-    rows = [(str(r.row), _e(r.case_id or ""), _e(r.error or "")) for r in rejected]
-    parts.append(_table([t["row"], t["case"], t["error"]], rows, (0,)))
-    return "".join(parts)
-
-
-def _cases_html(
-    result: AuditResult, attention: Sequence[AuditRow], rejected: Sequence[AuditRow]
-) -> str:
-    s = result.summary
-    t = _T[result.lang]
-    lang = result.lang
-    info = catalogue(result.ruleset, result.lang)
-    head = [t["row"], t["case"], t["verdict"], t["findings"], t["osafeguards"], t["docs"]]
-    parts = [f"<h2>{_e(t['cases'])}</h2><p>{_e(t['attention_def'])}.</p>"]
-    if s.needs_attention > len(attention):
-        shown = t["showing"].format(m=_n(len(attention), lang), n=_n(s.needs_attention, lang))
-        parts.append(f"<p>{_e(shown)}</p>")
-    parts.append(_table([*head, t["cites"]], _case_rows(attention, info), (0,)))
-    return "".join(parts) + _rejected_html(result, rejected)
+        showing = t["showing"].format(m=len(rejected), n=s.rejected)
+    return {
+        "rejected": [
+            [Cell(str(r.row), numeric=True), Cell(r.case_id or ""), Cell(r.error or "")]
+            for r in rejected
+        ],
+        "rejected_showing": showing,
+    }
 
 
 def render_audit_summary(result: AuditResult, max_cases: int = 10) -> str:
     """The notebook view of an audit: summary tables and the first cases needing attention."""
-    cases = _cases_html(result, *_collect(result, max_cases))  # one run gives rows and summary
-    body = _summary_html(result, chart=False) + cases
-    return f"{_OPEN}{body}</div>"
+    attention, rejected = _collect(result, max_cases)  # one run gives rows and summary
+    s = result.summary
+    t = _T[result.lang]
+    lang = result.lang
+    info = catalogue(result.ruleset, result.lang)
+    showing = ""
+    if s.needs_attention > len(attention):
+        showing = t["showing"].format(m=_n(len(attention), lang), n=_n(s.needs_attention, lang))
+    return render_template(
+        "audit_summary.html.j2",
+        **_summary_context(result, chart=False),
+        **_rejected_context(result, rejected),
+        case_head=[
+            t["row"],
+            t["case"],
+            t["verdict"],
+            t["findings"],
+            t["osafeguards"],
+            t["docs"],
+            t["cites"],
+        ],
+        cases=_case_rows(attention, info),
+        showing=showing,
+    )
 
 
 def render_audit_report(result: AuditResult, max_cases: int = 1_000) -> str:
@@ -439,30 +429,17 @@ def render_audit_report(result: AuditResult, max_cases: int = 1_000) -> str:
     Order: the caveat, the summary and chart, breakdowns, the cases needing attention grouped by
     reason (labels, not ids), rejected rows, the provisions cited.
     """
-    from conduct_rules.audit.report import breakdowns_html, caveat_html, grouped_cases_html
+    from conduct_rules.audit.report import report_context
 
-    t = _T[result.lang]
     attention, rejected = _collect(result, max_cases)  # one run gives rows and summary
     info = catalogue(result.ruleset, result.lang)
-    s = result.summary
-    body = (
-        _summary_html(result, chart=True)
-        + breakdowns_html(s, result.lang, info)
-        + f"<p>{_e(t['attention_def'])}.</p>"
-        + grouped_cases_html(result, attention, s.needs_attention, info)
-        + _rejected_html(result, rejected)
-    )
-    provisions = [
-        f"<li><b>{_e(pid)}</b>{_c(result.lang)} {_e(p.source)}</li>"
-        for pid, p in result.ruleset.provisions.items()
-    ]
     return (
-        f'<!DOCTYPE html>\n<html lang="{_e(result.lang)}"><head><meta charset="utf-8">'
-        '<meta http-equiv="Content-Security-Policy" '
-        "content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">"
-        f"<title>{_e(t['report'])}{_c(result.lang)} {_e(result.ruleset.id)}</title>"
-        f"<style>{_PAGE_CSS}</style>"
-        f"</head><body><h1>{_e(t['report'])}</h1>{caveat_html(result.lang, result.ruleset)}"
-        f"<h2>{_e(t['summary'])}</h2>{body}"
-        f"<h2>{_e(t['cites'])}</h2><ul>{''.join(provisions)}</ul></body></html>\n"
+        render_template(
+            "audit_report.html.j2",
+            **_summary_context(result, chart=True),
+            **_rejected_context(result, rejected),
+            **report_context(result, attention, info),
+            provisions=[(pid, p.source) for pid, p in result.ruleset.provisions.items()],
+        )
+        + "\n"
     )

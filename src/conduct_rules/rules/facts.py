@@ -187,7 +187,7 @@ def unmet(required: Any, met: Any) -> bool:
 
 
 #: ``unmet`` as Python source, for the code generators (``{required}`` and ``{met}`` are
-#: expressions); equal to ``unmet`` for every pair of values (``tests/test_fast_backend.py``).
+#: expressions); equal to ``unmet`` for every pair of values (``tests/unit/test_fast_backend.py``).
 UNMET_SOURCE = "(not {met}) if {required} else False"
 
 

@@ -12,7 +12,7 @@ model's field values (``_vars``, that is ``vars``, applied to the case and its s
 or as attributes of list items, and (b) literals whose type is checked (``None``, ``bool``,
 ``int``, ``str``, tuples of ``str``), written with ``repr``. The functions run with no builtins
 but ``len``, ``bool`` and ``tuple``, so even a bug in this generator could not reach ``open`` or
-``__import__`` (``tests/test_fast_backend.py`` checks the generated source's names).
+``__import__`` (``tests/unit/test_fast_backend.py`` checks the generated source's names).
 
 Three functions share one body. ``evaluate`` returns an ``Evaluation`` holding the truth value of
 every unit (``Evaluation.from_flags``): the names fired and the facts dict (most of the cost on the
