@@ -51,7 +51,7 @@ from conduct_rules.assemble.contradictions import contradictions  # noqa: E402
 from conduct_rules.audit.sample import sample_cases  # noqa: E402
 from conduct_rules.engines import Evaluation  # noqa: E402
 from conduct_rules.engines.fast import FastBackend  # noqa: E402
-from conduct_rules.model.validation import parse_case  # noqa: E402
+from conduct_rules.model.case import parse_case  # noqa: E402
 
 BENCH8 = HERE / "rulesets" / "bench8"
 BENCH8_FLAT = HERE / "rulesets" / "bench8-flat"

@@ -6,7 +6,7 @@ Usage::
     .venv/bin/python scripts/gen_docs.py --check  # exit 1 if anything is out of date
 
 Writes docs/provisions.md, docs/rulesets/<name>.md and schemas/*.schema.json (see
-``conduct_rules.render.docs``). tests/integration/test_docs_in_step.py fails when a committed file
+``conduct_rules_dev.docs``). tests/integration/test_docs_in_step.py fails when a committed file
 differs.
 """
 
@@ -16,7 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from conduct_rules.render.docs import generated_files, write_generated
+from conduct_rules_dev.docs import generated_files, write_generated
 
 ROOT = Path(__file__).resolve().parents[1]
 

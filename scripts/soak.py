@@ -29,75 +29,11 @@ import random
 import resource
 import sys
 import time
-from typing import Any
 
 from conduct_rules import assess
 from conduct_rules.api import get_backend, get_ruleset
-from conduct_rules.model.case import (
-    CHANNELS,
-    DOCUMENTATION_IDS,
-    MODALITIES,
-    SESSION_STATUSES,
-    Case,
-)
-
-_CHANNELS = CHANNELS
-_STATUS = SESSION_STATUSES
-_MODALITY = MODALITIES
-_DOCS = DOCUMENTATION_IDS
-
-
-def _flag(rng: random.Random, p: float = 0.3) -> bool:
-    return rng.random() < p
-
-
-def random_case(rng: random.Random, case_id: str) -> dict[str, Any]:
-    """One valid case in the contract's JSON shape, with every part varied."""
-    attempts = [
-        {"channel": rng.choice(_CHANNELS), "date": f"2024-{rng.randint(1, 12):02d}-{d:02d}"}
-        for d in rng.sample(range(1, 29), rng.randint(0, 4))
-    ]
-    return {
-        "case_id": case_id,
-        "stage": rng.choice(("considering", "ended", "continued")),
-        "initiated_by": rng.choice(("member", "client")),
-        "services": {
-            "needed": _flag(rng, 0.8),
-            "requested": _flag(rng, 0.7),
-            "likely_to_benefit": _flag(rng, 0.7),
-        },
-        "client": {"requested_termination": _flag(rng), "withdrew": _flag(rng)},
-        "member": {
-            "serious_risk_of_harm": _flag(rng, 0.15),
-            "feels_unsafe": _flag(rng, 0.2),
-            "threats_received": _flag(rng, 0.15),
-            "objectivity_impaired": _flag(rng, 0.2),
-        },
-        "court_order": {
-            "applies": _flag(rng, 0.25),
-            "legal_advice_obtained": _flag(rng),
-            "court_direction_sought": _flag(rng),
-        },
-        "alternatives": {
-            "efforts_made": _flag(rng),
-            "providers_offered": rng.randint(0, 4),
-            "client_supported_to_connect": _flag(rng),
-            "opportunity_given": _flag(rng),
-            "notice_days": rng.choice((None, 0, 14, 30)),
-        },
-        "termination_session": {
-            "status": rng.choice(_STATUS),
-            "modality": rng.choice(_MODALITY),
-            "attempts": attempts,
-        },
-        "consultation": {
-            "supervision": _flag(rng),
-            "college": _flag(rng, 0.1),
-            "legal": _flag(rng, 0.2),
-        },
-        "transfer": {"summary_to_new_provider": _flag(rng), "client_consent": _flag(rng)},
-        "documented": rng.sample(_DOCS, rng.randint(0, 4)),
-    }
+from conduct_rules.audit.sample import contract_case
+from conduct_rules.model.case import Case
 
 
 def rss_mb() -> float:
@@ -125,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     rng = random.Random(args.seed)
-    pool = [Case.parse(random_case(rng, f"P-{i}")) for i in range(args.pool)]
+    pool = [Case.parse(contract_case(rng, f"P-{i}")) for i in range(args.pool)]
     ruleset = get_ruleset()
     get_backend(args.backend)  # fail early, before the warm-up, on an unknown backend
     start_rss = rss_mb()

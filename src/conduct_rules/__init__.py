@@ -11,6 +11,7 @@ Public surface (everything else is private and may change)::
 from __future__ import annotations
 
 from conduct_rules.api import Assessor, assess, default_backend, prepare
+from conduct_rules.audit.sample import sample_cases
 from conduct_rules.batch import (
     AuditResult,
     AuditRow,
@@ -56,14 +57,35 @@ from conduct_rules.model.assessment import (
     Warning_,
 )
 from conduct_rules.model.case import Attempt, Case
-from conduct_rules.model.record import Record
+from conduct_rules.model.version import PACKAGE_VERSION
 from conduct_rules.render.text import render_text
+from conduct_rules.rules.record import Record
 from conduct_rules.rules.ruleset import Ruleset, available_rulesets, load_ruleset
 from conduct_rules.teach.counterfactual import Change, ChangeSet, apply_changes, what_would_permit
 from conduct_rules.teach.explain import Explanation, WhyNot, explain, why_not
 from conduct_rules.teach.what_if import WhatIf, what_if
 
-__version__ = "0.1.0"
+__version__ = PACKAGE_VERSION
+
+
+def _register_views() -> None:
+    """Give the results their views (``model.views``): the one place that wires render/ to them.
+
+    Why here: the front door runs before any module of the package is used and may import every
+    layer; the results themselves must not import the higher layer that draws them.
+    """
+    from conduct_rules.model.views import register_view
+    from conduct_rules.render import chart, compare_view, html
+
+    register_view("assessment.html", html.render_assessment)
+    register_view("comparison.text", compare_view.render_comparison_text)
+    register_view("comparison.html", compare_view.render_comparison_html)
+    register_view("audit.html", html.render_audit_report)
+    register_view("audit.summary_html", html.render_audit_summary)
+    register_view("audit.figure", chart.summary_figure)
+
+
+_register_views()
 
 __all__ = [
     "Action",
@@ -121,6 +143,7 @@ __all__ = [
     "records_from_file",
     "records_from_jsonl",
     "render_text",
+    "sample_cases",
     "what_if",
     "what_would_permit",
     "why_not",

@@ -147,7 +147,7 @@ class Assessor:
         self._parse = vocab.parse
         # The contradiction checks speak of the standard ``Case``; a ruleset's own record has
         # none. Only for a ruleset that reads the standard case as the warnings assume.
-        self._warns = vocab.is_case and ruleset.header.contradiction_warnings
+        self._warns = vocab.is_case and ruleset.metadata.contradiction_warnings
         self._plan = Plan(ruleset, lang)
 
     def __repr__(self) -> str:
@@ -157,7 +157,7 @@ class Assessor:
     def assess(self, case: Case | Mapping[str, Any], *, as_of: dt.date | None = None) -> Assessment:
         """Assess one case, as ``assess(case, ...)`` with this Assessor's settings would."""
         if as_of is not None:
-            require_in_force(self.ruleset.header, self.ruleset.id, as_of)
+            require_in_force(self.ruleset.metadata, self.ruleset.id, as_of)
         return self._assess_parsed(self._parse(case))
 
     def _assess_parsed(self, c: Case) -> Assessment:
@@ -321,7 +321,7 @@ def assess(
     check_lang(lang)
     rs = get_ruleset(ruleset, parameters)
     if as_of is not None:
-        require_in_force(rs.header, rs.id, as_of)
+        require_in_force(rs.metadata, rs.id, as_of)
     c = rs.vocabulary.parse(case)  # before the backend: a bad case is reported first
     if not isinstance(backend, str) or backend not in (*BACKENDS, "durable"):
         get_backend(backend)  # raises the OptionError

@@ -14,24 +14,23 @@ each with its own engine (and durable_rules host), and come back in input order 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 from conduct_rules.api import get_ruleset
-from conduct_rules.audit.runner import AuditRow, RowAssessor, run_chunks, run_rendered
+from conduct_rules.audit.inputs import records_from_file
+from conduct_rules.audit.results import AuditRow, AuditSummary
+from conduct_rules.audit.runner import RowAssessor, run_chunks, run_rendered
 from conduct_rules.audit.sources import (
     Chunk,
     RecordSource,
     records_from_csv,
     records_from_dataframe,
-    records_from_file,
     records_from_jsonl,
     records_from_mappings,
 )
 from conduct_rules.audit.tally import Tally
 from conduct_rules.errors import ConductRulesError, check_lang
-from conduct_rules.model.version import SCHEMA_VERSION
 from conduct_rules.rules.ruleset import Ruleset
 
 if TYPE_CHECKING:
@@ -51,36 +50,6 @@ __all__ = [
 
 #: Rows a result keeps for replay (``to_dataframe`` after iterating, ``_repr_html_``...).
 KEEP_ROWS = 100_000
-
-
-@dataclass(frozen=True)
-class AuditSummary:
-    """Counts over a whole batch; every id of the ruleset is listed, in its catalogue order."""
-
-    total: int
-    assessed: int
-    rejected: int
-    needs_attention: int
-    termination_required: int
-    verdicts: Mapping[str, int]
-    findings: Mapping[str, int]
-    outstanding_safeguards: Mapping[str, int]
-    missing_documentation: Mapping[str, int]
-    warnings: Mapping[str, int]
-    rejected_fields: Mapping[str, int]
-    #: Verdict counts per stage and per who initiated the ending (``{stage: {verdict: n}}``),
-    #: for the report's breakdowns; rows without the field are not counted here.
-    verdicts_by_stage: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
-    verdicts_by_initiator: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready, with the ``schema_version`` of its published schema (``audit-summary``)."""
-
-        def plain(v: Any) -> Any:
-            return {k: plain(x) for k, x in v.items()} if isinstance(v, Mapping) else v
-
-        out = {k: plain(v) for k, v in self.__dict__.items()}
-        return {**out, "schema_version": SCHEMA_VERSION}
 
 
 # --------------------------------------------------------------------------------------------
@@ -224,7 +193,8 @@ class AuditResult:
         assert self._summary is not None
         return self._summary
 
-    # ---- outputs (the writers live in _audit_io, the HTML in _html, the chart in _chart)
+    # ---- outputs (the writers live in audit.writers; the HTML and the chart in render.html and
+    # render.chart, reached through model.views because they sit in a higher layer)
 
     def to_jsonl(self, dest: str | Path | IO[str] | None = None) -> str | None:
         """One JSON object per input row, in input order; returns the text when ``dest`` is None."""
@@ -253,25 +223,27 @@ class AuditResult:
     def plot(self) -> Figure:
         """Bar charts: findings, outstanding safeguards, missing records (needs matplotlib)."""
         from conduct_rules.audit.writers import catalogue
-        from conduct_rules.render.chart import summary_figure
+        from conduct_rules.model.views import view
 
         labels = {key: item.label for key, item in catalogue(self.ruleset, self.lang).items()}
-        return summary_figure(self.summary, self.lang, labels)
+        figure: Figure = view("audit.figure")(self.summary, self.lang, labels)
+        return figure
 
     def to_html(self, dest: str | Path | None = None, *, max_cases: int = 1_000) -> str | None:
         """A self-contained HTML report: summary, chart, cases needing attention, citations."""
-        from conduct_rules.render.html import render_audit_report
+        from conduct_rules.model.views import view
 
-        text = render_audit_report(self, max_cases=max_cases)
+        text: str = view("audit.html")(self, max_cases=max_cases)
         if dest is None:
             return text
         Path(dest).write_text(text, encoding="utf-8")
         return None
 
     def _repr_html_(self) -> str:
-        from conduct_rules.render.html import render_audit_summary
+        from conduct_rules.model.views import view
 
-        return render_audit_summary(self)
+        html: str = view("audit.summary_html")(self)
+        return html
 
     def __repr__(self) -> str:
         state = "not run" if self._summary is None else f"{self._summary.total} rows"

@@ -133,16 +133,16 @@ class Comparison(_Frozen):
 
     def render_text(self) -> str:
         """A plain-text report, in the comparison's language (``render.compare_view``)."""
-        from conduct_rules.render.compare_view import render_comparison_text
+        from conduct_rules.model.views import view
 
-        text: str = render_comparison_text(self)
+        text: str = view("comparison.text")(self)
         return text
 
     def _repr_html_(self) -> str:
         """Jupyter's view: the combined answer, then the colleges side by side."""
-        from conduct_rules.render.compare_view import render_comparison_html
+        from conduct_rules.model.views import view
 
-        html: str = render_comparison_html(self)
+        html: str = view("comparison.html")(self)
         return html
 
 
@@ -272,7 +272,7 @@ def comparison_of(
             ruleset=n,
             id=a.ruleset.id,
             version=a.ruleset.version,
-            title=rulesets[n].header.title[lang],
+            title=rulesets[n].metadata.title[lang],
             verdict=a.verdict,
             verdict_label=_verdict_label(rulesets[n], a.verdict, lang),
         )

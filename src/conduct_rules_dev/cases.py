@@ -6,6 +6,8 @@ in-process and fast; hypothesis shrinks and explores better but is neither. Both
 whole contract (every field and enum, attempts of varying length with channels and dates, all
 stages), with values biased to the thresholds the rules compare against (0-3 providers, 0-5
 attempts).
+The cases themselves come from the package's one generator, ``sample_cases``'s contract mix
+(``audit.sample.contract_case``); this module seeds it and pairs each case with parameters.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import random
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, get_args
 
+from conduct_rules.audit.sample import CONTRACT_DOCUMENTATION, contract_case
 from conduct_rules.model.case import Case, Channel, DocumentationId, Modality, SessionStatus
 
 __all__ = [
@@ -45,7 +48,8 @@ CRPO_DOCUMENTATION: tuple[str, ...] = (
     "client_condition",
     "discharge_plan",
 )
-_CORPUS_DOCUMENTATION = tuple(d for d in DOCUMENTATION_IDS if d not in CRPO_DOCUMENTATION)
+_CORPUS_DOCUMENTATION = CONTRACT_DOCUMENTATION
+assert set(_CORPUS_DOCUMENTATION) == set(DOCUMENTATION_IDS) - set(CRPO_DOCUMENTATION)
 
 #: The case fields behind each exception of O. Reg. 384/00 s. 2 para. 8 (v has two: threats make
 #: serious risk available, domain.md §4).
@@ -91,61 +95,9 @@ def with_changes(case: Case, **dotted: Any) -> Case:
     return Case.model_validate(data)
 
 
-def _attempts(rng: random.Random, n: int) -> list[dict[str, str]]:
-    # Few channels most of the time, so "several attempts by one means" occurs often.
-    pool = rng.choice([CHANNELS[:2], CHANNELS[:3], CHANNELS])
-    start = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(0, 700))
-    return [
-        {
-            "channel": rng.choice(pool),
-            "date": (start + dt.timedelta(days=rng.randrange(0, 30))).isoformat(),
-        }
-        for _ in range(n)
-    ]
-
-
 def random_case(rng: random.Random, case_id: str = "M-0") -> Case:
-    """One case drawn over the whole contract, biased to the thresholds rules compare with."""
-
-    def b(p: float = 0.5) -> bool:
-        return rng.random() < p
-
-    data: dict[str, Any] = {
-        "case_id": case_id,
-        "stage": rng.choice(["considering", "ended", "continued"]),
-        "initiated_by": rng.choice(["member", "client"]),
-        "services": {"needed": b(0.7), "requested": b(), "likely_to_benefit": b()},
-        "client": {"requested_termination": b(0.3), "withdrew": b(0.3)},
-        "member": {
-            "serious_risk_of_harm": b(0.2),
-            "feels_unsafe": b(0.3),
-            "threats_received": b(0.2),
-            "objectivity_impaired": b(0.3),
-            "lacks_competence": b(0.15),
-            "relationship_untenable": b(0.15),
-        },
-        "court_order": {
-            "applies": b(0.4),
-            "legal_advice_obtained": b(),
-            "court_direction_sought": b(),
-        },
-        "alternatives": {
-            "efforts_made": b(0.4),
-            "providers_offered": rng.choice([0, 0, 1, 2, 2, 3, 4, 5]),
-            "client_supported_to_connect": b(),
-            "opportunity_given": b(0.4),
-            "notice_days": rng.choice([None, None, 0, 7, 30]),
-        },
-        "termination_session": {
-            "status": rng.choice(STATUSES),
-            "modality": rng.choice(MODALITIES),
-            "attempts": _attempts(rng, rng.choice([0, 0, 1, 1, 2, 2, 3, 4, 5])),
-        },
-        "consultation": {"supervision": b(0.4), "college": b(0.3), "legal": b(0.3)},
-        "transfer": {"summary_to_new_provider": b(0.4), "client_consent": b()},
-        "documented": [d for d in _CORPUS_DOCUMENTATION if b(0.5)],
-    }
-    return Case.model_validate(data)
+    """One case drawn over the whole contract (``audit.sample.contract_case``), validated."""
+    return Case.model_validate(contract_case(rng, case_id))
 
 
 def random_parameters(rng: random.Random) -> dict[str, int]:

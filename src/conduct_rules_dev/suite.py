@@ -70,7 +70,7 @@ def raising_threshold_never_meets(case: Case, ctx: Context) -> None:
     """
     base = ctx.run(case)
     for name, value in ctx.thresholds.items():
-        spec = ctx.ruleset.header.parameters[name]
+        spec = ctx.ruleset.parameters[name]
         if value + 1 > spec.maximum:
             continue
         raised = ctx.run(case, {name: value + 1})

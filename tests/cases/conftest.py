@@ -192,7 +192,7 @@ def _check_ids(expected: Mapping[str, Any], rs: Ruleset, label: str, name: str) 
     derived = expected.get("derived", {})
     if not isinstance(derived, dict) or not all(isinstance(v, bool) for v in derived.values()):
         raise _fail(label, name, "'expected.derived' maps fact names to true/false")
-    bad = sorted(set(derived) - set(rs.header.derived))
+    bad = sorted(set(derived) - set(rs.derived))
     if bad:
         raise _fail(label, name, f"'expected.derived' names unknown facts: {bad}")
 

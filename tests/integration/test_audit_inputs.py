@@ -21,8 +21,8 @@ from conduct_rules import assess_many, records_from_csv, records_from_file
 from conduct_rules.audit.csvread import CsvReader
 from conduct_rules.audit.sample import sample_cases
 from conduct_rules.cli.main import main
-from conduct_rules.model.flat import CSV_COLUMNS, flatten_case
 from conduct_rules.model.version import SCHEMA_VERSION
+from conduct_rules.rules.flat import CSV_COLUMNS, flatten_case
 from support.profiles import examples
 from support.strategies import csv_tables
 

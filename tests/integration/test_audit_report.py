@@ -38,7 +38,7 @@ def test_report_has_caveat_breakdowns_and_grouped_cases(lang: str) -> None:
     page = audit.to_html() or ""
     s = audit.summary
     text = html.unescape(_text(page))  # what a reader sees, whichever escaping a quote gets
-    note = audit.ruleset.header.caveat
+    note = audit.ruleset.metadata.caveat
     expected = note[lang] if note else CAVEAT[lang]
     assert _text(expected) in text
     heads = (

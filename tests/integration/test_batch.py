@@ -35,7 +35,7 @@ from conduct_rules import (
 from conduct_rules.api import get_ruleset
 from conduct_rules.audit.runner import RowAssessor
 from conduct_rules.audit.sample import sample_cases
-from conduct_rules.model.flat import CSV_COLUMNS, flatten_case
+from conduct_rules.rules.flat import CSV_COLUMNS, flatten_case
 
 SENTINEL = "Zq7-SECRET-Jane-Doe"  # a client value that must never be echoed anywhere
 

@@ -20,7 +20,7 @@ from click.testing import CliRunner, Result
 
 from conduct_rules.audit.sample import sample_cases
 from conduct_rules.cli.main import main
-from conduct_rules.model.flat import CSV_COLUMNS, flatten_case
+from conduct_rules.rules.flat import CSV_COLUMNS, flatten_case
 
 SECRET = "Zq7-SECRET-Jane-Doe"
 SCRIPT = Path(sys.executable).with_name("conduct-rules")

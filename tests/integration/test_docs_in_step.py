@@ -1,7 +1,7 @@
 """Generated docs and schemas stay in step with the rulesets and models.
 
 ``docs/provisions.md``, ``docs/rulesets/<name>.md`` and ``schemas/*.schema.json`` are written by
-``conduct_rules.render.docs`` (``scripts/gen_docs.py``). Here everything is regenerated in memory
+``conduct_rules_dev.docs`` (``scripts/gen_docs.py``). Here everything is regenerated in memory
 and compared with the committed files: a rule, provision or model changed without regenerating
 fails.
 Fix: ``.venv/bin/python scripts/gen_docs.py`` and commit the result.
@@ -18,8 +18,8 @@ from click.testing import CliRunner
 
 from conduct_rules import Case, assess, load_ruleset
 from conduct_rules.cli.main import main
-from conduct_rules.render.docs import generated_files, ruleset_markdown
 from conduct_rules.rules.conditions import to_text
+from conduct_rules_dev.docs import generated_files, ruleset_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATED = generated_files()

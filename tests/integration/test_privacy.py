@@ -27,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from conduct_rules import Case, CaseValidationError, assess, durable_available
 from conduct_rules.cli.main import main
-from conduct_rules.model.validation import parse_case_json
+from conduct_rules.model.case import parse_case_json
 from conduct_rules.rules.vocabulary import case_fields
 from support.privacy import (
     PLANTINGS,

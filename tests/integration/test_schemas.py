@@ -20,8 +20,8 @@ from click.testing import CliRunner
 
 from conduct_rules import assess_many
 from conduct_rules.cli.main import main
+from conduct_rules.cli.schemas import SCHEMAS, schema_text
 from conduct_rules.model.version import SCHEMA_VERSION
-from conduct_rules.render.docs import SCHEMAS, schema_text
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = sorted((ROOT / "examples").glob("scenario-*/*.json"))

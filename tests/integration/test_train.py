@@ -21,11 +21,11 @@ from conduct_rules import assess
 from conduct_rules.api import get_ruleset
 from conduct_rules.cli.main import main
 from conduct_rules.errors import ConductRulesError
+from conduct_rules.teach.exercise_set import export_markdown
 from conduct_rules.teach.training import (
     FAMILIES,
     Answer,
     Exercise,
-    export_markdown,
     make_exercises,
     options,
     parse_choices,

@@ -35,7 +35,7 @@ from support.strategies import fact_cases
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 RS = get_ruleset()
-ACTIONABLE = set(RS.header.actionable)
+ACTIONABLE = set(RS.actionable)
 
 cases = fact_cases()
 

@@ -25,6 +25,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conduct_rules import assess, durable_available
+from conduct_rules.audit.sample import sample_cases
 from conduct_rules.model.case import CHANNELS, DOCUMENTATION_IDS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,30 +42,7 @@ def _cases(n: int = 150) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = [
         json.loads(p.read_text("utf-8")) for p in sorted((ROOT / "examples").glob("*/*.json"))
     ]
-    rng = random.Random(12)
-    for i in range(n):
-        b = lambda p=0.35: rng.random() < p  # noqa: E731 - a one-letter helper keeps the dict readable
-        out.append(
-            {
-                "case_id": f"D-{i}",
-                "stage": rng.choice(["considering", "ended", "continued"]),
-                "initiated_by": rng.choice(["member", "client"]),
-                "services": {"needed": b(0.8), "requested": b(0.6), "likely_to_benefit": b(0.7)},
-                "client": {"requested_termination": b(0.2), "withdrew": b(0.2)},
-                "member": {"threats_received": b(0.1), "feels_unsafe": b(0.2)},
-                "court_order": {"applies": b(0.3), "legal_advice_obtained": b()},
-                "alternatives": {"efforts_made": b(), "providers_offered": rng.randint(0, 3)},
-                "termination_session": {
-                    "status": rng.choice(["held", "attempted", "not_attempted"]),
-                    "attempts": [
-                        {"channel": rng.choice(_CHANNELS), "date": f"2024-0{rng.randint(1, 9)}-15"}
-                        for _ in range(rng.randint(0, 4))
-                    ],
-                },
-                "transfer": {"summary_to_new_provider": b(0.3), "client_consent": b()},
-                "documented": rng.sample(_DOCS, rng.randint(0, 5)),
-            }
-        )
+    out += sample_cases(n, seed=12, mix="contract")
     return out
 
 

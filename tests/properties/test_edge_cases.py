@@ -155,7 +155,7 @@ def test_every_rule_and_parameter_cites_known_provisions() -> None:
     for rule in rs.rules:
         assert rule.cites, rule.id
         assert set(rule.cites) <= set(rs.provisions), rule.id
-    for name, spec in rs.header.parameters.items():
+    for name, spec in rs.parameters.items():
         assert set(spec.sources) <= set(rs.provisions), name
 
 

@@ -35,7 +35,7 @@ from conduct_rules import (
 from conduct_rules.api import get_backend
 from conduct_rules.cli.main import main
 from conduct_rules.engines.fast import FastBackend
-from conduct_rules.model.record import Record
+from conduct_rules.rules.record import Record
 from support.bench8_page import FLAGS, page
 from support.profiles import examples
 

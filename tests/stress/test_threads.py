@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 
 from conduct_rules import Case, CaseValidationError, assess, durable_available
+from conduct_rules.audit.sample import contract_case
 from conduct_rules.engines import durable as durable_engine
 
 THREADS = 8
@@ -42,50 +43,10 @@ if durable_available():
 if importlib.util.find_spec("conduct_rules.engines.fast") is not None:
     BACKENDS.append("fast")
 
-_CHANNELS = ("email", "phone", "letter", "text", "in_person", "video")
-_STATUS = ("held", "scheduled", "attempted", "not_attempted", "declined_by_client")
-_DOCS = ("decision_rationale", "consultations", "contact_attempts", "legal_advice")
 
 
 def _case(rng: random.Random, i: int) -> dict[str, Any]:
-    def b(p: float = 0.35) -> bool:
-        return rng.random() < p
-
-    case: dict[str, Any] = {
-        "case_id": f"T-{i}",
-        "stage": rng.choice(("considering", "ended", "continued")),
-        "initiated_by": rng.choice(("member", "client")),
-        "services": {"needed": b(0.8), "requested": b(0.7), "likely_to_benefit": b(0.7)},
-        "client": {"requested_termination": b(0.25), "withdrew": b(0.25)},
-        "member": {
-            "serious_risk_of_harm": b(0.1),
-            "feels_unsafe": b(0.2),
-            "threats_received": b(0.1),
-            "objectivity_impaired": b(0.2),
-        },
-        "court_order": {
-            "applies": b(0.25),
-            "legal_advice_obtained": b(),
-            "court_direction_sought": b(),
-        },
-        "alternatives": {
-            "efforts_made": b(),
-            "providers_offered": rng.randint(0, 3),
-            "client_supported_to_connect": b(),
-            "opportunity_given": b(),
-        },
-        "termination_session": {
-            "status": rng.choice(_STATUS),
-            "modality": rng.choice(("in_person", "video", "phone", "none")),
-            "attempts": [
-                {"channel": rng.choice(_CHANNELS), "date": f"2024-05-{d:02d}"}
-                for d in rng.sample(range(1, 29), rng.randint(0, 3))
-            ],
-        },
-        "consultation": {"supervision": b(), "college": b(0.1), "legal": b(0.2)},
-        "transfer": {"summary_to_new_provider": b(0.3), "client_consent": b()},
-        "documented": rng.sample(_DOCS, rng.randint(0, 3)),
-    }
+    case = contract_case(rng, f"T-{i}")
     if i % 20 == 7:  # about one in twenty is invalid: the error path must be thread-safe too
         broken = rng.choice(
             [

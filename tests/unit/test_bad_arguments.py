@@ -32,7 +32,7 @@ from conduct_rules import (
 )
 from conduct_rules.audit.sources import records_from_csv, records_from_jsonl
 from conduct_rules.cli.main import main
-from conduct_rules.model.validation import parse_case_json
+from conduct_rules.model.case import parse_case_json
 
 CASE = {"case_id": "A-1", "stage": "ended", "services": {"needed": True}}
 

@@ -86,14 +86,14 @@ def test_every_provision_has_both_paraphrases_and_a_source(ruleset: Ruleset) -> 
 
 
 def test_parameters_cite_provisions_that_exist(ruleset: Ruleset) -> None:
-    for name, spec in ruleset.header.parameters.items():
+    for name, spec in ruleset.parameters.items():
         assert set(spec.sources) <= set(ruleset.provisions), name
 
 
 def test_every_provision_is_cited_or_is_a_parent(ruleset: Ruleset) -> None:
     # An uncited, childless provision is dead weight in the registry, or a rule was lost.
     cited = {c for r in ruleset.rules for c in r.cites}
-    cited |= {s for p in ruleset.header.parameters.values() for s in p.sources}
+    cited |= {s for p in ruleset.parameters.values() for s in p.sources}
     parents = {p.parent for p in ruleset.provisions.values() if p.parent}
     unused = set(ruleset.provisions) - cited - parents
     # The footnote on "client abandonment" is context for readers, deliberately never a rule.

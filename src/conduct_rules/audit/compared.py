@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any, Literal
 
-from conduct_rules.audit.runner import AuditRow
+from conduct_rules.audit.results import AuditRow
 from conduct_rules.audit.sources import RecordSource
 from conduct_rules.batch import assess_many
 from conduct_rules.errors import ConductRulesError

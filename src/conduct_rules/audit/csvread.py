@@ -174,8 +174,8 @@ class CsvReader:
         )
         self.header_text = ""
         self.header: list[str] | None = None
-        self._records = self._split()
-        head = next(self._records, None)
+        self._rows = self._split()
+        head = next(self._rows, None)
         if head is not None:
             cells, _, text = head
             if cells is None:
@@ -197,25 +197,25 @@ class CsvReader:
     def _split(self) -> Iterator[tuple[list[str] | None, str | None, str | None]]:
         delim = self.dialect.delimiter
         lines = self._lines if self._first is None else _chain(self._first, self._lines)
-        record: list[str] = []
+        pieces: list[str] = []
         length = 0
         state = _FIELD_START
         for piece in _pieces(lines):
             length += len(piece)
             if length <= MAX_RECORD_CHARS or (self._keep and length <= MAX_KEPT_CHARS):
-                record.append(piece)
+                pieces.append(piece)
             state = _scan(piece, state, delim)
             if state != _END:
                 continue
-            yield self._parse(record, length, delim)
-            record, length, state = [], 0, _FIELD_START
+            yield self._parse(pieces, length, delim)
+            pieces, length, state = [], 0, _FIELD_START
         if length:
-            yield self._parse(record, length, delim)
+            yield self._parse(pieces, length, delim)
 
     def _parse(
-        self, record: list[str], length: int, delim: str
+        self, pieces: list[str], length: int, delim: str
     ) -> tuple[list[str] | None, str | None, str | None]:
-        text = "".join(record) if self._keep and length <= MAX_KEPT_CHARS else None
+        text = "".join(pieces) if self._keep and length <= MAX_KEPT_CHARS else None
         if length > MAX_RECORD_CHARS:
             return (
                 None,
@@ -226,13 +226,13 @@ class CsvReader:
                 text,
             )
         try:
-            cells = next(csv.reader(record, delimiter=delim, strict=False), [])
+            cells = next(csv.reader(pieces, delimiter=delim, strict=False), [])
         except csv.Error:
             return None, "cannot be read as CSV", text
         return cells, None, text
 
     def __iter__(self) -> Iterator[tuple[list[str] | None, str | None, str | None]]:
-        for cells, error, text in self._records:
+        for cells, error, text in self._rows:
             if cells == []:
                 continue  # a blank line is not a record
             yield cells, error, text

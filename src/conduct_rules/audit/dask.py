@@ -26,7 +26,7 @@ from conduct_rules.audit.runner import RowAssessor
 from conduct_rules.audit.sources import Chunk
 from conduct_rules.audit.writers import COLUMNS
 from conduct_rules.errors import ConductRulesError, InputError, check_lang
-from conduct_rules.model.flat import FlatColumns
+from conduct_rules.rules.flat import FlatColumns
 from conduct_rules.rules.ruleset import Ruleset
 
 if TYPE_CHECKING:

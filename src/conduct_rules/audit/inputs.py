@@ -4,15 +4,20 @@ Why detect stdin's format from its first bytes: a pipe has no file name, and tre
 Lines (the old default) rejected every row and exited 0. A stream starting with ``{`` is JSON
 Lines; a first line that splits into known column names (or at least two cells) on a comma,
 semicolon or tab is CSV; anything else is refused on the spot with what to pass. gzip is told by
-its signature, for files and streams alike, whatever the name.
+its signature, for files and streams alike, whatever the name. A named file's format is told by
+its extension (``records_from_file``); this module sits above the readers (``sources``,
+``csvread``, ``parquet``) so that the dispatcher imports them all and none imports it.
 """
 
 from __future__ import annotations
 
 import io
-from typing import IO
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, Literal
 
 from conduct_rules.audit.csvread import DELIMITERS, sniff_delimiter
+from conduct_rules.audit.parquet import records_from_parquet
 from conduct_rules.audit.sources import (
     RecordSource,
     gunzip_stream,
@@ -21,7 +26,7 @@ from conduct_rules.audit.sources import (
 )
 from conduct_rules.errors import InputError
 
-__all__ = ["detect_format", "open_stream", "stream_source"]
+__all__ = ["detect_format", "guess_format", "open_stream", "records_from_file", "stream_source"]
 
 _HEAD_BYTES = 65_536
 
@@ -118,3 +123,52 @@ def stream_source(
     if fmt == "jsonl":
         return records_from_jsonl(whole)
     raise InputError(f"stdin: the {fmt} format cannot be read from a stream; give a file")
+
+
+def guess_format(path: str | Path) -> Literal["jsonl", "csv", "parquet"]:
+    """The input format from a file name: ``.jsonl``/``.ndjson``, ``.csv`` or ``.parquet``
+    (a ``.gz`` ending is looked through: ``cases.csv.gz`` is CSV)."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix == ".gz":
+        suffix = Path(p.stem).suffix.lower()
+    if suffix in (".jsonl", ".ndjson", ".jsonlines"):
+        return "jsonl"
+    if suffix in (".csv", ".tsv"):
+        return "csv"
+    if suffix in (".parquet", ".pq"):
+        return "parquet"
+    raise InputError(
+        f"{path}: cannot tell the input format from the file name; "
+        "name it .jsonl, .csv or .parquet, or give the format (jsonl, csv or parquet)"
+    )
+
+
+def records_from_file(
+    path: str | Path,
+    input_format: str = "auto",
+    *,
+    encoding: str = "utf-8",
+    delimiter: str | None = None,
+    known_columns: Iterable[str] | None = None,
+    keep_text: bool = False,
+) -> RecordSource:
+    """A JSON Lines, CSV or Parquet file; ``auto`` decides by the file name's extension.
+
+    gzip-compressed files are read as they are (told by their first bytes). ``encoding``,
+    ``delimiter``, ``known_columns`` and ``keep_text`` are for CSV (see ``records_from_csv``).
+    """
+    fmt = guess_format(path) if input_format == "auto" else input_format
+    if fmt == "jsonl":
+        return records_from_jsonl(path)
+    if fmt == "csv":
+        return records_from_csv(
+            path,
+            encoding=encoding,
+            delimiter=delimiter,
+            known_columns=known_columns,
+            keep_text=keep_text,
+        )
+    if fmt == "parquet":
+        return records_from_parquet(path)
+    raise InputError(f"unknown input format '{input_format}'; choose auto, jsonl, csv or parquet")

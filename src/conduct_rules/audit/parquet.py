@@ -17,11 +17,11 @@ from typing import IO, TYPE_CHECKING, Any
 from conduct_rules.audit.sources import CHUNK_ROWS, Chunk, RecordSource
 from conduct_rules.audit.writers import COLUMNS
 from conduct_rules.errors import ConductRulesError, InputError
-from conduct_rules.model.flat import FlatColumns
 from conduct_rules.model.version import SCHEMA_VERSION
+from conduct_rules.rules.flat import FlatColumns
 
 if TYPE_CHECKING:
-    from conduct_rules.batch import AuditResult
+    from conduct_rules.audit.results import AuditOutput
 
 __all__ = ["records_from_parquet", "write_parquet"]
 
@@ -83,7 +83,7 @@ def _schema(pa: Any) -> Any:
     return pa.schema(fields, metadata={"schema_version": SCHEMA_VERSION})
 
 
-def write_parquet(result: AuditResult, dest: str | Path | IO[bytes]) -> None:
+def write_parquet(result: AuditOutput, dest: str | Path | IO[bytes]) -> None:
     """Write the rows as Parquet, one row per input row, in batches."""
     pa, pq = _pyarrow()
     schema = _schema(pa)

@@ -24,9 +24,9 @@ import json
 from collections.abc import Mapping
 from typing import IO, Any
 
+from conduct_rules.audit.results import AuditRow
 from conduct_rules.audit.sources import RecordSource
 from conduct_rules.audit.writers import neutralise
-from conduct_rules.batch import AuditRow
 
 __all__ = ["REJECTED_COLUMNS", "REJECTED_KEY", "RejectedWriter"]
 
@@ -90,9 +90,9 @@ class RejectedWriter:
         self._fh.write(line + b"\n")
 
     def _native(self, r: AuditRow, item: Any) -> None:
-        record = dict(item) if isinstance(item, Mapping) else {"_record": repr(item)}
-        record = {REJECTED_KEY: {"row": r.row, "reason": _reason(r)}, **record}
-        self._fh.write(json.dumps(record, ensure_ascii=False, default=str).encode() + b"\n")
+        fields = dict(item) if isinstance(item, Mapping) else {"_record": repr(item)}
+        line = {REJECTED_KEY: {"row": r.row, "reason": _reason(r)}, **fields}
+        self._fh.write(json.dumps(line, ensure_ascii=False, default=str).encode() + b"\n")
 
     def __call__(self, r: AuditRow, raw: Any) -> None:
         """Write one rejected row's record."""

@@ -23,7 +23,7 @@ from conduct_rules.render.labels import value_text
 from conduct_rules.render.typography import number, percent
 
 if TYPE_CHECKING:
-    from conduct_rules.batch import AuditResult, AuditRow, AuditSummary
+    from conduct_rules.audit.results import AuditOutput, AuditRow, AuditSummary
 
 __all__ = ["CAVEAT", "report_context"]
 
@@ -227,7 +227,7 @@ def _groups(
 
 
 def report_context(
-    result: AuditResult, attention: Sequence[AuditRow], info: Mapping[tuple[str, str], ItemInfo]
+    result: AuditOutput, attention: Sequence[AuditRow], info: Mapping[tuple[str, str], ItemInfo]
 ) -> dict[str, Any]:
     """What the report template shows beyond the summary: the caveat (the ruleset's own where
     it has one, else ``CAVEAT``), the breakdowns and the cases grouped by reason."""

@@ -24,17 +24,17 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from functools import partial
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from conduct_rules.api import get_backend
 from conduct_rules.assemble.contradictions import CHECKS
+from conduct_rules.audit.results import AuditRow
 from conduct_rules.audit.sources import Chunk, RecordSource, decode
 from conduct_rules.audit.stop import check_stop
 from conduct_rules.audit.tally import Tally
 from conduct_rules.engines import Backend
 from conduct_rules.errors import CaseValidationError, ConductRulesError, EngineUnavailableError
 from conduct_rules.model.case import Case
-from conduct_rules.model.version import SCHEMA_VERSION
 from conduct_rules.rules.facts import (
     DOCUMENT_MISSING,
     FINDING,
@@ -65,42 +65,6 @@ T = TypeVar("T")
 #: starting worker processes costs more than it saves.
 POOL_MIN_ROWS = 10_000
 _MAX_LISTED_ERRORS = 5
-
-
-class AuditRow(NamedTuple):
-    """One input row's outcome: an assessment summary, or a rejection with its field error.
-
-    ``row`` is 1-based: the line of a JSON Lines file, the data record of a CSV file, the position
-    in a list or DataFrame. The id tuples are in the ruleset's catalogue order, as in
-    ``Assessment``. A rejected row has ``error_field`` and ``error`` (never a case value) and the
-    ``case_id`` only when that identifier was itself valid.
-    """
-
-    row: int
-    case_id: str | None
-    status: Literal["assessed", "rejected"]
-    verdict: str | None = None
-    termination_required: bool | None = None
-    outstanding_safeguards: tuple[str, ...] = ()
-    missing_documentation: tuple[str, ...] = ()
-    findings: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
-    error_field: str | None = None
-    error: str | None = None
-    #: The case's stage and who initiated the ending (enumerated values, for breakdowns);
-    #: None for a rejected row or a ruleset whose record has no such field. Added last so that
-    #: positional readers of the earlier columns are unaffected.
-    stage: str | None = None
-    initiated_by: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready: lists for the id tuples, and the ``schema_version`` of the JSON Lines row
-        (``audit-row``), so that this is exactly what ``to_jsonl`` writes."""
-        d = self._asdict()
-        for key in ("outstanding_safeguards", "missing_documentation", "findings", "warnings"):
-            d[key] = list(d[key])
-        d["schema_version"] = SCHEMA_VERSION
-        return d
 
 
 def resolve_backend(name: str) -> Backend:
@@ -165,7 +129,7 @@ class RowAssessor:
         vocab = ruleset.vocabulary
         # The contradiction checks speak of the standard ``Case``; a flat record has none.
         self._parse = vocab.parse
-        on = vocab.is_case and ruleset.header.contradiction_warnings  # off for CRPO (issue 15)
+        on = vocab.is_case and ruleset.metadata.contradiction_warnings  # off for CRPO (issue 15)
         self._checks = CHECKS if on else ()
         #: One-pass JSON validation for the standard case (``_run_json``); None to turn it off.
         self._validate_json: Callable[[Any], Any] | None = (

@@ -5,6 +5,12 @@ need thousands to millions of plausible records, and a seeded generator gives th
 every machine without shipping a large file. The mix is made up but plausible: most past cases
 ended, many with a client who withdrew, some court orders, some threats, records kept unevenly.
 Only fields that differ from the contract's defaults are written, as an export would omit them.
+
+Two mixes, one generator (issue 12 merged the copies kept by the dev tools, the soak script and
+the tests): ``mix="audit"`` is that plausible population; ``mix="contract"`` draws *every* field
+of the contract, biased to the thresholds the rules compare against (0-3 providers, 0-5
+attempts), for checks that must reach every rule (the mutation corpus, stress and determinism
+tests). Hypothesis strategies (``tests/strategies.py``) stay separate: they shrink and explore.
 """
 
 from __future__ import annotations
@@ -12,11 +18,17 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal, get_args
 
-from conduct_rules.model.case import CHANNELS, DOCUMENTATION_IDS, SESSION_STATUSES
+from conduct_rules.model.case import (
+    CHANNELS,
+    DOCUMENTATION_IDS,
+    SESSION_STATUSES,
+    Modality,
+    SessionStatus,
+)
 
-__all__ = ["sample_cases"]
+__all__ = ["CONTRACT_DOCUMENTATION", "contract_case", "sample_cases"]
 
 _CHANNELS = CHANNELS
 _DOCS = DOCUMENTATION_IDS
@@ -109,15 +121,99 @@ def _case(rng: random.Random, case_id: str) -> dict[str, Any]:
     return case
 
 
-def sample_cases(n: int, seed: int = 0, *, invalid_share: float = 0.0) -> Iterator[dict[str, Any]]:
+#: The records of the standard case the contract mix draws: Ontario's (the CRPO records added in
+#: issue 15 are left out, so the dev tools' seeded corpus stays what it was).
+CONTRACT_DOCUMENTATION: tuple[str, ...] = tuple(
+    d
+    for d in DOCUMENTATION_IDS
+    if d
+    not in (
+        "discontinuation_reasons",
+        "discontinuation_conversation",
+        "client_condition",
+        "discharge_plan",
+    )
+)
+_MODALITIES: tuple[str, ...] = get_args(Modality)
+_ALL_STATUSES: tuple[str, ...] = get_args(SessionStatus)
+
+
+def _contract_attempts(rng: random.Random, n: int) -> list[dict[str, str]]:
+    # Few channels most of the time, so "several attempts by one means" occurs often.
+    pool = rng.choice([CHANNELS[:2], CHANNELS[:3], CHANNELS])
+    start = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(0, 700))
+    return [
+        {
+            "channel": rng.choice(pool),
+            "date": (start + dt.timedelta(days=rng.randrange(0, 30))).isoformat(),
+        }
+        for _ in range(n)
+    ]
+
+
+def contract_case(rng: random.Random, case_id: str) -> dict[str, Any]:
+    """One case mapping drawn over the whole contract, biased to the rules' thresholds."""
+
+    def b(p: float = 0.5) -> bool:
+        return rng.random() < p
+
+    return {
+        "case_id": case_id,
+        "stage": rng.choice(["considering", "ended", "continued"]),
+        "initiated_by": rng.choice(["member", "client"]),
+        "services": {"needed": b(0.7), "requested": b(), "likely_to_benefit": b()},
+        "client": {"requested_termination": b(0.3), "withdrew": b(0.3)},
+        "member": {
+            "serious_risk_of_harm": b(0.2),
+            "feels_unsafe": b(0.3),
+            "threats_received": b(0.2),
+            "objectivity_impaired": b(0.3),
+            "lacks_competence": b(0.15),
+            "relationship_untenable": b(0.15),
+        },
+        "court_order": {
+            "applies": b(0.4),
+            "legal_advice_obtained": b(),
+            "court_direction_sought": b(),
+        },
+        "alternatives": {
+            "efforts_made": b(0.4),
+            "providers_offered": rng.choice([0, 0, 1, 2, 2, 3, 4, 5]),
+            "client_supported_to_connect": b(),
+            "opportunity_given": b(0.4),
+            "notice_days": rng.choice([None, None, 0, 7, 30]),
+        },
+        "termination_session": {
+            "status": rng.choice(_ALL_STATUSES),
+            "modality": rng.choice(_MODALITIES),
+            "attempts": _contract_attempts(rng, rng.choice([0, 0, 1, 1, 2, 2, 3, 4, 5])),
+        },
+        "consultation": {"supervision": b(0.4), "college": b(0.3), "legal": b(0.3)},
+        "transfer": {"summary_to_new_provider": b(0.4), "client_consent": b()},
+        "documented": [d for d in CONTRACT_DOCUMENTATION if b(0.5)],
+    }
+
+
+def sample_cases(
+    n: int,
+    seed: int = 0,
+    *,
+    invalid_share: float = 0.0,
+    mix: Literal["audit", "contract"] = "audit",
+) -> Iterator[dict[str, Any]]:
     """``n`` synthetic case mappings, the same for the same ``seed``.
 
-    ``invalid_share`` (0 to 1) is the share of records broken the way exports break (a word for a
-    boolean, a misspelt field, a negative count, ...), to exercise rejection.
+    ``mix``: ``"audit"`` (a plausible population of past and current endings, sparse as exports
+    are) or ``"contract"`` (every field drawn, values near the rules' thresholds). ``invalid_share``
+    (0 to 1) is the share of records broken the way exports break (a word for a boolean, a
+    misspelt field, a negative count, ...), to exercise rejection.
     """
+    if mix not in ("audit", "contract"):
+        raise ValueError("mix must be 'audit' or 'contract'")
+    draw = _case if mix == "audit" else contract_case
     rng = random.Random(seed)
     for i in range(n):
-        case = _case(rng, f"S{seed}-{i + 1:07d}")
+        case = draw(rng, f"S{seed}-{i + 1:07d}")
         if invalid_share and rng.random() < invalid_share:
             rng.choice(_CORRUPTIONS)(case)
         yield case

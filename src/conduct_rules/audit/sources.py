@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from conduct_rules.errors import ConductRulesError, InputError
-from conduct_rules.model.flat import FlatColumns, Unreadable
 from conduct_rules.model.strict_json import DuplicateKeyError
 from conduct_rules.model.strict_json import loads as strict_loads
+from conduct_rules.rules.flat import FlatColumns, Unreadable
 from conduct_rules.rules.vocabulary import FieldType
 
 __all__ = [
@@ -31,7 +31,6 @@ __all__ = [
     "RecordSource",
     "records_from_csv",
     "records_from_dataframe",
-    "records_from_file",
     "records_from_jsonl",
     "records_from_mappings",
 ]
@@ -244,7 +243,7 @@ def records_from_jsonl(path: str | Path | IO[bytes]) -> RecordSource:
 
 
 def _known_columns() -> frozenset[str]:
-    from conduct_rules.model.flat import CSV_COLUMNS
+    from conduct_rules.rules.flat import CSV_COLUMNS
 
     return frozenset(CSV_COLUMNS)
 
@@ -263,7 +262,7 @@ def records_from_csv(
     may use the decimal mark that goes with it (``14,0`` in a semicolon file) when its fraction
     is zero. ``encoding``: any ASCII-compatible codec (``utf-8``, the default, with or without a
     byte order mark; ``cp1252``). Cell rules (booleans, whole numbers, empty cells, JSON lists)
-    are those of ``model.flat``. A bad header (empty, duplicate names) makes the whole input
+    are those of ``rules.flat``. A bad header (empty, duplicate names) makes the whole input
     unusable:
     ``InputError``. ``known_columns``: the column names the sniffer looks for (default: the
     standard case's). ``keep_text``: keep each record's text (for the rejected-records file).
@@ -340,57 +339,6 @@ def records_from_dataframe(frame: Any) -> RecordSource:
         yield from _batched("frame", pairs, columns)
 
     return RecordSource("DataFrame", chunks, total=len(frame), unit="rows", reusable=True)
-
-
-def guess_format(path: str | Path) -> Literal["jsonl", "csv", "parquet"]:
-    """The input format from a file name: ``.jsonl``/``.ndjson``, ``.csv`` or ``.parquet``
-    (a ``.gz`` ending is looked through: ``cases.csv.gz`` is CSV)."""
-    p = Path(path)
-    suffix = p.suffix.lower()
-    if suffix == ".gz":
-        suffix = Path(p.stem).suffix.lower()
-    if suffix in (".jsonl", ".ndjson", ".jsonlines"):
-        return "jsonl"
-    if suffix in (".csv", ".tsv"):
-        return "csv"
-    if suffix in (".parquet", ".pq"):
-        return "parquet"
-    raise InputError(
-        f"{path}: cannot tell the input format from the file name; "
-        "name it .jsonl, .csv or .parquet, or give the format (jsonl, csv or parquet)"
-    )
-
-
-def records_from_file(
-    path: str | Path,
-    input_format: str = "auto",
-    *,
-    encoding: str = "utf-8",
-    delimiter: str | None = None,
-    known_columns: Iterable[str] | None = None,
-    keep_text: bool = False,
-) -> RecordSource:
-    """A JSON Lines, CSV or Parquet file; ``auto`` decides by the file name's extension.
-
-    gzip-compressed files are read as they are (told by their first bytes). ``encoding``,
-    ``delimiter``, ``known_columns`` and ``keep_text`` are for CSV (see ``records_from_csv``).
-    """
-    fmt = guess_format(path) if input_format == "auto" else input_format
-    if fmt == "jsonl":
-        return records_from_jsonl(path)
-    if fmt == "csv":
-        return records_from_csv(
-            path,
-            encoding=encoding,
-            delimiter=delimiter,
-            known_columns=known_columns,
-            keep_text=keep_text,
-        )
-    if fmt == "parquet":
-        from conduct_rules.audit.parquet import records_from_parquet
-
-        return records_from_parquet(path)
-    raise InputError(f"unknown input format '{input_format}'; choose auto, jsonl, csv or parquet")
 
 
 # --------------------------------------------------------------------------------------------

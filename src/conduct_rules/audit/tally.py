@@ -9,13 +9,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
+from conduct_rules.audit.results import AuditRow, AuditSummary
 from conduct_rules.rules.ruleset import Ruleset
-
-if TYPE_CHECKING:
-    from conduct_rules.audit.runner import AuditRow
-    from conduct_rules.batch import AuditSummary
 
 __all__ = ["Tally"]
 
@@ -71,8 +67,6 @@ class Tally:
         self.by_initiator.update(other.by_initiator)
 
     def finish(self, ruleset: Ruleset) -> AuditSummary:
-        from conduct_rules.batch import AuditSummary
-
         out = ruleset.outputs
 
         def ordered(ids: Iterable[str], counts: Counter[str]) -> dict[str, int]:

@@ -24,7 +24,7 @@ from conduct_rules.rules.ruleset import Ruleset
 if TYPE_CHECKING:
     import pandas as pd
 
-    from conduct_rules.batch import AuditResult, AuditRow
+    from conduct_rules.audit.results import AuditOutput, AuditRow
 
 __all__ = [
     "COLUMNS",
@@ -185,7 +185,7 @@ def csv_line(r: AuditRow) -> list[Any]:
     return [_cell(name, value) for name, value in zip(COLUMNS, r, strict=True)]
 
 
-def _rows(result: AuditResult) -> Iterator[AuditRow]:
+def _rows(result: AuditOutput) -> Iterator[AuditRow]:
     return iter(result)
 
 
@@ -215,7 +215,7 @@ def _emit(dest: str | Path | IO[str] | None, write: Any) -> str | None:
     return None
 
 
-def write_jsonl(result: AuditResult, dest: str | Path | IO[str] | None) -> str | None:
+def write_jsonl(result: AuditOutput, dest: str | Path | IO[str] | None) -> str | None:
     """Write one JSON line per input row."""
 
     def write(fh: IO[str]) -> None:
@@ -235,7 +235,7 @@ def write_jsonl(result: AuditResult, dest: str | Path | IO[str] | None) -> str |
     return _emit(dest, write)
 
 
-def write_csv(result: AuditResult, dest: str | Path | IO[str] | None) -> str | None:
+def write_csv(result: AuditOutput, dest: str | Path | IO[str] | None) -> str | None:
     """Write a header and one CSV record per input row."""
 
     def write(fh: IO[str]) -> None:
@@ -260,13 +260,13 @@ def _pandas() -> Any:
     return pd
 
 
-def to_dataframe(result: AuditResult) -> pd.DataFrame:
+def to_dataframe(result: AuditOutput) -> pd.DataFrame:
     """All rows as a DataFrame, one column per output column (id lists as tuples)."""
     frame: pd.DataFrame = _pandas().DataFrame.from_records(list(result), columns=list(COLUMNS))
     return frame
 
 
-def summary_table(result: AuditResult) -> pd.DataFrame:
+def summary_table(result: AuditOutput) -> pd.DataFrame:
     """The summary, one line per counted item, with labels and citations."""
     s = result.summary
     info = catalogue(result.ruleset, result.lang)

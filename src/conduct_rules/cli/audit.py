@@ -23,9 +23,10 @@ from typing import IO, Any
 import click
 
 from conduct_rules.api import BACKENDS, get_ruleset
+from conduct_rules.audit.inputs import records_from_file
 from conduct_rules.audit.outfile import check_outputs, open_output
 from conduct_rules.audit.policy import RejectionPolicy
-from conduct_rules.audit.sources import RecordSource, records_from_file
+from conduct_rules.audit.sources import RecordSource
 from conduct_rules.audit.stop import EXIT_STOPPED, stop_on_signals
 from conduct_rules.batch import AuditResult, AuditSummary, assess_many
 from conduct_rules.cli.common import (
@@ -56,7 +57,7 @@ _FULL = frozenset(getattr(errno, n) for n in ("ENOSPC", "EDQUOT", "EFBIG") if ha
 
 def _known_columns(ruleset: str | None) -> frozenset[str]:
     """Column names the CSV sniffer looks for: the ruleset's flat record, or the standard case."""
-    from conduct_rules.model.flat import CSV_COLUMNS
+    from conduct_rules.rules.flat import CSV_COLUMNS
 
     if ruleset is not None:
         vocab = get_ruleset(ruleset).vocabulary

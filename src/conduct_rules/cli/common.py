@@ -24,8 +24,8 @@ import yaml
 
 from conduct_rules.api import get_ruleset
 from conduct_rules.errors import CaseValidationError, ConductRulesError
+from conduct_rules.model.case import parse_case
 from conduct_rules.model.strict_json import DuplicateKeyError, loads
-from conduct_rules.model.validation import parse_case
 from conduct_rules.render.terminal import shown, terminal_safe
 from conduct_rules.rules.ruleset import available_rulesets
 from conduct_rules.rules.vocabulary import Vocabulary

@@ -117,13 +117,13 @@ def _with_parameters(names: list[str], parameters: dict[str, int] | None) -> lis
         return list(names)
     loaded = [get_ruleset(n) for n in names]
     for key in parameters:
-        if not any(key in rs.header.parameters for rs in loaded):
-            known = sorted({k for rs in loaded for k in rs.header.parameters})
+        if not any(key in rs.parameters for rs in loaded):
+            known = sorted({k for rs in loaded for k in rs.parameters})
             fail(
                 f"--parameters: no ruleset compared has a parameter '{key}'"
                 f"{did_you_mean(key, known)}; known parameters: {', '.join(known) or 'none'}"
             )
     return [
-        get_ruleset(rs, {k: v for k, v in parameters.items() if k in rs.header.parameters})
+        get_ruleset(rs, {k: v for k, v in parameters.items() if k in rs.parameters})
         for rs in loaded
     ]

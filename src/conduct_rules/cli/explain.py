@@ -250,7 +250,7 @@ def _item_id(rs: Ruleset, item: str) -> str:
         rs.outputs.safeguards,
         rs.outputs.documentation,
         rs.outputs.findings,
-        rs.header.derived,
+        rs.derived,
     )
     known = [k for g in groups for k in g]
     name = item.rpartition(":")[2]

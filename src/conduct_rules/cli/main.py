@@ -16,7 +16,6 @@ from typing import Any
 
 import click
 
-from conduct_rules import __version__
 from conduct_rules.cli.assess import assess_cmd
 from conduct_rules.cli.audit import audit_cmd
 from conduct_rules.cli.compare import compare_cmd
@@ -25,6 +24,7 @@ from conduct_rules.cli.schema import schema_cmd
 from conduct_rules.cli.serve import serve_cmd
 from conduct_rules.cli.template import template_cmd
 from conduct_rules.cli.train import train_cmd
+from conduct_rules.model.version import PACKAGE_VERSION
 
 __all__ = ["EXIT_OUTPUT_FAILED", "main"]
 
@@ -69,7 +69,7 @@ class _Main(click.Group):
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="conduct-rules")
+@click.version_option(PACKAGE_VERSION, prog_name="conduct-rules")
 def main() -> None:
     """Assess the ending of a client relationship against professional standards.
 

@@ -23,8 +23,8 @@ from conduct_rules.cli.common import (
     refuse_parameters,
     ruleset_option,
 )
+from conduct_rules.cli.schemas import SCHEMAS, schema_text
 from conduct_rules.errors import ConductRulesError
-from conduct_rules.render.docs import SCHEMAS, schema_text
 
 __all__ = ["schema_cmd"]
 

@@ -33,8 +33,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,16 +145,6 @@ class _Host:
 
     def new_sid(self) -> str:
         return str(next(self._sids))
-
-    @contextmanager
-    def session(self, name: str) -> Iterator[str]:
-        sid = self.new_sid()
-        self._live.add(sid)
-        try:
-            yield sid
-        finally:
-            self.host.delete_state(name, sid)
-            self._live.discard(sid)
 
 
 def _noop(_c: Any) -> None:

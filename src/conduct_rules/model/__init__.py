@@ -1,1 +1,1 @@
-"""The contracts: the case given, the assessment returned, flat records, the JSON shapes."""
+"""The contracts: the case given, the assessment returned, the JSON shapes, the views registry."""

@@ -133,7 +133,8 @@ class Assessment(_Frozen):
 
     def _repr_html_(self) -> str:
         """Jupyter's view: the same content as the text report, as escaped HTML
-        (``render.html``)."""
-        from conduct_rules.render.html import render_assessment
+        (``render.html``, reached through ``model.views``)."""
+        from conduct_rules.model.views import view
 
-        return render_assessment(self)
+        html: str = view("assessment.html")(self)
+        return html

@@ -24,6 +24,8 @@ from pydantic import (
     field_validator,
 )
 
+from conduct_rules.model.validation import parse_model, parse_model_json
+
 __all__ = [
     "Alternatives",
     "Attempt",
@@ -35,6 +37,8 @@ __all__ = [
     "Services",
     "TerminationSession",
     "Transfer",
+    "parse_case",
+    "parse_case_json",
 ]
 
 Stage = Literal["considering", "ended", "continued"]
@@ -455,6 +459,14 @@ class Case(_Part):
 
         Unlike ``model_validate``, the error never echoes the input values (privacy).
         """
-        from conduct_rules.model.validation import parse_case
-
         return parse_case(data)
+
+
+def parse_case(data: Mapping[str, Any] | Case) -> Case:
+    """Validate a mapping (or pass a ``Case`` through) with privacy-safe errors."""
+    return parse_model(data, Case)
+
+
+def parse_case_json(text: str | bytes) -> Case:
+    """Validate JSON text into a ``Case`` with privacy-safe errors."""
+    return parse_model_json(text, Case)

@@ -3,9 +3,9 @@
 Why models for outputs that are not written with pydantic: an audit row is written by hand for
 speed (``audit.writers.json_line``) and a summary is a dataclass, yet integrators need a schema for
 both. Describing them here, with pydantic, gives the schema from the same generator as the case
-and the assessment (``render.docs.schema_text``); a test validates real outputs against every
-schema,
-so a writer that drifts from its description fails CI.
+and the assessment (``cli.schemas.schema_text``, which also lists every output's model); a test
+validates real outputs against every schema, so a writer that drifts from its description fails
+CI.
 """
 
 from __future__ import annotations
@@ -15,14 +15,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from conduct_rules.model.version import SCHEMA_VERSION
-from conduct_rules.teach.training import Exercise
 
 __all__ = [
-    "OUTPUT_MODELS",
     "AuditComparedRowShape",
     "AuditRowShape",
     "AuditSummaryShape",
-    "ExerciseSetShape",
     "RulesetUsedShape",
     "TrainingMarkingShape",
 ]
@@ -130,39 +127,3 @@ class TrainingMarkingShape(_Shape):
     ruleset: RulesetUsedShape | None = Field(
         default=None, description="The ruleset and parameters the answer key was made with."
     )
-
-
-class ExerciseSetShape(_Shape):
-    """``conduct-rules train --export json``: an exercise set with its answer key."""
-
-    schema_version: str = SCHEMA_VERSION
-    ruleset: RulesetUsedShape = Field(
-        description="The ruleset and parameters the answer key was made with."
-    )
-    exercises: list[Exercise] = Field(
-        description="Each exercise: its story, the case behind it and the answer key."
-    )
-
-
-def _models() -> dict[str, type[BaseModel]]:
-    from conduct_rules.compare import Comparison
-    from conduct_rules.model.assessment import Assessment
-    from conduct_rules.teach.explain import Explanation, WhyNot
-    from conduct_rules.teach.what_if import WhatIf
-
-    return {
-        "assessment": Assessment,
-        "explanation": Explanation,
-        "why-not": WhyNot,
-        "what-if": WhatIf,
-        "audit-row": AuditRowShape,
-        "audit-compared-row": AuditComparedRowShape,
-        "audit-summary": AuditSummaryShape,
-        "training-marking": TrainingMarkingShape,
-        "exercise-set": ExerciseSetShape,
-        "comparison": Comparison,
-    }
-
-
-#: Schema name → the model whose serialised form it describes (outputs; the case is an input).
-OUTPUT_MODELS: dict[str, type[BaseModel]] = _models()

@@ -1,5 +1,9 @@
 """Turn pydantic's validation errors into ours, without echoing input values.
 
+Generic over the case model: ``model.case`` binds it to ``Case`` (``parse_case``), the rules
+layer to a ruleset's flat record. Why generic: this module then knows no model, and the case
+model can use it without an import cycle.
+
 Why: pydantic's default message includes ``input_value=...``, which would copy client data into
 logs and tracebacks. We keep the field path and the kind of problem, nothing else.
 """
@@ -12,10 +16,9 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from conduct_rules.errors import CaseValidationError
-from conduct_rules.model.case import Case
 from conduct_rules.model.strict_json import DuplicateKeyError, loads
 
-__all__ = ["describe_errors", "parse_case", "parse_case_json", "parse_record"]
+__all__ = ["describe_errors", "parse_model", "parse_model_json"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -101,10 +104,10 @@ def describe_errors(exc: ValidationError) -> list[tuple[str, str]]:
     return out
 
 
-def parse_record(data: Any, model: type[M]) -> M:
+def parse_model(data: Any, model: type[M]) -> M:
     """Validate a mapping (or pass an instance through) into ``model``, privacy-safe.
 
-    For any case model: the standard ``Case`` (``parse_case``) or a ruleset's flat record
+    For any case model: the standard ``Case`` (``model.case.parse_case``) or a ruleset's flat record
     (``record.py``). Errors name fields, never values. The error is raised *outside* the
     ``except`` block, so pydantic's own error (whose message and ``input`` hold the case's
     values) is not even kept as ``__context__``: error trackers that walk exception chains find
@@ -124,13 +127,8 @@ def parse_record(data: Any, model: type[M]) -> M:
     raise CaseValidationError(errors)
 
 
-def parse_case(data: Mapping[str, Any] | Case) -> Case:
-    """Validate a mapping (or pass a ``Case`` through) with privacy-safe errors."""
-    return parse_record(data, Case)
-
-
-def parse_case_json(text: str | bytes) -> Case:
-    """Validate JSON text into a ``Case`` with privacy-safe errors."""
+def parse_model_json(text: str | bytes, model: type[M]) -> M:
+    """Validate JSON text into ``model`` with privacy-safe errors (duplicate keys rejected)."""
     duplicate = ""
     try:
         data = loads(text)
@@ -143,7 +141,7 @@ def parse_case_json(text: str | bytes) -> Case:
     if data is _INVALID:
         # Outside the ``except``: ``JSONDecodeError.doc`` holds the whole text.
         raise CaseValidationError([("(case)", "not valid JSON")])
-    return parse_case(data)
+    return parse_model(data, model)
 
 
 _INVALID = object()

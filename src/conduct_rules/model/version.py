@@ -7,6 +7,10 @@ major: a field renamed, removed or changed in meaning.
 
 from __future__ import annotations
 
-__all__ = ["SCHEMA_VERSION"]
+__all__ = ["PACKAGE_VERSION", "SCHEMA_VERSION"]
 
 SCHEMA_VERSION = "1.0"
+
+#: The package's release (``conduct_rules.__version__``), here so that the command line and the
+#: service can print it without importing the package's front door (layers import downward).
+PACKAGE_VERSION = "0.1.0"

@@ -1,1 +1,1 @@
-"""Rendering for people: text and HTML reports, labels, citations, typography, generated docs."""
+"""Rendering for people: text and HTML reports, labels, citations, typography, charts."""

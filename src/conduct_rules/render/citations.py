@@ -67,9 +67,9 @@ def full_citations(rs: Ruleset | None, ids: Iterable[str], lang: str) -> list[tu
 
 def caveat(rs: Ruleset | None, lang: str) -> str | None:
     """The ruleset's caveat in the reader's language, if it has one."""
-    if rs is None or rs.header.caveat is None:
+    if rs is None or rs.metadata.caveat is None:
         return None
-    return rs.header.caveat["fr" if lang == "fr" else "en"]
+    return rs.metadata.caveat["fr" if lang == "fr" else "en"]
 
 
 def cited_ids(a: Assessment) -> list[str]:

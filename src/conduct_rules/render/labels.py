@@ -218,11 +218,10 @@ def _cited(rs: Ruleset, key: str, lang: Lang) -> str:
 def fact_label(rs: Ruleset, key: str, lang: Lang) -> str:
     """A readable name for any fact key: case feature, derived fact or concluded item."""
     i = 1 if lang == "fr" else 0
-    record = rs.header.record
-    if record is not None:  # a ruleset's own flat record names its fields in both languages
+    if rs.record_fields:  # a ruleset's own flat record names its fields in both languages
         name, _, value = key.removeprefix("contains(").removesuffix(")").partition(",")
         name = name.removeprefix("count(").removesuffix(")")
-        spec_r = record.fields.get(name)
+        spec_r = rs.record_fields.get(name)
         if spec_r is not None:
             text = (spec_r.fr if lang == "fr" else spec_r.en).rstrip(".")
             text = text[:1].lower() + text[1:]
@@ -242,8 +241,8 @@ def fact_label(rs: Ruleset, key: str, lang: Lang) -> str:
         spec = rs.outputs.documentation.get(doc)
         name = spec.label["fr" if lang == "fr" else "en"] if spec else doc
         return f"{_KIND_WORDS['documentation.recorded'][i]}{colon(lang)}{name}"
-    if key in rs.header.derived:
-        spec_d = rs.header.derived[key]
+    if key in rs.derived:
+        spec_d = rs.derived[key]
         text = (spec_d.fr if lang == "fr" else spec_d.en).rstrip(".")
         return text[:1].lower() + text[1:]  # read inside a sentence: "because the member is …"
     if key == ANY_MISSING:

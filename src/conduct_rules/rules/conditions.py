@@ -195,11 +195,6 @@ def references(cond: Condition) -> set[str]:
     return {n.key for n in walk(cond) if isinstance(n, Ref | Cmp)}
 
 
-def params_used(cond: Condition) -> set[str]:
-    """Every parameter a condition reads."""
-    return {n.value.name for n in walk(cond) if isinstance(n, Cmp) and isinstance(n.value, Param)}
-
-
 def bind(cond: Condition, params: Mapping[str, Scalar]) -> Condition:
     """Replace ``{param: x}`` by its value, so engines compile plain literals."""
     if isinstance(cond, Cmp) and isinstance(cond.value, Param):

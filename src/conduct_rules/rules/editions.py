@@ -14,6 +14,7 @@ import datetime as dt
 from conduct_rules.errors import EditionError, RulesetError
 from conduct_rules.model.assessment import EditionRef
 from conduct_rules.rules import files as s
+from conduct_rules.rules.parts import Metadata
 
 __all__ = ["check_editions", "edition_refs", "in_force_from", "require_in_force"]
 
@@ -53,7 +54,7 @@ def check_editions(header: s.HeaderFile, provs: s.ProvisionsFile, label: str) ->
             owner[pid] = e.id
 
 
-def edition_refs(header: s.HeaderFile, lang: str) -> tuple[EditionRef, ...]:
+def edition_refs(header: s.HeaderFile | Metadata, lang: str) -> tuple[EditionRef, ...]:
     """The editions as an assessment reports them, notes in ``lang``."""
     key = "fr" if lang == "fr" else "en"
     return tuple(
@@ -69,14 +70,14 @@ def edition_refs(header: s.HeaderFile, lang: str) -> tuple[EditionRef, ...]:
     )
 
 
-def in_force_from(header: s.HeaderFile) -> dt.date | None:
+def in_force_from(header: s.HeaderFile | Metadata) -> dt.date | None:
     """The first day every source of the ruleset is in force (None: no editions declared)."""
     if not header.editions:
         return None
     return max(dt.date.fromisoformat(e.in_force) for e in header.editions)
 
 
-def require_in_force(header: s.HeaderFile, name: str, as_of: dt.date) -> None:
+def require_in_force(header: s.HeaderFile | Metadata, name: str, as_of: dt.date) -> None:
     """Raise ``EditionError`` unless every source of the ruleset applies on ``as_of``."""
     if isinstance(as_of, dt.datetime) or not isinstance(as_of, dt.date):
         raise EditionError("as_of must be a date (YYYY-MM-DD)")

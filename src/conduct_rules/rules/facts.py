@@ -22,10 +22,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:  # the rules module compiles its units with this table: no import cycle
-    from conduct_rules.rules.ruleset import Ruleset
+
+class Ruleset(Protocol):
+    """What this table reads of a ruleset (``rules.ruleset.Ruleset`` is one); a Protocol, so that
+    the ruleset module can import this table without this table importing it back."""
+
+    @property
+    def outputs(self) -> Any: ...  # ``rules.parts.Outputs`` (which imports this module)
+
+    @property
+    def auto_facts(self) -> tuple[AutoFact, ...]: ...
 
 __all__ = [
     "ACTION",

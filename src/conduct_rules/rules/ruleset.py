@@ -41,6 +41,17 @@ from conduct_rules.rules.compiled import Conclusion, Rule, Unit, extra_effect, m
 from conduct_rules.rules.conditions import All, bind, references
 from conduct_rules.rules.editions import check_editions
 from conduct_rules.rules.facts import AutoFact, auto_facts
+from conduct_rules.rules.parts import (
+    DerivedFact,
+    Lever,
+    Metadata,
+    Output,
+    Outputs,
+    Parameter,
+    Provision,
+    RecordField,
+    from_files,
+)
 from conduct_rules.rules.vocabulary import CASE_VOCABULARY, Vocabulary, record_vocabulary
 from conduct_rules.rules.yaml_reader import parse_yaml, read_bounded
 
@@ -48,6 +59,14 @@ __all__ = [
     "DEFAULT_RULESET",
     "RULESET_FILES",
     "Conclusion",
+    "DerivedFact",
+    "Lever",
+    "Metadata",
+    "Output",
+    "Outputs",
+    "Parameter",
+    "Provision",
+    "RecordField",
     "Rule",
     "Ruleset",
     "Unit",
@@ -67,16 +86,34 @@ _FILES = RULESET_FILES
 
 @dataclass(frozen=True)
 class Ruleset:
-    """A loaded, checked ruleset bound to parameter values. Immutable; safe to share."""
+    """A loaded, checked ruleset bound to parameter values. Immutable; safe to share.
+
+    What a user reads (``rules.parts``): ``metadata`` (id, version, title, caveat, editions,
+    languages), ``provisions`` (id → text, citation forms, source, edition, date), ``parameters``
+    (name → bounds and documentation; values in force in ``parameter_values``), ``outputs`` (the
+    verdicts, actions, safeguards, records and findings with their labels and citations),
+    ``derived`` (the facts rules conclude), ``actionable`` and ``levers`` (what a member can still
+    change), ``record_fields`` (a flat record's fields), ``rules`` and ``units`` (compiled).
+    ``header`` is the ``ruleset.yaml`` file model, for the loader, the assembler and the engines
+    (actionable fields, levers, the flat record); other layers read the parts above.
+    """
 
     name: str
     path: str
     header: s.HeaderFile
-    provisions: Mapping[str, s.ProvisionSpec]
-    outputs: s.OutputsFile
+    provisions: Mapping[str, Provision]
+    outputs: Outputs
     rules: tuple[Rule, ...]
     parameter_values: Mapping[str, int]
     strata: int
+    metadata: Metadata
+    parameters: Mapping[str, Parameter]
+    derived: Mapping[str, DerivedFact]
+    #: Case fields the member can still change, and the steps open on each (counterfactuals).
+    actionable: tuple[str, ...]
+    levers: Mapping[str, tuple[Lever, ...]]
+    #: The fields of the ruleset's own flat record, with their meaning (empty for ``Case``).
+    record_fields: Mapping[str, RecordField]
     _units: tuple[Unit, ...] = field(repr=False, default=())
     #: What the conditions read and what validates a case: the standard ``Case``, or the flat
     #: record the header's ``record:`` block declares (``record.py``).
@@ -153,6 +190,12 @@ class Ruleset:
         if values == dict(self.parameter_values):
             return self
         return replace(self, parameter_values=values, _units=_make_units(self.rules, values))
+
+    def output(self, kind: str, item_id: str) -> Output | None:
+        """The item ``item_id`` of one kind (``"safeguard"``, ``"verdict"``...), or None."""
+        if kind not in ("action", "safeguard", "documentation", "finding", "verdict"):
+            return None
+        return self.outputs.of_kind(kind).get(item_id)  # type: ignore[arg-type]
 
     def text(self, lang: str, en: str, fr: str) -> str:
         """Pick the English or French text."""
@@ -263,15 +306,22 @@ def load_ruleset(name_or_path: str | Path = DEFAULT_RULESET, **parameters: int) 
     rules = check_rules(rules_file, header, provs, outputs, lbl["rules.yaml"], vocab)
     rules, strata = _stratify(rules, lbl["rules.yaml"])
     values = {k: p.default for k, p in header.parameters.items()}
+    parts = from_files(header, provs.provisions, outputs, rules)
     ruleset = Ruleset(
         name=folder.name,
         path=label,
         header=header,
-        provisions=provs.provisions,
-        outputs=outputs,
+        provisions=parts.provisions,
+        outputs=parts.outputs,
         rules=rules,
         parameter_values=values,
         strata=strata,
+        metadata=parts.metadata,
+        parameters=parts.parameters,
+        derived=parts.derived,
+        actionable=parts.actionable,
+        levers=parts.levers,
+        record_fields=parts.record_fields,
         _units=_make_units(rules, values),
         vocabulary=vocab,
         digest=digest.hexdigest(),

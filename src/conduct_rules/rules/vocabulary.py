@@ -21,8 +21,8 @@ from pydantic import BaseModel
 
 from conduct_rules.errors import CaseValidationError
 from conduct_rules.model.case import Case
-from conduct_rules.model.record import Record
-from conduct_rules.model.validation import parse_record
+from conduct_rules.model.validation import parse_model
+from conduct_rules.rules.record import Record
 
 __all__ = [
     "CASE_VOCABULARY",
@@ -181,7 +181,7 @@ class Vocabulary:
             else:  # a ``Case`` given to a ruleset with its own record, or the reverse: say so
                 wanted = "a Case" if self.is_case else f"a flat record ({model.__name__})"
                 raise CaseValidationError([("(case)", f"this ruleset reads {wanted}")])
-        return parse_record(data, model)
+        return parse_model(data, model)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # A record model is built at run time and cannot be pickled by name: a process-pool
@@ -213,7 +213,7 @@ def _case_vocabulary() -> Vocabulary:
 
 def record_vocabulary(spec: Any, ruleset_id: str, label: str) -> Vocabulary:
     """The vocabulary of a ruleset's ``record:`` block (``RulesetError`` if inconsistent)."""
-    from conduct_rules.model.record import record_model
+    from conduct_rules.rules.record import record_model
 
     return Vocabulary(record_model(spec, ruleset_id, label), (spec, ruleset_id, label))
 

@@ -12,6 +12,7 @@ read any file its process can.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -21,11 +22,11 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from conduct_rules import __version__
 from conduct_rules.api import assess, default_backend, get_ruleset
 from conduct_rules.compare import Comparison, compare
 from conduct_rules.errors import ConductRulesError
 from conduct_rules.model.assessment import Assessment
+from conduct_rules.model.version import PACKAGE_VERSION
 from conduct_rules.rules.ruleset import Ruleset, available_rulesets
 from conduct_rules.service.batch import BatchRowModel, batch_rows, read_batch
 from conduct_rules.service.guard import Guard, Limits
@@ -133,7 +134,7 @@ def create_app(
     limits = limits or Limits()
     app = FastAPI(
         title="conduct-rules",
-        version=__version__,
+        version=PACKAGE_VERSION,
         description=_DESCRIPTION,
         openapi_url="/openapi.json",
         docs_url=None,  # the interactive pages load scripts from the internet: not here
@@ -238,7 +239,7 @@ def _routes(app: FastAPI, limits: Limits) -> None:
     @app.get("/healthz", response_model=Health, tags=["service"])
     def healthz() -> Health:
         """Liveness: the service answers and the rules engine of record is known."""
-        return Health(status="ok", version=__version__, engine=default_backend())
+        return Health(status="ok", version=PACKAGE_VERSION, engine=default_backend())
 
     @app.post("/v1/assess", response_model=Assessment, responses=_ERRORS, tags=["assess"])
     def assess_route(body: AssessRequest) -> Response:
@@ -392,7 +393,8 @@ def _routes(app: FastAPI, limits: Limits) -> None:
         spec = get_ruleset(name).provisions.get(provision)
         if spec is None:
             return problem(404, "not-found", "no such provision", [("provision", "unknown")])
-        info = ProvisionInfo(id=provision, **spec.model_dump())
+        fields = {k: v for k, v in dataclasses.asdict(spec).items() if k != "id"}
+        info = ProvisionInfo(id=provision, **fields)
         return _answer(info)
 
     from conduct_rules.service.fhir_route import add_fhir_route
@@ -413,7 +415,7 @@ def _parse_overrides(items: list[str]) -> dict[str, int]:
 def _info(name: str, rs: Ruleset) -> RulesetInfo:
     params = {
         k: ParameterInfo(default=p.default, minimum=p.minimum, maximum=p.maximum, en=p.en, fr=p.fr)
-        for k, p in rs.header.parameters.items()
+        for k, p in rs.parameters.items()
     }
     return RulesetInfo(
         name=name, id=rs.id, version=rs.version, parameters=params, provisions=list(rs.provisions)

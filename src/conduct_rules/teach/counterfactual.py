@@ -35,8 +35,8 @@ from pydantic import BaseModel, ConfigDict
 from conduct_rules.engines import Evaluation
 from conduct_rules.engines.python import PythonBackend
 from conduct_rules.errors import ConductRulesError, OptionError, check_lang
-from conduct_rules.model.case import Case
-from conduct_rules.model.validation import parse_case, parse_record
+from conduct_rules.model.case import Case, parse_case
+from conduct_rules.model.validation import parse_model
 from conduct_rules.render.labels import Lang
 from conduct_rules.rules.conditions import references
 from conduct_rules.rules.facts import VERDICT, keys_of
@@ -96,8 +96,8 @@ class _Lever:
 
 def _levers(rs: Ruleset, lang: Lang) -> list[_Lever]:
     out: list[_Lever] = []
-    for path, specs in rs.header.levers.items():
-        if path not in rs.header.actionable:  # the loader refuses this; never trust it blindly
+    for path, specs in rs.levers.items():
+        if path not in rs.actionable:  # the loader refuses this; never trust it blindly
             continue
         for spec in specs:
             value: ChangeValue
@@ -207,7 +207,7 @@ def _apply(case: _M, changes: Iterable[Change | _Lever], as_of: str = "") -> _M:
     added = 0
     for change in changes:
         added = _apply_one(data, change, base, added, fields)
-    return parse_record(data, type(case))
+    return parse_model(data, type(case))
 
 
 def apply_changes(case: Case | Mapping[str, Any], changes: ChangeSet | Iterable[Change]) -> Case:
@@ -257,7 +257,7 @@ class _Search:
 
     def evaluation(self, combo: Sequence[int]) -> Evaluation:
         """The evaluation of the case with the set's levers applied."""
-        case = _apply(self.case, [self.levers[i] for i in combo], self.rs.header.as_of)
+        case = _apply(self.case, [self.levers[i] for i in combo], self.rs.metadata.as_of)
         return self.backend.evaluate_features(self.rs, self.extract(case))
 
     def relevant(self, lever: _Lever, before: Mapping[str, Any]) -> bool:
@@ -265,7 +265,7 @@ class _Search:
 
     def touched(self, lever: _Lever, before: Mapping[str, Any]) -> set[str]:
         """The features this lever alone changes in this case."""
-        after = self.extract(_apply(self.case, [lever], self.rs.header.as_of))
+        after = self.extract(_apply(self.case, [lever], self.rs.metadata.as_of))
         return {k for k in after if after[k] != before[k]}
 
 
@@ -338,8 +338,8 @@ def _changeset(search: _Search, combo: tuple[int, ...], before: str) -> ChangeSe
     everything = search.evaluation(combo)
     fired_all = frozenset(everything.fired)
     features = search.extract(search.case)
-    base = _base_date(search.case, rs.header.as_of)
-    applied = _apply(search.case, [search.levers[i] for i in combo], rs.header.as_of)
+    base = _base_date(search.case, rs.metadata.as_of)
+    applied = _apply(search.case, [search.levers[i] for i in combo], rs.metadata.as_of)
     added = 0
     changes = []
     for i in combo:

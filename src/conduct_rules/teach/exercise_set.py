@@ -12,15 +12,31 @@ import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import to_jsonable_python
 
 from conduct_rules.api import get_ruleset
+from conduct_rules.model.contracts import RulesetUsedShape
 from conduct_rules.model.version import SCHEMA_VERSION
 from conduct_rules.render.labels import Lang, colon
 from conduct_rules.render.typography import date_text, typeset
 from conduct_rules.teach.training import Answer, Exercise, Part, options, score
 
-__all__ = ["export_json", "export_markdown"]
+__all__ = ["ExerciseSetShape", "export_json", "export_markdown"]
+
+
+class ExerciseSetShape(BaseModel):
+    """``conduct-rules train --export json``: an exercise set with its answer key."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schema_version: str = SCHEMA_VERSION
+    ruleset: RulesetUsedShape = Field(
+        description="The ruleset and parameters the answer key was made with."
+    )
+    exercises: list[Exercise] = Field(
+        description="Each exercise: its story, the case behind it and the answer key."
+    )
 
 _QUESTIONS: dict[Lang, tuple[str, str, str]] = {
     "en": ("Verdict", "Safeguards", "Records"),
@@ -72,7 +88,7 @@ def export_markdown(
     rs = get_ruleset(None, parameters)
     ids = ", ".join(f"`{e.id}`" for e in exercises)
     head = w["set"].format(
-        ids=ids, rs=rs.id, v=rs.version, asof=_date(rs.header.as_of, lang), seed=exercises[0].seed
+        ids=ids, rs=rs.id, v=rs.version, asof=_date(rs.metadata.as_of, lang), seed=exercises[0].seed
     )
     if parameters:  # a set made under other thresholds says so where the trainer looks
         values = ", ".join(f"{k}={v}" for k, v in sorted(rs.parameter_values.items()))

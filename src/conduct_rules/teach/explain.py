@@ -18,12 +18,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from conduct_rules.errors import OptionError, check_lang
 from conduct_rules.model.assessment import RulesetRef
 from conduct_rules.model.case import Case
-from conduct_rules.model.version import SCHEMA_VERSION
 from conduct_rules.render.labels import Lang, Scalar, colon, fact_label, value_text
 from conduct_rules.rules.conditions import All, Cmp, Condition, Const, Not, Ref, bind, evaluate
 from conduct_rules.rules.editions import edition_refs
@@ -38,12 +35,22 @@ from conduct_rules.rules.facts import (
     main_key,
     unmet_from,
 )
-from conduct_rules.rules.files import OutputSpec
+from conduct_rules.rules.parts import Output
 from conduct_rules.rules.ruleset import Ruleset
 from conduct_rules.teach.counterfactual import TARGET, search_changes
 from conduct_rules.teach.derivation import definition, evaluate_case, producers
+from conduct_rules.teach.explained import (
+    Check,
+    Concluded,
+    Explanation,
+    FiredRule,
+    Missing,
+    ProvisionRef,
+    Route,
+    WhyNot,
+)
 from conduct_rules.teach.options import Option, factor_options
-from conduct_rules.teach.reasoning import Reasoning, reasoning, why_not_text
+from conduct_rules.teach.reasoning import reasoning, why_not_text
 
 __all__ = [
     "Check",
@@ -65,118 +72,6 @@ _SYM = {"eq": "=", "ne": "≠", "gt": ">", "gte": "≥", "lt": "<", "lte": "≤"
 _IN = {"en": "is one of", "fr": "est l'un de"}
 #: How deep ``why_not`` follows derived facts into the rules that conclude them.
 MAX_DEPTH = 6
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ProvisionRef(_Model):
-    """A provision a rule applies: its id, where it comes from, and a paraphrase."""
-
-    id: str
-    source: str
-    text: str
-
-
-class Check(_Model):
-    """One leaf of a condition, evaluated on the case: what it reads and what it found."""
-
-    fact: str
-    text: str  # the leaf as a statement: "number of attempts … ≥ 2"
-    label: str  # the fact's name alone: "number of attempts …"
-    kind: Literal["flag", "choice", "compare"]  # yes/no; equal to / one of; more or less than
-    value: Scalar
-    holds: bool
-    expected: bool = True  # False for a leaf under a ``not``: the rule needs it false
-
-
-class Concluded(_Model):
-    """One conclusion of a fired rule, with its second condition (met / recorded / required)."""
-
-    kind: str
-    id: str
-    text: str
-    second: str | None = None
-    second_holds: bool | None = None
-    second_because: tuple[Check, ...] = ()
-
-
-class FiredRule(_Model):
-    """A rule that fired: the leaves that made it fire, what it concluded, what it applies."""
-
-    rule: str
-    stratum: int
-    note: str | None
-    because: tuple[Check, ...]
-    concluded: tuple[Concluded, ...]
-    provisions: tuple[ProvisionRef, ...]
-
-
-class Explanation(_Model):
-    """An explanation of one case: the reasoning in paragraphs, and the derivation behind it.
-
-    ``reasoning`` is what a supervisor would say (situation, deciding provision, what is missing,
-    the options); ``steps`` every rule that fired, in evaluation order, for those who check it.
-    JSON-ready with ``model_dump``; ``ruleset`` is nested as in the assessment.
-    """
-
-    schema_version: str = SCHEMA_VERSION
-    case_id: str
-    lang: Lang
-    verdict: str
-    verdict_label: str
-    verdict_text: str
-    reasoning: Reasoning
-    steps: tuple[FiredRule, ...]
-    ruleset: RulesetRef
-
-
-class Missing(_Model):
-    """A condition still to be fulfilled: a leaf that must become true (or false), or a group.
-
-    ``any_of`` holds alternatives (one suffices); ``all_of`` a group that must hold together;
-    ``because`` what would make a derived fact so, following the rules that conclude it.
-    """
-
-    text: str
-    fact: str | None = None
-    now: Scalar = None
-    needed: bool = True
-    any_of: tuple[Missing, ...] = ()
-    all_of: tuple[Missing, ...] = ()
-    because: tuple[Missing, ...] = ()
-
-
-class Route(_Model):
-    """One rule that would conclude the item, and what it still lacks."""
-
-    rule: str
-    provisions: tuple[ProvisionRef, ...]
-    missing: tuple[Missing, ...]
-
-
-class WhyNot(_Model):
-    """Why an item does not hold for this case, and what each route to it still lacks."""
-
-    case_id: str
-    lang: Lang
-    item: str
-    kind: str
-    label: str
-    question: str  # the fact asked about, e.g. ``safeguard.legal_advice.met``
-    question_text: str
-    holds: bool
-    routes: tuple[Route, ...]
-    schema_version: str = SCHEMA_VERSION
-    #: The answer in words: only what the member can act on, or plainly that nothing can.
-    text: str = ""
-    #: What the member can do, as plans (empty when nothing open to the member helps).
-    options: tuple[Option, ...] = ()
-    #: Whether some set of steps open to the member makes the item hold.
-    actionable: bool = False
-    #: Conditions the member cannot change that the routes still lack (labels, with now-values).
-    outside_control: tuple[str, ...] = ()
 
 
 # ------------------------------------------------------------------------------------ evaluate
@@ -360,7 +255,7 @@ def explain(
             id=rs.id,
             version=rs.version,
             parameters=dict(rs.parameter_values),
-            editions=edition_refs(rs.header, lang),
+            editions=edition_refs(rs.metadata, lang),
         ),
     )
 
@@ -447,7 +342,7 @@ def _resolve(rs: Ruleset, item_id: str) -> tuple[str, str]:
         "safeguard": rs.outputs.safeguards,
         "documentation": rs.outputs.documentation,
         "finding": rs.outputs.findings,
-        "derived": rs.header.derived,
+        "derived": rs.derived,
     }
     kinds = [kind] if kind else list(_KINDS)
     for k in kinds:
@@ -487,7 +382,7 @@ def _question(kind: str, name: str, facts: Mapping[str, Any]) -> str:
 def _plain_label(rs: Ruleset, kind: str, name: str, lang: Lang) -> str:
     if kind == "derived":
         return fact_label(rs, name, lang)
-    groups: dict[str, Mapping[str, OutputSpec]] = {
+    groups: dict[str, Mapping[str, Output]] = {
         "verdict": rs.outputs.verdicts,
         "action": rs.outputs.actions,
         "safeguard": rs.outputs.safeguards,
@@ -568,7 +463,7 @@ def _field_of(key: str) -> str:
 
 def _outside_control(rs: Ruleset, items: list[Missing], lang: Lang) -> list[str]:
     """Leaves the member cannot change (not under ``actionable``), as "label (now: value)"."""
-    actionable = rs.header.actionable
+    actionable = rs.actionable
     out: list[str] = []
     for m in items:
         out += [
@@ -576,7 +471,7 @@ def _outside_control(rs: Ruleset, items: list[Missing], lang: Lang) -> list[str]
             for x in _outside_control(rs, [*m.any_of, *m.all_of, *m.because], lang)
             if x not in out
         ]
-        if m.fact is None or m.because or m.fact in rs.header.derived:
+        if m.fact is None or m.because or m.fact in rs.derived:
             continue
         field = _field_of(m.fact)
         if any(field == a or field.startswith(a + ".") for a in actionable):

@@ -188,7 +188,7 @@ def reasoning(
     w, c = _W[lang], colon(lang)
     situation = " ".join(
         sentence((spec.fr if lang == "fr" else spec.en).strip())
-        for key, spec in rs.header.derived.items()
+        for key, spec in rs.derived.items()
         if facts.get(key) is True and not _about_safeguards(rs, key)
     )
     vspec = rs.outputs.verdicts.get(verdict)

@@ -197,8 +197,8 @@ _S: dict[str, tuple[str, str]] = {
         "{P} prévoit d'envoyer un résumé du travail au nouveau fournisseur ; le client n'a pas "
         "encore été consulté.",
     ),
-    "records": ("So far the file records: {r}.", "Jusqu'ici, le dossier consigne : {r}."),
-    "no_records": (
+    "documents": ("So far the file records: {r}.", "Jusqu'ici, le dossier consigne : {r}."),
+    "no_documents": (
         "Nothing about the ending has been written in the file yet.",
         "Rien n'a encore été consigné au dossier au sujet de la cessation.",
     ),
@@ -333,7 +333,7 @@ def _tell(family: Family, data: dict[str, Any], lang: Lang) -> list[str]:
     docs = get_ruleset().outputs.documentation
     names = [docs[d].label[lang].lower() for d in data["documented"]]
     joined = (" ; " if lang == "fr" else "; ").join(names)
-    out.append(say("records", r=joined) if names else say("no_records"))
+    out.append(say("documents", r=joined) if names else say("no_documents"))
     return out
 
 

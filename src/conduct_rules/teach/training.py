@@ -25,7 +25,7 @@ from conduct_rules.errors import ConductRulesError, OptionError
 from conduct_rules.model.case import Case
 from conduct_rules.render.labels import Lang
 from conduct_rules.render.typography import join_and, semicolon, sentence, typeset
-from conduct_rules.rules.files import OutputSpec
+from conduct_rules.rules.parts import Output
 from conduct_rules.teach.explain import Check, check_text, explain, why_not
 from conduct_rules.teach.stories import FAMILIES, Family, story, title
 
@@ -48,6 +48,7 @@ __all__ = [
     "unknown_key_message",
 ]
 
+#: The three questions of an exercise.
 Part = Literal["verdict", "safeguards", "records"]
 
 
@@ -179,7 +180,7 @@ def make_exercises(
 def options(part: Part) -> list[tuple[str, str, str]]:
     """The numbered choices of a question: ``(id, English label, French label)``."""
     out = get_ruleset().outputs
-    groups: dict[str, Mapping[str, OutputSpec]] = {
+    groups: dict[str, Mapping[str, Output]] = {
         "verdict": out.verdicts,
         "safeguards": out.safeguards,
         "records": out.documentation,
@@ -270,10 +271,6 @@ def _overlap(right: Sequence[str], given: Sequence[str] | None, part: Part) -> P
     )
 
 
-def _join(parts: Sequence[str], lang: Lang) -> str:
-    return (" ; " if lang == "fr" else "; ").join(parts)
-
-
 _T = {
     "en": {
         "verdict": "The verdict is “{label}”. {decision}",
@@ -281,7 +278,7 @@ _T = {
         "met_when": " It is not yet met: {met}.",
         "missed_doc": "Missing record: “{label}” — {text} It is expected here because {why}.",
         "already_met": "Already met: “{label}” — {met}.",
-        "already_recorded": "Already in the file: “{label}”.",
+        "already_documented": "Already in the file: “{label}”.",
         "marked": (
             "Marked: the verdict (1 if right, else 0), the safeguards still owed and the records "
             "missing (each: the items in both your answer and the key, divided by the items in "
@@ -298,7 +295,7 @@ _T = {
             "Document manquant : « {label} » — {text} Il est attendu ici parce que {why}."
         ),
         "already_met": "Mesure déjà remplie : « {label} » — {met}.",
-        "already_recorded": "Déjà au dossier : « {label} ».",
+        "already_documented": "Déjà au dossier : « {label} ».",
         "marked": (
             "Notation : le verdict (1 s'il est juste, sinon 0), les mesures encore dues et les "
             "documents manquants (pour chacun : les éléments à la fois dans votre réponse et dans "
@@ -419,7 +416,7 @@ def _extra_comment(
         if kind == "safeguard":
             text = t["already_met"].format(label=label, met=_why(conc.second_because, lang))
         else:
-            text = t["already_recorded"].format(label=label)
+            text = t["already_documented"].format(label=label)
         return Comment(part=part, item=item, kind="extra", text=text, citations=cites_of[step.rule])
     prefix = "safeguard" if kind == "safeguard" else "documentation"
     answer = why_not(exercise.case, f"{prefix}:{item}", lang=lang)
@@ -437,13 +434,3 @@ def _extra_comment(
 def random_seed() -> int:
     """A seed for an unplanned session (shown, so that the session can be replayed)."""
     return random.SystemRandom().randrange(1, 100_000)
-
-
-def __getattr__(name: str) -> Any:
-    """``export_json`` and ``export_markdown`` live in ``exercise_set`` (which imports this
-    module); they are still found here, where callers have always imported them."""
-    if name in ("export_json", "export_markdown"):
-        from conduct_rules.teach import exercise_set
-
-        return getattr(exercise_set, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

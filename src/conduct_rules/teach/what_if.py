@@ -119,6 +119,6 @@ def what_if(
             id=rs.id,
             version=rs.version,
             parameters=dict(rs.parameter_values),
-            editions=edition_refs(rs.header, lang),
+            editions=edition_refs(rs.metadata, lang),
         ),
     )
