@@ -18,10 +18,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conduct_rules import Case
+from conduct_rules import Case, engines
 from conduct_rules.api import get_backend, get_ruleset
 from conduct_rules.assemble import build as assemble
-from conduct_rules.assemble import lazy as assemble_flags
 from conduct_rules.assemble.build import Plan
 from conduct_rules.assemble.contradictions import contradictions
 from conduct_rules.assemble.lazy import flag_layout
@@ -192,7 +191,8 @@ def test_lazy_evaluation_behaves_like_the_eager_one() -> None:
 def test_flags_in_another_layout_take_the_facts_path(monkeypatch: pytest.MonkeyPatch) -> None:
     """A lazy evaluation grouped otherwise (here: one group, unit order) is not keyed by its
     flags: ``build_assessment`` reads its facts, which equal the python backend's."""
-    monkeypatch.setattr(assemble_flags, "flag_layout", lambda rs: (tuple(range(len(rs.units))),))
+    one_group = [lambda rs: (tuple(range(len(rs.units))),)]
+    monkeypatch.setattr(engines, "_FLAG_LAYOUT", one_group)  # the layout the assembler registered
     backend = FastBackend()  # compiled now, in the patched layout
     plan = Plan(ONTARIO, "en")
     for case, _ in corpus(40, seed=31):
@@ -209,3 +209,10 @@ def test_flags_in_another_layout_take_the_facts_path(monkeypatch: pytest.MonkeyP
         built = plan.build(case, ev, engine="fast")
         _same(built, _validated(ONTARIO, case.case_id, ev, lang="en", engine="fast"))
     assert all(cache == {} for cache in by_flags.caches)
+
+
+def test_the_engines_build_flags_in_the_assemblers_layout() -> None:
+    """The engines reach the assembler's flag layout through the seam it registers at import
+    (engines sit below the assembler): what the fast backend uses is the assembler's layout."""
+    assert engines.flag_layout(ONTARIO) == flag_layout(ONTARIO)
+    assert len(engines.flag_layout(ONTARIO)) > 1

@@ -60,25 +60,15 @@ INDEPENDENT: tuple[tuple[str, ...], ...] = (
 
 #: Known exceptions, each with its reason. Keep this list short; every entry is a debt.
 ALLOWED_UPWARD: dict[tuple[str, str], str] = {
-    # The fast engine's writer asks the assembler for the flag layout of its lazy evaluations.
-    ("conduct_rules.engines.fast.writer", "conduct_rules.assemble.lazy"): "fast path (issue 12)",
     # ``Assessor.assess_many`` (the prepared assessor) delegates to the batch front; it belongs
     # in ``batch`` (a debt listed in the issue-12 report).
     ("conduct_rules.api", "conduct_rules.batch"): "Assessor.assess_many (issue 12)",
     ("conduct_rules.api", "conduct_rules.audit.sources"): "Assessor.assess_many (issue 12)",
-    # The Jinja2 report (issue 12, A3): audit.report builds table cells typed by render.html.Cell
-    # while render.html asks audit.report for the report's context. ``Cell`` belongs lower
-    # (a small module of render/ the audit report may import); a debt.
-    ("conduct_rules.audit.report", "conduct_rules.render.html"): "Cell of the HTML tables",
 }
 ALLOWED_CYCLES: frozenset[frozenset[str]] = frozenset(
     {
         # The same debt: api -> batch -> audit.runner -> api.
         frozenset({"conduct_rules.api", "conduct_rules.audit.runner", "conduct_rules.batch"}),
-        # The same debt as audit.report -> render.html above.
-        frozenset({"conduct_rules.audit.report", "conduct_rules.render.html"}),
-        # The lazy assessment and its eager builder still call each other (issue 12).
-        frozenset({"conduct_rules.assemble.build", "conduct_rules.assemble.lazy"}),
     }
 )
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from itertools import compress
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from conduct_rules.assemble.reference import (
     _VERDICTS,
@@ -23,7 +23,7 @@ from conduct_rules.assemble.reference import (
     _part_keys,
     _verdict,
 )
-from conduct_rules.engines import Evaluation, FactSource
+from conduct_rules.engines import Evaluation, FactSource, register_flag_layout
 from conduct_rules.model.assessment import Assessment, Warning_
 from conduct_rules.rules.conditions import All
 from conduct_rules.rules.facts import (
@@ -37,8 +37,23 @@ from conduct_rules.rules.facts import (
 )
 from conduct_rules.rules.ruleset import Ruleset
 
-if TYPE_CHECKING:
-    from conduct_rules.assemble.build import Plan
+
+class Plan(Protocol):
+    """What this module reads of the assembler's ``Plan`` (``assemble/build.py``), stated here so
+    that the lazy path does not import the module that imports it (no cycle, not even for types)."""
+
+    @property
+    def ruleset(self) -> Ruleset: ...
+    @property
+    def fr(self) -> bool: ...
+    @property
+    def parts(self) -> tuple[Any, ...]: ...
+    @property
+    def make(self) -> Callable[..., Any]: ...
+    @property
+    def finish(self) -> Callable[..., Assessment]: ...
+    @property
+    def _store(self) -> Callable[[dict[Any, Any], Any, Any], None]: ...
 
 __all__ = ["ByFlags", "NotByFlags", "flag_layout"]
 
@@ -166,6 +181,9 @@ def flag_layout(ruleset: Ruleset) -> tuple[tuple[int, ...], ...]:
         return _Analysis(ruleset).layout
     except NotByFlags:
         return (tuple(range(len(ruleset.units))),)
+
+
+register_flag_layout(flag_layout)  # the fast backend builds its flags in these groups
 
 
 class ByFlags:

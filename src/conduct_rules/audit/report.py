@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from conduct_rules.audit.writers import ItemInfo
-from conduct_rules.render.html import Cell
+from conduct_rules.render.cells import Cell
 from conduct_rules.render.labels import value_text
 from conduct_rules.render.typography import number, percent
 

@@ -19,7 +19,29 @@ __all__ = [
     "Backend",
     "Evaluation",
     "FactSource",
+    "flag_layout",
+    "register_flag_layout",
 ]
+
+
+#: How a backend groups a lazy evaluation's unit flags (``Evaluation.flags``), given by the
+#: assembler, which knows which units key each of its caches (``assemble.lazy.flag_layout``).
+#: Why a registry: the engines sit below the assembler and must not import it; the assembler
+#: registers its layout when it is imported, which the package does before any case is assessed.
+#: Unset, every unit is one group, which the assembler reads through its general path.
+_FLAG_LAYOUT: list[Callable[[Ruleset], tuple[tuple[int, ...], ...]]] = []
+
+
+def register_flag_layout(layout: Callable[[Ruleset], tuple[tuple[int, ...], ...]]) -> None:
+    """Called once by ``assemble.lazy``: the layout the fast backend builds its flags in."""
+    _FLAG_LAYOUT[:] = [layout]
+
+
+def flag_layout(ruleset: Ruleset) -> tuple[tuple[int, ...], ...]:
+    """The registered layout for ``ruleset``, or one group of every unit when none is."""
+    if _FLAG_LAYOUT:
+        return _FLAG_LAYOUT[0](ruleset)
+    return (tuple(range(len(ruleset.units))),)
 
 _new = object.__new__
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import jinja2
 
 from conduct_rules.audit.writers import ItemInfo, catalogue
+from conduct_rules.render.cells import Cell
 from conduct_rules.render.typography import number, percent
 
 if TYPE_CHECKING:
@@ -134,21 +134,6 @@ _RULES = (
     ((".cite",), "color:#566573;font-size:.85em"),
     ((".badge",), "color:#fff;padding:.1em .5em;border-radius:.3em"),
 )
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One table cell as a template shows it; every field is plain text, escaped there.
-
-    ``colour`` makes the text a verdict badge; ``note`` follows in italics and brackets;
-    ``cites`` follows in the citation style and square brackets; ``numeric`` right-aligns.
-    """
-
-    text: str = ""
-    cites: str = ""
-    note: str = ""
-    colour: str = ""
-    numeric: bool = False
 
 
 @functools.cache

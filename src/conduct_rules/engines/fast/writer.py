@@ -10,6 +10,7 @@ import keyword
 from collections.abc import Iterable
 from typing import Any
 
+from conduct_rules.engines import flag_layout
 from conduct_rules.engines.fast.optimise import _inline_once, _live
 from conduct_rules.errors import EvaluationError
 from conduct_rules.rules.conditions import All, Any_, Cmp, Condition, Const, Not, Ref
@@ -263,9 +264,6 @@ class Writer:
     def build(self) -> str:
         """``evaluate``, ``facts`` and ``summarize`` over one body; ``fired`` over the flags."""
         rs = self.ruleset
-        # Imported here: the assembly imports the engines package, not this module.
-        from conduct_rules.assemble.lazy import flag_layout
-
         self.layout = flag_layout(rs)
         for key in rs.feature_keys:
             if rs.vocabulary.feature_type(key) is None:  # pragma: no cover - always features
