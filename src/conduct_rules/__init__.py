@@ -10,13 +10,15 @@ Public surface (everything else is private and may change)::
 
 from __future__ import annotations
 
-from conduct_rules.api import Assessor, assess, default_backend, prepare
+from conduct_rules.api import assess, default_backend
 from conduct_rules.audit.sample import sample_cases
 from conduct_rules.batch import (
+    Assessor,
     AuditResult,
     AuditRow,
     AuditSummary,
     assess_many,
+    prepare,
     records_from_csv,
     records_from_dataframe,
     records_from_file,

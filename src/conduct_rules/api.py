@@ -1,7 +1,8 @@
-"""The public entry points: ``assess(case)`` for one call, ``prepare(...)`` for many.
+"""The public entry point ``assess(case)``, and the prepared ``Assessor`` it keeps per setting.
 
 Why a function first: clinical software wants one call, no set-up and nothing shared between
-calls that it can see. Why also a prepared object (``Assessor``, as OPA's prepared queries):
+calls that it can see. Why also a prepared object (``Assessor``, as OPA's prepared queries;
+``prepare(...)`` in ``batch.py``, which adds ``assess_many`` one layer up):
 resolving a ruleset, compiling it for a backend and preparing the texts of its assessments cost
 milliseconds, paid once per (ruleset, language, parameters, backend) and then reused for every
 case. ``assess`` uses a small bounded registry of Assessors (``_Registry``: the one cache of this
@@ -14,9 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from conduct_rules.assemble.build import Plan
 from conduct_rules.assemble.contradictions import contradictions
@@ -41,12 +42,6 @@ from conduct_rules.rules.ruleset import (
     load_ruleset,
 )
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from conduct_rules.audit.sources import RecordSource
-    from conduct_rules.batch import AuditResult
-
 __all__ = [
     "BACKENDS",
     "Assessor",
@@ -54,7 +49,6 @@ __all__ = [
     "default_backend",
     "get_backend",
     "get_ruleset",
-    "prepare",
 ]
 
 BackendName = Literal["auto", "durable_rules", "python", "fast"]
@@ -164,45 +158,6 @@ class Assessor:
         warnings: tuple[Warning_, ...] = contradictions(c, self.lang) if self._warns else ()
         ev = self._evaluate(c)
         return self._plan.build(c, ev, engine=self.engine, warnings=warnings)
-
-    def assess_many(
-        self,
-        records: Iterable[Mapping[str, Any]] | RecordSource | pd.DataFrame,
-        *,
-        workers: int | None = None,
-        progress: bool = False,
-        keep_rows: int | None = None,
-    ) -> AuditResult:
-        """Assess every record, as ``assess_many(records, ...)`` with these settings would."""
-        from conduct_rules.batch import KEEP_ROWS, assess_many  # the batch layer builds on this
-
-        return assess_many(
-            records,
-            ruleset=self.ruleset,
-            lang=self.lang,
-            backend=self.backend,
-            workers=workers,
-            progress=progress,
-            keep_rows=KEEP_ROWS if keep_rows is None else keep_rows,
-        )
-
-
-def prepare(
-    ruleset: str | Path | Ruleset | None = DEFAULT_RULESET,
-    *,
-    lang: Literal["en", "fr"] = "en",
-    parameters: Mapping[str, int] | None = None,
-    backend: str = "auto",
-) -> Assessor:
-    """An ``Assessor`` for these settings, ready to assess many cases.
-
-    Everything that does not depend on the case is done now (and its errors raised now: an unknown
-    ruleset, parameter, language or backend, or a backend that cannot load here), so each
-    ``.assess(case)`` only parses, evaluates and assembles. The Assessor is the caller's: keep it as
-    long as it is useful.
-    """
-    check_lang(lang)
-    return Assessor(get_ruleset(ruleset, parameters), lang=lang, backend=backend)
 
 
 class _Registry:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
+from conduct_rules import api as _api
 from conduct_rules.api import get_ruleset
 from conduct_rules.audit.inputs import records_from_file
 from conduct_rules.audit.results import AuditRow, AuditSummary
@@ -31,17 +32,19 @@ from conduct_rules.audit.sources import (
 )
 from conduct_rules.audit.tally import Tally
 from conduct_rules.errors import ConductRulesError, check_lang
-from conduct_rules.rules.ruleset import Ruleset
+from conduct_rules.rules.ruleset import DEFAULT_RULESET, Ruleset
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
 __all__ = [
+    "Assessor",
     "AuditResult",
     "AuditRow",
     "AuditSummary",
     "assess_many",
+    "prepare",
     "records_from_csv",
     "records_from_dataframe",
     "records_from_file",
@@ -306,3 +309,50 @@ def assess_many(
         progress=progress,
         keep_rows=keep_rows,
     )
+
+
+class Assessor(_api.Assessor):
+    """One ruleset, language and backend, prepared once for many cases: ``.assess(case)`` and
+    ``.assess_many(records)`` (what ``prepare`` returns).
+
+    Why here and not in ``api.py``: ``assess_many`` is this module's, which builds on ``api``;
+    the one-case part (``api.Assessor``, also what ``assess`` keeps in its registry) stays below,
+    so the layers go one way (docs/architecture.md).
+    """
+
+    def assess_many(
+        self,
+        records: Iterable[Mapping[str, Any]] | RecordSource | pd.DataFrame,
+        *,
+        workers: int | None = None,
+        progress: bool = False,
+        keep_rows: int | None = None,
+    ) -> AuditResult:
+        """Assess every record, as ``assess_many(records, ...)`` with these settings would."""
+        return assess_many(
+            records,
+            ruleset=self.ruleset,
+            lang=self.lang,
+            backend=self.backend,
+            workers=workers,
+            progress=progress,
+            keep_rows=KEEP_ROWS if keep_rows is None else keep_rows,
+        )
+
+
+def prepare(
+    ruleset: str | Path | Ruleset | None = DEFAULT_RULESET,
+    *,
+    lang: Literal["en", "fr"] = "en",
+    parameters: Mapping[str, int] | None = None,
+    backend: str = "auto",
+) -> Assessor:
+    """An ``Assessor`` for these settings, ready to assess many cases.
+
+    Everything that does not depend on the case is done now (and its errors raised now: an unknown
+    ruleset, parameter, language or backend, or a backend that cannot load here), so each
+    ``.assess(case)`` only parses, evaluates and assembles. The Assessor is the caller's: keep it as
+    long as it is useful.
+    """
+    check_lang(lang)
+    return Assessor(get_ruleset(ruleset, parameters), lang=lang, backend=backend)

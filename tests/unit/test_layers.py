@@ -59,18 +59,8 @@ INDEPENDENT: tuple[tuple[str, ...], ...] = (
 )
 
 #: Known exceptions, each with its reason. Keep this list short; every entry is a debt.
-ALLOWED_UPWARD: dict[tuple[str, str], str] = {
-    # ``Assessor.assess_many`` (the prepared assessor) delegates to the batch front; it belongs
-    # in ``batch`` (a debt listed in the issue-12 report).
-    ("conduct_rules.api", "conduct_rules.batch"): "Assessor.assess_many (issue 12)",
-    ("conduct_rules.api", "conduct_rules.audit.sources"): "Assessor.assess_many (issue 12)",
-}
-ALLOWED_CYCLES: frozenset[frozenset[str]] = frozenset(
-    {
-        # The same debt: api -> batch -> audit.runner -> api.
-        frozenset({"conduct_rules.api", "conduct_rules.audit.runner", "conduct_rules.batch"}),
-    }
-)
+ALLOWED_UPWARD: dict[tuple[str, str], str] = {}
+ALLOWED_CYCLES: frozenset[frozenset[str]] = frozenset()
 
 
 def _modules() -> dict[str, tuple[Path, bool]]:

@@ -112,7 +112,7 @@ def test_the_registry_is_bounded_and_reuses_its_assessors(monkeypatch: pytest.Mo
     first = registry.assessor(rs, "en", "auto")
     again = registry.assessor(rs.with_parameters(min_attempts=8), "en", "auto")
     assert again is first  # an equal copy (same fingerprint, same loaded data) reuses it
-    assert isinstance(first, Assessor)
+    assert isinstance(first, api.Assessor)  # the one-case part; prepare() gives the subclass
     # one backend instance (one cache of compiled rulesets) per engine, whatever its alias
     assert api.get_backend("auto") is api.get_backend("fast")
     assert api.get_backend("durable") is api.get_backend("durable_rules")
@@ -136,3 +136,12 @@ def test_an_edited_folder_gets_a_new_assessor(tmp_path: Path) -> None:
     after = assess(case, ruleset=str(folder))
     assert after.verdict_explanation.startswith("EDITED TEXT")
     assert assess(case, ruleset=str(folder)).verdict_explanation.startswith("EDITED TEXT")
+
+
+def test_prepare_gives_the_public_assessor_with_assess_many() -> None:
+    """``prepare`` returns ``conduct_rules.Assessor`` (batch layer): one case and many, the
+    same answers as ``assess`` and ``assess_many``."""
+    prepared = prepare("ontario", lang="fr")
+    assert isinstance(prepared, Assessor)
+    result = prepared.assess_many(CASES[:3])
+    assert [r.verdict for r in result] == [assess(c, lang="fr").verdict for c in CASES[:3]]
