@@ -7,12 +7,14 @@ timed test would be flaky and prove little. This prints figures, and whether the
 process tree; issue 4 before it: 60 s, 50 MB growth).
 
 The floor: the same file read line by line and decoded by the same decoder the audit uses
-(``json.loads``), no validation and no rules, in one process; printed in the same run, with the
-ratio of the audit to it (wall and CPU). On a machine shared with other jobs wall times say
-little; CPU seconds (user + system, from the kernel) are the figure to compare.
+(``msgspec`` into the typed case, ``audit.fastjson``; every field checked on the way), no rules
+and no output, in one process; printed in the same run, with the ratio of the audit to it (wall
+and CPU). The standard library's ``json.loads`` over the same file is printed too. On a machine
+shared with other jobs wall times say little; CPU seconds (user + system, from the kernel) are
+the figure to compare.
 
-Records: ``full`` spells out every field as exports write them (about 800 bytes a line);
-``sparse`` gives only the fields that differ from the defaults (about 350 bytes); ``both`` runs
+Records: ``full`` spells out every field as exports write them (about 1,170 bytes a line);
+``sparse`` gives only the fields that differ from the defaults (about 390 bytes); ``both`` runs
 each.
 
 What it does: writes N seeded synthetic records (``conduct_rules.audit.sample``, 1% broken as
@@ -51,14 +53,17 @@ TARGET_WALL_S = 5.0
 TARGET_PEAK_MB = 200.0
 TARGET_GROWTH_MB = 50.0
 _FLOOR = """
-import json, sys, time, resource
+import gc, json, sys, time, resource
+from conduct_rules.audit.fastjson import FastCases
+decode = FastCases().case if sys.argv[2] == "msgspec" else json.loads
+gc.disable()  # as the audit's workers decode
 t0 = time.perf_counter()
 n = 0
 with open(sys.argv[1], "rb") as fh:
     for line in fh:
         if line.strip():
             try:
-                json.loads(line)
+                decode(line)
             except ValueError:
                 pass
             n += 1
@@ -185,10 +190,17 @@ class Floor:
     maxrss_mb: float
 
 
-def floor(inp: Path) -> Floor:
-    """Read and decode every line of ``inp`` with the audit's decoder, no rules (in a child)."""
+def floor(inp: Path, decoder: str = "msgspec") -> Floor:
+    """Read and decode every line of ``inp`` with the audit's decoder, no rules (in a child).
+
+    ``msgspec``: the audit's decoder (``audit.fastjson``: each line into the typed case, every
+    field checked); ``json``: the standard library's ``json.loads``, for comparison.
+    """
     proc = subprocess.run(
-        [sys.executable, "-c", _FLOOR, str(inp)], capture_output=True, text=True, check=True
+        [sys.executable, "-c", _FLOOR, str(inp), decoder],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     _, wall, cpu, rss = proc.stdout.split()
     return Floor(float(wall), float(cpu), float(rss))
@@ -290,6 +302,7 @@ def measure(args: argparse.Namespace, kind: str, cores: int) -> None:
             print(f"    output: {rows:,} lines, one per input row, in input order")
             if name == "full":
                 fl = floor(inp)
+                fl_json = floor(inp, "json")
             inp.unlink()
             out.unlink()
         base, full = runs["baseline"], runs["full"]
@@ -312,9 +325,13 @@ def measure(args: argparse.Namespace, kind: str, cores: int) -> None:
         "busiest process)"
     )
     print(
-        f"  floor: read + json.loads, no rules, one process: wall {fl.wall_s:.1f} s, "
-        f"CPU {fl.cpu_s:.1f} s ({1e6 * fl.cpu_s / args.n:.1f} µs/record), "
-        f"peak {fl.maxrss_mb:.0f} MB"
+        f"  floor: read + decode into the typed case (msgspec, the audit's decoder), no rules, "
+        f"one process: wall {fl.wall_s:.1f} s, CPU {fl.cpu_s:.1f} s "
+        f"({1e6 * fl.cpu_s / args.n:.1f} µs/record), peak {fl.maxrss_mb:.0f} MB"
+    )
+    print(
+        f"  (for comparison, read + json.loads: wall {fl_json.wall_s:.1f} s, CPU "
+        f"{fl_json.cpu_s:.1f} s, {1e6 * fl_json.cpu_s / args.n:.1f} µs/record)"
     )
     print(
         f"  audit / floor        wall × {full.wall_s / fl.wall_s:.1f}, "

@@ -121,8 +121,9 @@ class AuditResult:
             ):
                 tally.merge(rendered.tally)
                 if sink is not None:
-                    for i, r in rendered.rejected:
-                        sink(r, _raw(chunk, i))
+                    raws = rendered.raws
+                    for k, (i, r) in enumerate(rendered.rejected):
+                        sink(r, _raw(chunk, i) if raws is None else raws[k])
                 if bar is not None:
                     if self.source.unit != "rows":
                         bar.set_postfix_str(f"{tally.total:,} rows", refresh=False)

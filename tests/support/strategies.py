@@ -261,27 +261,59 @@ _RAW_LINES = (
     b"[]",
     b"null",
     b'"text"',
+    # For the C reader (``audit.fastjson``): colons in the id around a repeated key, keys spaced
+    # from their colon, repeats inside an attempt and in a full group, raw control characters,
+    # the longest ids in non-BMP characters, a blank id in Unicode spaces, deep nesting, numbers.
+    b'{"case_id": "a:b", "case_id": "c"}',
+    b'{"case_id": "c", "case_id": "a:b"}',
+    b'{"case_id": "k::", "stage": "ended"}',
+    b'{"case_id" : "W2", "stage" :"ended", "initiated_by"\t:\t"client"}',
+    b'{"case_id": "T2", "termination_session": {"attempts": [{"channel": "email", '
+    b'"date": "2024-01-01", "date": "2024-01-02"}]}}',
+    b'{"case_id": "D6", "services": {"needed": true, "needed": true}}',
+    b'{"case_id": "D7", "services": {"needed": true, "requested": true, "likely_to_benefit": '
+    b'true, "requested": false}}',
+    b'{"case_id": "a\x01b"}',
+    b'{"case_id": "a\tb"}',
+    '{{"case_id": "{}"}}'.format("\U0001f600" * 200).encode(),
+    '{{"case_id": "{}"}}'.format("\U0001f600" * 201).encode(),
+    '{"case_id": "\u00a0\u2003"}'.encode(),
+    b'{"case_id": "Z", "services": ' + b"[" * 5_000 + b"]" * 5_000 + b"}",
+    b'{"case_id": "Z2", "alternatives": {"providers_offered": -0}}',
+    b'{"case_id": "Z3", "alternatives": {"providers_offered": 01}}',
+    b'{"case_id": "Z4", "alternatives": {"providers_offered": 1E400}}',
+    b'{"case_id": "Z5", "alternatives": {"notice_days": null}, "client": '
+    b'{"informed_of_reasons": null}}',
+    b'{"case_id": "Z6", "services": null}',
+    b'{"Case_id": "Z7"}',
+    b"{}",
+    b'{"case_id": "Z8"}{"case_id": "Z9"}',
+    b'{"case_id": "Z10", "documented": ["consultations", "consultations", "legal_advice"]}',
 )
 
 
 def _mutate(rng: Any, case: dict[str, Any]) -> Any:
     """One random hostile change to a JSON-shaped case (``rng``: a ``random.Random``)."""
+    import copy
+
     kind = rng.randrange(9)
     pick = rng.choice
+
+    def hostile() -> Any:  # a copy: a shared dict put inside itself would make a cycle
+        return copy.deepcopy(pick(HOSTILE_VALUES))
+
     if kind == 0:  # a top-level field gets a wrong value
-        case[pick(("case_id", "stage", "initiated_by", "documented", *_GROUPS))] = pick(
-            HOSTILE_VALUES
-        )
+        case[pick(("case_id", "stage", "initiated_by", "documented", *_GROUPS))] = hostile()
     elif kind == 1:  # a leaf gets a wrong value (or an unknown leaf appears)
         group = case.setdefault(pick(_GROUPS), {})
         if isinstance(group, dict):
-            group[pick([*group, "unknown_leaf"])] = pick(HOSTILE_VALUES)
+            group[pick([*group, "unknown_leaf"])] = hostile()
     elif kind == 2:  # an unknown top-level key
-        case[pick(("notes", "Stage", "case_id ", "_rejected"))] = pick(HOSTILE_VALUES)
+        case[pick(("notes", "Stage", "case_id ", "_rejected"))] = hostile()
     elif kind == 3:  # attempts that are not quite attempts
         ts = case.setdefault("termination_session", {})
         if isinstance(ts, dict):
-            item = {"channel": pick(("email", "fax", 1)), "date": pick(HOSTILE_VALUES)}
+            item = {"channel": pick(("email", "fax", 1)), "date": hostile()}
             if rng.random() < 0.3:
                 item["extra"] = 1
             prev = ts.get("attempts")
@@ -336,8 +368,22 @@ def hostile_lines(n: int, seed: int, bad_share: float = 0.5) -> list[bytes]:
             out.append(_pick_raw(rng))
         else:
             text = json.dumps(record, ensure_ascii=rng.random() < 0.5)
+            if rng.random() < 0.03:
+                text = _repeat_a_key(rng, text)
             out.append(text.encode("utf-8", "surrogatepass"))
     return out
+
+
+def _repeat_a_key(rng: Any, text: str) -> str:
+    """The line with one of its ``"key": value`` pairs written twice (same or other value)."""
+    import re
+
+    pairs = list(re.finditer(r'"([a-z_]+)": (true|false|null|-?[0-9]+|"[^"\\]*")', text))
+    if not pairs:
+        return text
+    m = rng.choice(pairs)
+    value = rng.choice((m.group(2), "true", "false", "0", '"held"'))
+    return text[: m.end()] + f', "{m.group(1)}": {value}' + text[m.end() :]
 
 
 def _pick_raw(rng: Any) -> bytes:

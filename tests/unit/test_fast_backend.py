@@ -37,10 +37,13 @@ ALLOWED_GLOBALS = {
 }  # fmt: skip
 
 
+@pytest.mark.parametrize("access", ["vars", "attr"])
 @pytest.mark.parametrize("folder", [ROOT / "rulesets" / "ontario", BENCH8])
-def test_generated_source_names_only_its_locals(folder: Path) -> None:
+def test_generated_source_names_only_its_locals(folder: Path, access: str) -> None:
     """Every name read is a local it assigned, ``case``, or one of the allowed globals."""
-    tree = ast.parse(generate_source(load_ruleset(folder)))
+    source = fast_writer.Writer(load_ruleset(folder), access=access).build()  # type: ignore[arg-type]
+    assert ("_vars(" in source) is (access == "vars")
+    tree = ast.parse(source)
     functions = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
     assert [f.name for f in functions] == ["evaluate", "facts", "summarize", "fired"]
     assert all(isinstance(n, ast.FunctionDef) for n in tree.body)
@@ -58,6 +61,22 @@ def test_generated_source_names_only_its_locals(folder: Path) -> None:
             if isinstance(node, ast.Call):
                 assert isinstance(node.func, ast.Name)
                 assert node.func.id in ALLOWED_GLOBALS - {"_SOURCE"}, node.func.id
+
+
+@pytest.mark.parametrize("ruleset_id", ["ontario", "crpo-6.3"])
+def test_summarize_by_attribute_agrees_with_summarize_by_vars(ruleset_id: str) -> None:
+    """The version for objects without ``__dict__`` (the audit's structs) reads the same."""
+    from conduct_rules.api import get_ruleset
+    from conduct_rules.audit.sample import sample_cases
+
+    rs = get_ruleset(ruleset_id)
+    backend = get_backend("fast")
+    by_vars = backend.summarizer(rs)
+    by_attr = backend.summarizer(rs, access="attr")  # type: ignore[call-arg]
+    assert by_attr is not by_vars
+    for record in sample_cases(600, seed=5):
+        case = Case.parse(record)
+        assert by_attr(case) == by_vars(case)
 
 
 @pytest.mark.parametrize("folder", [ROOT / "rulesets" / "ontario", BENCH8])

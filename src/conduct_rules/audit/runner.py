@@ -16,6 +16,7 @@ back in input order.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 import re
@@ -28,8 +29,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from conduct_rules.api import get_backend
 from conduct_rules.assemble.contradictions import CHECKS
+from conduct_rules.audit.fastjson import FastRows, fast_cases
 from conduct_rules.audit.results import AuditRow
-from conduct_rules.audit.sources import Chunk, RecordSource, decode
+from conduct_rules.audit.sources import Chunk, RecordSource, decode, lines_of
 from conduct_rules.audit.stop import check_stop
 from conduct_rules.audit.tally import Tally
 from conduct_rules.engines import Backend
@@ -145,13 +147,36 @@ class RowAssessor:
         self._missing = tuple((d, DOCUMENT_MISSING.format(d)) for d in out.documentation)
         self._findings = tuple((f, FINDING.format(f)) for f in out.findings)
         self._blocking = frozenset(s for s, v in out.safeguards.items() if v.blocking)
+        #: JSON Lines rows through ``audit.fastjson`` (msgspec), when it can give the same rows.
+        self.fast_rows: FastRows | None = None
+        cases = fast_cases() if vocab.is_case and self.backend.name == "fast" else None
+        if cases is not None and callable(summarizer):
+            from conduct_rules.audit.writers import _encode_str, ending_head, ending_tail, json_line
+
+            self.fast_rows = FastRows(
+                cases,
+                summarizer(ruleset, access="attr"),
+                self._checks,
+                ending_head,
+                ending_tail,
+                _encode_str,
+                json_line,
+            )
 
     def needs_attention(self, r: AuditRow) -> bool:
         """Not permitted, a finding, or a blocking safeguard outstanding."""
-        return r.status == "assessed" and (
-            r.verdict == "not_permitted"
-            or bool(r.findings)
-            or any(s in self._blocking for s in r.outstanding_safeguards)
+        return r.status == "assessed" and self.outcome_needs_attention(
+            r.verdict, r.findings, r.outstanding_safeguards
+        )
+
+    def outcome_needs_attention(
+        self, verdict: str | None, findings: tuple[str, ...], outstanding: tuple[str, ...]
+    ) -> bool:
+        """``needs_attention`` for an assessed row's verdict, findings and outstanding ids."""
+        return (
+            verdict == "not_permitted"
+            or bool(findings)
+            or any(s in self._blocking for s in outstanding)
         )
 
     def _intern(self, ids: tuple[str, ...], same: tuple[str, ...]) -> tuple[str, ...]:
@@ -219,10 +244,15 @@ class RowAssessor:
             return self.reject(row, data, [("(engine)", f"internal error ({type(exc).__name__})")])
 
     def run(self, chunk: Chunk) -> list[AuditRow]:
+        chunk = lines_of(chunk)
         if chunk.kind == "jsonl" and self._validate_json is not None:
             return self._run_json(chunk)
         rows = decode(chunk, self._fields)
         return [self.assess(row, data, errs) for row, data, errs in rows]
+
+    def json_row(self, row: int, line: Any) -> AuditRow:
+        """One JSON Lines line's row, the usual way (``_run_json``)."""
+        return self._run_json(Chunk("jsonl", (row,), [line]))[0]
 
     def _run_json(self, chunk: Chunk) -> list[AuditRow]:
         """JSON Lines for the standard ``Case``: each line decoded and validated in one pass.
@@ -251,11 +281,16 @@ class RowAssessor:
 
 
 class Rendered(NamedTuple):
-    """A chunk's output text, its counts, and its rejected rows with their index in the chunk."""
+    """A chunk's output text, its counts, and its rejected rows with their index in the chunk.
+
+    ``raws``: the rejected rows' input lines, when the chunk was a span read where it was
+    assessed (the reading process never saw its lines); else ``None``.
+    """
 
     text: str
     tally: Tally
     rejected: list[tuple[int, AuditRow]]
+    raws: list[Any] | None = None
 
 
 def render_chunk(assessor: RowAssessor, chunk: Chunk, fmt: str) -> Rendered:
@@ -266,6 +301,13 @@ def render_chunk(assessor: RowAssessor, chunk: Chunk, fmt: str) -> Rendered:
     """
     from conduct_rules.audit.writers import csv_text, json_line
 
+    if chunk.span is not None:
+        lines = lines_of(chunk)
+        done = render_chunk(assessor, lines, fmt)
+        return done._replace(raws=[lines.items[i] for i, _ in done.rejected])
+    fast = assessor.fast_rows
+    if fast is not None and fmt == "jsonl" and chunk.kind == "jsonl":
+        return _render_fast(assessor, fast, chunk)
     rows = assessor.run(chunk)
     tally = Tally()
     attention = assessor.needs_attention
@@ -276,6 +318,23 @@ def render_chunk(assessor: RowAssessor, chunk: Chunk, fmt: str) -> Rendered:
             rejected.append((i, r))
     text = "".join(json_line(r) + "\n" for r in rows) if fmt == "jsonl" else csv_text(rows)
     return Rendered(text, tally, rejected)
+
+
+def _render_fast(assessor: RowAssessor, fast: FastRows, chunk: Chunk) -> Rendered:
+    """``render_chunk`` for JSON Lines through ``audit.fastjson``: the same text and counts."""
+    gc_was_on = gc.isenabled()
+    gc.disable()  # no cycles are made here; a collection per few hundred lines would cost more
+    try:
+        texts, keys = fast.render(chunk.rows, chunk.items, assessor.json_row)
+    finally:
+        if gc_was_on:
+            gc.enable()
+    tally = Tally()
+    tally.add_outcomes(keys, assessor.outcome_needs_attention)
+    rejected: list[tuple[int, AuditRow]] = [
+        (i, k) for i, k in enumerate(keys) if type(k) is not tuple and k.status == "rejected"
+    ]
+    return Rendered("".join(texts), tally, rejected)
 
 
 _WORKER: RowAssessor | None = None
@@ -379,8 +438,11 @@ def _dispatch(
     workers: int | None,
     local: Callable[[Chunk], T],
     remote: Callable[[Chunk], T],
+    *,
+    spans: bool = False,
 ) -> Iterator[tuple[T, Chunk]]:
-    chunks = source.chunks()
+    """``spans``: the caller takes spans (``Chunk.span``) when the source offers them."""
+    chunks = (source.span_chunks() if spans else None) or source.chunks()
     if workers == 1 or (workers is None and _cpu_count() < 2):
         yield from _in_process(chunks, local)
         return
@@ -389,7 +451,7 @@ def _dispatch(
         buffered = 0
         for chunk in chunks:
             first.append(chunk)
-            buffered += len(chunk.rows)
+            buffered += chunk.lines
             if buffered >= POOL_MIN_ROWS:
                 break
         else:
@@ -421,4 +483,5 @@ def run_rendered(
 ) -> Iterator[tuple[Rendered, Chunk]]:
     """As ``run_chunks``, but each chunk comes back rendered as ``fmt`` text with its counts."""
     local = partial(render_chunk, assessor, fmt=fmt)
-    yield from _dispatch(source, ruleset, backend, workers, local, partial(_work_rendered, fmt=fmt))
+    remote = partial(_work_rendered, fmt=fmt)
+    yield from _dispatch(source, ruleset, backend, workers, local, remote, spans=True)

@@ -15,11 +15,12 @@ to keep in memory can be computed a second time instead of being held.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 
+from conduct_rules.audit.lines import last_line, split_lines, whole_lines
 from conduct_rules.errors import ConductRulesError, InputError
 from conduct_rules.model.strict_json import DuplicateKeyError
 from conduct_rules.model.strict_json import loads as strict_loads
@@ -27,8 +28,10 @@ from conduct_rules.rules.flat import FlatColumns, Unreadable
 from conduct_rules.rules.vocabulary import FieldType
 
 __all__ = [
+    "SPAN_BYTES",
     "Chunk",
     "RecordSource",
+    "lines_of",
     "records_from_csv",
     "records_from_dataframe",
     "records_from_jsonl",
@@ -55,6 +58,15 @@ class Chunk:
     #: Each record's text as written (CSV with ``keep_text``), for the rejected-records file;
     #: kept in the reading process, never sent to a worker.
     texts: list[str | None] | None = None
+    #: Lines still to be read, where they are assessed (``lines_of``): the file, the offset and
+    #: length of whole lines, and the numbers of the lines before and at their end. ``rows`` and
+    #: ``items`` are then empty.
+    span: tuple[str, int, int, int, int] | None = None
+
+    @property
+    def lines(self) -> int:
+        """How many input lines (or records) the chunk stands for."""
+        return len(self.rows) if self.span is None else self.span[4] - self.span[3]
 
 
 class RecordSource:
@@ -77,6 +89,9 @@ class RecordSource:
         self._used = False
         #: What reading found out: format, encoding, CSV dialect and header (filled as read).
         self.info: dict[str, Any] = {}
+        #: The same chunks as spans of a file that the assessing process reads itself
+        #: (``Chunk.span``), when the input allows it (an uncompressed JSON Lines file).
+        self.spans: Callable[[], Iterator[Chunk]] | None = None
 
     def chunks(self) -> Iterator[Chunk]:
         """The chunks, in input order; a one-shot source refuses a second reading."""
@@ -84,6 +99,13 @@ class RecordSource:
             raise ConductRulesError(f"{self.label} can be read only once")
         self._used = True
         return self._chunks()
+
+    def span_chunks(self) -> Iterator[Chunk] | None:
+        """The chunks as spans (``Chunk.span``) when the input offers them, else ``None``."""
+        if self.spans is None:
+            return None
+        self._used = True
+        return self.spans()
 
     def __repr__(self) -> str:
         return f"RecordSource({self.label})"
@@ -215,31 +237,70 @@ def records_from_jsonl(path: str | Path | IO[bytes]) -> RecordSource:
     """
 
     def gen(fh: IO[bytes]) -> Iterator[Chunk]:
-        rows: list[int] = []
-        items: list[bytes] = []
-        size = 0
         lineno = 0
-        for physical in fh:
-            size += len(physical)
-            # A lone CR ends a line too (old Mac files): a JSON text never holds a raw CR, so
-            # splitting there can only separate records, never cut one.
-            for line in physical.splitlines() if b"\r" in physical else (physical,):
-                lineno += 1
-                if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):
-                    line = line[3:]  # noqa: PLW2901 - a UTF-8 byte order mark is not data
-                if not line.strip():
-                    continue
-                rows.append(lineno)
-                items.append(line)
-            if len(items) >= CHUNK_ROWS:
-                yield Chunk("jsonl", tuple(rows), items, None, size)
-                rows, items, size = [], [], 0
-        if items or size:
-            yield Chunk("jsonl", tuple(rows), items, None, size)
+        for _, block in whole_lines(fh, _BLOCK):
+            lineno = yield from _line_chunks(block, lineno)
 
     source = _source_of("JSON Lines", path, gen)
     source.info = {"format": "jsonl", "encoding": "utf-8"}
+    if isinstance(path, str | Path) and _file_size(path) is not None:
+        file = str(path)
+        source.spans = lambda: _spans(file)
     return source
+
+
+#: Bytes read at a time from a JSON Lines input.
+_BLOCK = 1 << 22
+#: Bytes of whole lines per span (``Chunk.span``): about 1,800 full records, 5,400 sparse ones.
+SPAN_BYTES = 1 << 21
+
+
+def _spans(path: str) -> Iterator[Chunk]:
+    """An uncompressed JSON Lines file as spans of whole lines, for the workers to read.
+
+    Why: reading, splitting and sending a million lines made the reading process the busiest of
+    an audit; now it only finds where lines end and counts them (for the row numbers), and the
+    worker reads its span from the file.
+    """
+    with _open_binary(path) as fh:
+        lineno = 0
+        for offset, block in whole_lines(fh, SPAN_BYTES):
+            last = last_line(block, lineno)
+            span = (path, offset, len(block), lineno, last)
+            yield Chunk("jsonl", (), [], None, len(block), span=span)
+            lineno = last
+
+
+def lines_of(chunk: Chunk) -> Chunk:
+    """A span's lines (``Chunk.span``), read from its file: the chunk ``records_from_jsonl``
+    would have made of them."""
+    if chunk.span is None:
+        return chunk
+    path, offset, length, first, _ = chunk.span
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        block = fh.read(length)
+    if len(block) != length:
+        raise InputError(f"{path}: the file changed while it was read")
+    rows, items, _, _ = split_lines(block, first)
+    return Chunk("jsonl", tuple(rows), items, None, chunk.progress)
+
+
+def _line_chunks(block: bytes, lineno: int) -> Generator[Chunk, None, int]:
+    """``block``'s records in chunks of ``CHUNK_ROWS``; returns the last line number read."""
+    rows, items, sizes, last = split_lines(block, lineno)
+    read: int = sum(sizes)
+    if not items and read:
+        yield Chunk("jsonl", (), [], None, read)
+    for i in range(0, len(items), CHUNK_ROWS):
+        yield Chunk(
+            "jsonl",
+            tuple(rows[i : i + CHUNK_ROWS]),
+            items[i : i + CHUNK_ROWS],
+            None,
+            sum(sizes[i : i + CHUNK_ROWS]),
+        )
+    return last
 
 
 def _known_columns() -> frozenset[str]:

@@ -8,7 +8,8 @@ both places use this class, so the summary is the same either way.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from conduct_rules.audit.results import AuditRow, AuditSummary
 from conduct_rules.rules.ruleset import Ruleset
@@ -30,23 +31,82 @@ class Tally:
         self.by_stage: Counter[tuple[str, str]] = Counter()
         self.by_initiator: Counter[tuple[str, str]] = Counter()
 
-    def add(self, r: AuditRow, attention: bool) -> None:
-        self.total += 1
+    def add(self, r: AuditRow, attention: bool, n: int = 1) -> None:
+        """Count ``r`` (``n`` times: rows alike but for their number and ``case_id``).
+
+        Adding one row ``n`` times at its first place gives the counters the same order as
+        adding each row where it comes (``most_common`` breaks ties by that order): every id in
+        the later rows first appeared in the first of them.
+        """
+        self.total += n
         if r.status == "rejected":
-            self.rejected += 1
-            self.fields[r.error_field or "?"] += 1
+            self.rejected += n
+            self.fields[r.error_field or "?"] += n
             return
-        self.verdicts[r.verdict or "?"] += 1
+        verdict = r.verdict or "?"
+        self.verdicts[verdict] += n
         if r.stage is not None:
-            self.by_stage[r.stage, r.verdict or "?"] += 1
+            self.by_stage[r.stage, verdict] += n
         if r.initiated_by is not None:
-            self.by_initiator[r.initiated_by, r.verdict or "?"] += 1
-        self.termination += bool(r.termination_required)
-        self.attention += attention
-        self.findings.update(r.findings)
-        self.safeguards.update(r.outstanding_safeguards)
-        self.missing.update(r.missing_documentation)
-        self.warnings.update(r.warnings)
+            self.by_initiator[r.initiated_by, verdict] += n
+        self.termination += n * bool(r.termination_required)
+        self.attention += n * attention
+        for counter, ids in (
+            (self.findings, r.findings),
+            (self.safeguards, r.outstanding_safeguards),
+            (self.missing, r.missing_documentation),
+            (self.warnings, r.warnings),
+        ):
+            for i in ids:
+                counter[i] += n
+
+    def add_outcomes(
+        self,
+        keys: Sequence[Any],
+        attention: Callable[[str, tuple[str, ...], tuple[str, ...]], bool],
+    ) -> None:
+        """Count a chunk given as outcomes (``audit.fastjson.Outcome``) or rows, in row order.
+
+        The same counts, in the same order, as ``add`` on each row: each counter is filled from
+        the distinct values of one column, in the order they first appear, ``n`` times each (see
+        ``add``). ``attention(verdict, findings, outstanding)``: ``RowAssessor``'s rule.
+        """
+        outcomes: list[Any] = []
+        for k in keys:
+            if type(k) is tuple:
+                outcomes.append(k)
+            elif k.status == "rejected":
+                self.total += 1
+                self.rejected += 1
+                self.fields[k.error_field or "?"] += 1
+            else:
+                outcomes.append(
+                    (k.verdict or "?", k.termination_required, k.outstanding_safeguards,
+                     k.missing_documentation, k.findings, k.warnings, k.stage, k.initiated_by)
+                )
+        if not outcomes:
+            return
+        self.total += len(outcomes)
+        verdict, termination, outstanding, missing, findings, warns, stage, initiated = zip(
+            *outcomes, strict=True
+        )
+        self.verdicts.update(verdict)
+        self.by_stage.update((s, v) for s, v in zip(stage, verdict, strict=True) if s is not None)
+        self.by_initiator.update(
+            (i, v) for i, v in zip(initiated, verdict, strict=True) if i is not None
+        )
+        self.termination += sum(map(bool, termination))
+        for (v, f, o), n in Counter(zip(verdict, findings, outstanding, strict=True)).items():
+            self.attention += n * attention(v, f, o)
+        for counter, column in (
+            (self.findings, findings),
+            (self.safeguards, outstanding),
+            (self.missing, missing),
+            (self.warnings, warns),
+        ):
+            for ids, n in Counter(column).items():
+                for i in ids:
+                    counter[i] += n
 
     def merge(self, other: Tally) -> None:
         """Add another tally's counts (a chunk's, counted where it was assessed)."""

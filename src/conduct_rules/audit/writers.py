@@ -137,19 +137,74 @@ def json_line(r: AuditRow) -> str:
     Written by hand rather than with ``json.dumps(r.as_dict())`` because the main process writes
     every row of a million-row audit; the keys are fixed, so only the values need encoding.
     """
-    tr = (
-        "null"
-        if r.termination_required is None
-        else ("true" if r.termination_required else "false")
+    return f'{{"row":{r.row:d},"case_id":{_text(r.case_id)}' + row_ending(
+        r.status,
+        r.verdict,
+        r.termination_required,
+        r.outstanding_safeguards,
+        r.missing_documentation,
+        r.findings,
+        r.warnings,
+        r.error_field,
+        r.error,
+        r.stage,
+        r.initiated_by,
     )
+
+
+def row_ending(
+    status: str,
+    verdict: str | None,
+    termination_required: bool | None,
+    outstanding: tuple[str, ...],
+    missing: tuple[str, ...],
+    findings: tuple[str, ...],
+    warnings: tuple[str, ...],
+    error_field: str | None,
+    error: str | None,
+    stage: str | None,
+    initiated_by: str | None,
+) -> str:
+    """A JSON Lines row after its ``case_id``: what rows with the same outcome share.
+
+    Why apart: ``audit.fastjson`` writes a row as its number, its ``case_id`` and the two halves
+    of this ending (``ending_head``, ``ending_tail``), each made once for all rows that share it;
+    both ways use these functions.
+    """
+    return ending_head(status, verdict, termination_required, outstanding) + ending_tail(
+        missing, findings, warnings, error_field, error, stage, initiated_by
+    )
+
+
+def ending_head(
+    status: str,
+    verdict: str | None,
+    termination_required: bool | None,
+    outstanding: tuple[str, ...],
+) -> str:
+    """The first half of ``row_ending``: status, verdict, termination, outstanding safeguards."""
+    tr = "null" if termination_required is None else ("true" if termination_required else "false")
     return (
-        f'{{"row":{r.row:d},"case_id":{_text(r.case_id)},"status":"{r.status}",'
-        f'"verdict":{_text(r.verdict)},"termination_required":{tr},'
-        f'"outstanding_safeguards":{_list_text(r.outstanding_safeguards)},'
-        f'"missing_documentation":{_list_text(r.missing_documentation)},'
-        f'"findings":{_list_text(r.findings)},"warnings":{_list_text(r.warnings)},'
-        f'"error_field":{_text(r.error_field)},"error":{_text(r.error)},'
-        f'"stage":{_text(r.stage)},"initiated_by":{_text(r.initiated_by)}{_VERSION}}}'
+        f',"status":"{status}","verdict":{_text(verdict)},"termination_required":{tr},'
+        f'"outstanding_safeguards":{_list_text(outstanding)}'
+    )
+
+
+def ending_tail(
+    missing: tuple[str, ...],
+    findings: tuple[str, ...],
+    warnings: tuple[str, ...],
+    error_field: str | None,
+    error: str | None,
+    stage: str | None,
+    initiated_by: str | None,
+) -> str:
+    """The second half of ``row_ending``: records, findings, warnings, error, stage, initiator."""
+    return (
+        f',"missing_documentation":{_list_text(missing)},'
+        f'"findings":{_list_text(findings)},"warnings":{_list_text(warnings)},'
+        f'"error_field":{_text(error_field)},"error":{_text(error)},'
+        f'"stage":{_text(stage)},"initiated_by":{_text(initiated_by)}{_VERSION}}}'
     )
 
 

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Any
 
 from conduct_rules.engines import Evaluation
 from conduct_rules.engines.fast.program import (
@@ -50,6 +51,7 @@ from conduct_rules.engines.fast.program import (
     compile_program,
     generate_source,
 )
+from conduct_rules.engines.fast.writer import Access
 from conduct_rules.model.case import Case
 from conduct_rules.rules.ruleset import Ruleset
 
@@ -67,6 +69,7 @@ class FastBackend:
 
     def __init__(self) -> None:
         self._programs: dict[str, Program] = {}
+        self._attr_programs: dict[str, Program] = {}  # ``summarizer(..., access="attr")``
         self._lock = threading.Lock()
         #: The ruleset evaluated last and its function: a batch uses one ruleset, and a
         #: ``Ruleset`` is immutable, so the same object needs no fingerprint look-up. Replaced
@@ -103,6 +106,22 @@ class FastBackend:
         """Verdicts, outstanding safeguards, missing records and findings, without the facts."""
         return self._program(ruleset).summarize(case)
 
-    def summarizer(self, ruleset: Ruleset) -> Callable[[Case], Summary]:
-        """The compiled ``summarize`` function, for loops over many cases."""
-        return self._program(ruleset).summarize
+    def summarizer(
+        self, ruleset: Ruleset, *, access: Access = "vars"
+    ) -> Callable[[Any], Summary]:
+        """The compiled ``summarize`` function, for loops over many cases.
+
+        ``access="attr"``: a version that reads fields as attributes, for objects shaped like a
+        ``Case`` without its ``__dict__`` (the audit's ``msgspec`` structs, ``audit.fastjson``).
+        """
+        if access == "vars":
+            return self._program(ruleset).summarize
+        key = ruleset.fingerprint
+        with self._lock:
+            prog = self._attr_programs.get(key)
+            if prog is None or prog.rules is not ruleset.rules:
+                prog = compile_program(ruleset, access=access)
+                if key not in self._attr_programs and len(self._attr_programs) >= MAX_COMPILED:
+                    del self._attr_programs[next(iter(self._attr_programs))]
+                self._attr_programs[key] = prog
+        return prog.summarize

@@ -14,7 +14,7 @@ from itertools import compress
 from typing import Any, NamedTuple
 
 from conduct_rules.engines import Evaluation
-from conduct_rules.engines.fast.writer import Writer
+from conduct_rules.engines.fast.writer import Access, Writer
 from conduct_rules.errors import EvaluationError
 from conduct_rules.model.case import Case
 from conduct_rules.rules.ruleset import Ruleset
@@ -80,8 +80,9 @@ class Program:
     layout: tuple[tuple[int, ...], ...]  # the units of each group of flags (``FactSource``)
 
 
-def compile_program(ruleset: Ruleset) -> Program:
-    writer = Writer(ruleset)
+def compile_program(ruleset: Ruleset, *, access: Access = "vars") -> Program:
+    """Compile ``ruleset``'s functions; ``access``: how they read fields (``Writer.read``)."""
+    writer = Writer(ruleset, access=access)
     names = tuple(u.name for u in ruleset.units)
     namespace: dict[str, Any] = {
         "__builtins__": {"len": len, "bool": bool, "tuple": tuple},

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import keyword
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 
 from conduct_rules.engines import flag_layout
 from conduct_rules.engines.fast.optimise import _inline_once, _live
@@ -27,7 +27,10 @@ from conduct_rules.rules.facts import (
 )
 from conduct_rules.rules.ruleset import Ruleset
 
-__all__ = ["EAGER_FIRED_MAX_UNITS", "Writer", "attr", "literal"]
+__all__ = ["EAGER_FIRED_MAX_UNITS", "Access", "Writer", "attr", "literal"]
+
+#: How generated code reads a model's fields: from its ``vars()`` dict, or as attributes.
+Access = Literal["vars", "attr"]
 
 #: Rulesets with at most this many units get their fired names with the flags, eagerly. Why: a
 #: lazy ``fired`` costs a property, a call and an unpacking of the flag groups when read (about
@@ -55,8 +58,9 @@ def attr(name: str) -> str:
 class Writer:
     """Builds the function body: locals for features and facts, one line per unit."""
 
-    def __init__(self, ruleset: Ruleset) -> None:
+    def __init__(self, ruleset: Ruleset, *, access: Access = "vars") -> None:
         self.ruleset = ruleset
+        self.access = access
         self.name_sets: dict[tuple[str, ...], str] = {}  # names -> the global ``_Names`` cache
         self.lines: list[str] = []
         self.layout: tuple[tuple[int, ...], ...] = ()  # the flag groups, set by ``build``
@@ -89,13 +93,25 @@ class Writer:
             return self.dicts[path]
         if path:
             parent, _, name = path.rpartition(".")
-            model = f"{self._fields_of(parent)}[{literal(attr(name))}]"
+            model = self.read(self._fields_of(parent), name)
         else:
             model = "case"
         var = f"d{len(self.dicts)}"
-        self.lines.append(f"{var} = _vars({model})")
+        read = f"_vars({model})" if self.access == "vars" else model
+        self.lines.append(f"{var} = {read}")
         self.dicts[path] = var
         return var
+
+    def read(self, holder: str, name: str) -> str:
+        """Source reading field ``name`` of a model whose fields ``holder`` holds.
+
+        ``vars`` (the default): ``holder`` is the model's ``vars()`` dict. ``attr``: ``holder`` is
+        the object itself, read by attribute; for objects without a ``__dict__``, such as the
+        ``msgspec`` structs the audit's JSON Lines reader decodes into (``audit.fastjson``).
+        """
+        if self.access == "vars":
+            return f"{holder}[{literal(attr(name))}]"
+        return f"{holder}.{attr(name)}"
 
     def _object(self, path: str) -> str:
         """A local holding the value at a dotted path of the case (a list, for aggregates)."""
@@ -103,7 +119,7 @@ class Writer:
             return self.paths[path]
         parent, _, name = path.rpartition(".")
         var = f"o{len(self.paths)}"
-        self.lines.append(f"{var} = {self._fields_of(parent)}[{literal(attr(name))}]")
+        self.lines.append(f"{var} = {self.read(self._fields_of(parent), name)}")
         self.paths[path] = var
         return var
 
@@ -123,7 +139,7 @@ class Writer:
             expr = f"{literal(value)} in {self._object(path)}"
         else:
             parent, _, name = key.rpartition(".")
-            expr = f"{self._fields_of(parent)}[{literal(attr(name))}]"
+            expr = self.read(self._fields_of(parent), name)
         self.lines.append(f"{var} = {expr}")
         self.features[key] = var
         return var
