@@ -76,6 +76,12 @@ def _differential(tmp_path: Path, n: int, seed: int, ruleset_id: str) -> None:
             assert list(g_sum[key]) == list(value), key
     rejected = w_sum["rejected"]
     assert 0.2 * len(lines) < rejected < 0.6 * len(lines)  # hostile, and mostly assessable
+    # The row objects (``assess_many``, CSV, DataFrames, the HTML report) are the same too.
+    fast, usual = RowAssessor(rs, "fast"), RowAssessor(rs, "fast")
+    usual.fast_rows = None
+    usual._validate_json = None
+    for chunk in records_from_jsonl(path).chunks():
+        assert fast.run(chunk) == usual.run(chunk)
 
 
 @pytest.mark.parametrize("ruleset_id", ["ontario", "crpo-6.3"])

@@ -378,6 +378,43 @@ class FastRows:
                 self._tails[key] = known
         return known
 
+    def rows(
+        self,
+        rows: Sequence[int],
+        items: Sequence[Any],
+        slow: Callable[[int, Any], Any],
+        make: Callable[..., Any],
+    ) -> list[Any]:
+        """Each item's row object: ``make(row, case_id, "assessed", verdict, termination,
+        outstanding, missing, findings, warnings, None, None, stage, initiated_by)`` (an
+        ``AuditRow``), or ``slow(row, item)``, the row the usual path makes."""
+        out: list[Any] = []
+        case_of = self._case
+        summarize = self._summarize
+        checks = self._checks
+        warnings: dict[tuple[str, ...], tuple[str, ...]] = {}  # one object per tuple (pickles)
+        for row, line in zip(rows, items, strict=True):
+            case = case_of(line)
+            if case is not None:
+                try:
+                    verdicts, termination, outstanding, missing, findings = summarize(case)
+                    ok = len(verdicts) == 1
+                    if ok:
+                        warns = tuple([c.id for c in checks if c.applies(case)])
+                        warns = warnings.setdefault(warns, warns)
+                        out.append(
+                            make(
+                                row, case.case_id, "assessed", verdicts[0], termination,
+                                outstanding, missing, findings, warns, None, None, case.stage,
+                                case.initiated_by,
+                            )
+                        )
+                        continue
+                except Exception:  # noqa: BLE001 - the usual path reports it, as it always has
+                    pass
+            out.append(slow(row, line))
+        return out
+
     def render(
         self, rows: Sequence[int], items: Sequence[Any], slow: Callable[[int, Any], Any]
     ) -> tuple[list[str], list[Any]]:

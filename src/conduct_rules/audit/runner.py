@@ -245,6 +245,8 @@ class RowAssessor:
 
     def run(self, chunk: Chunk) -> list[AuditRow]:
         chunk = lines_of(chunk)
+        if chunk.kind == "jsonl" and self.fast_rows is not None:
+            return self.fast_rows.rows(chunk.rows, chunk.items, self.json_row, AuditRow)
         if chunk.kind == "jsonl" and self._validate_json is not None:
             return self._run_json(chunk)
         rows = decode(chunk, self._fields)
