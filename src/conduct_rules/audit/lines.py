@@ -13,9 +13,41 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO
 
-__all__ = ["last_line", "split_lines", "whole_lines"]
+__all__ = ["last_line", "line_spans", "split_lines", "whole_lines"]
 
 _BOM = b"\xef\xbb\xbf"
+
+
+def line_spans(fh: IO[bytes], size: int) -> Iterator[tuple[int, int, int, bool]]:
+    """``(offset, length, lines, has CR)`` of blocks of about ``size`` bytes of whole lines (the
+    last may not end with a line end), found without copying the blocks. ``lines`` counts LF line
+    ends (and a last line without one); with a CR in the block, ``last_line`` counts exactly.
+
+    Why not ``whole_lines``: the reading process of a file audit only needs where lines end and
+    how many there are (the workers read the lines themselves); a block read into one reused
+    buffer and counted in place costs a fraction of slicing it into new bytes objects.
+    """
+    buf = bytearray(max(size, 1))
+    offset = 0  # the file offset of buf[0]
+    filled = 0
+    while True:
+        with memoryview(buf) as view:
+            n = fh.readinto(view[filled:])  # type: ignore[attr-defined]
+        if not n:
+            break
+        filled += n
+        cut = buf.rfind(b"\n", 0, filled) + 1
+        if cut == 0:  # no line ends yet (a line longer than the buffer): read on
+            if filled == len(buf):
+                buf.extend(bytes(len(buf)))
+            continue
+        yield offset, cut, buf.count(b"\n", 0, cut), buf.find(b"\r", 0, cut) >= 0
+        rest = filled - cut
+        buf[:rest] = buf[cut:filled]
+        offset += cut
+        filled = rest
+    if filled:  # the last line, without a line end
+        yield offset, filled, buf.count(b"\n", 0, filled) + 1, buf.find(b"\r", 0, filled) >= 0
 
 
 def whole_lines(fh: IO[bytes], size: int) -> Iterator[tuple[int, bytes]]:

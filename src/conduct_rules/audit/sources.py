@@ -15,12 +15,13 @@ to keep in memory can be computed a second time instead of being held.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from conduct_rules.audit.lines import last_line, split_lines, whole_lines
+from conduct_rules.audit.lines import last_line, line_spans, split_lines, whole_lines
 from conduct_rules.errors import ConductRulesError, InputError
 from conduct_rules.model.strict_json import DuplicateKeyError
 from conduct_rules.model.strict_json import loads as strict_loads
@@ -262,12 +263,15 @@ def _spans(path: str) -> Iterator[Chunk]:
     an audit; now it only finds where lines end and counts them (for the row numbers), and the
     worker reads its span from the file.
     """
-    with _open_binary(path) as fh:
+    with open(path, "rb") as fh:  # uncompressed: ``records_from_jsonl`` checked
         lineno = 0
-        for offset, block in whole_lines(fh, SPAN_BYTES):
-            last = last_line(block, lineno)
-            span = (path, offset, len(block), lineno, last)
-            yield Chunk("jsonl", (), [], None, len(block), span=span)
+        for offset, length, lines, has_cr in line_spans(fh, SPAN_BYTES):
+            if has_cr:  # a lone CR ends a line too: count as the reader would
+                last = last_line(os.pread(fh.fileno(), length, offset), lineno)
+            else:
+                last = lineno + lines
+            span = (path, offset, length, lineno, last)
+            yield Chunk("jsonl", (), [], None, length, span=span)
             lineno = last
 
 
