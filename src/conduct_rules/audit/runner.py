@@ -253,8 +253,18 @@ class RowAssessor:
         return [self.assess(row, data, errs) for row, data, errs in rows]
 
     def json_row(self, row: int, line: Any) -> AuditRow:
-        """One JSON Lines line's row, the usual way (``_run_json``)."""
-        return self._run_json(Chunk("jsonl", (row,), [line]))[0]
+        """One JSON Lines line's row, the usual way, for a line ``audit.fastjson`` gave up on.
+
+        A line with a backslash is most often a valid case with an escaped id: the one-pass
+        validation (``_run_json``) is tried first. Any other line was refused by the C reader, or
+        may repeat a key: the strict reader and the contract decide at once (the one-pass
+        attempt gives the same row, ``tests/integration/test_audit_fastpath.py``, only slower).
+        """
+        chunk = Chunk("jsonl", (row,), [line])
+        if type(line) is bytes and b"\\" not in line:
+            ((r, data, errs),) = decode(chunk, None)
+            return self.assess(r, data, errs)
+        return self._run_json(chunk)[0]
 
     def _run_json(self, chunk: Chunk) -> list[AuditRow]:
         """JSON Lines for the standard ``Case``: each line decoded and validated in one pass.

@@ -91,10 +91,11 @@ class Tally:
             *outcomes, strict=True
         )
         self.verdicts.update(verdict)
-        self.by_stage.update((s, v) for s, v in zip(stage, verdict, strict=True) if s is not None)
-        self.by_initiator.update(
-            (i, v) for i, v in zip(initiated, verdict, strict=True) if i is not None
-        )
+        for cross, groups in ((self.by_stage, stage), (self.by_initiator, initiated)):
+            counted = Counter(zip(groups, verdict, strict=True))
+            for (g, v), n in counted.items():
+                if g is not None:
+                    cross[g, v] += n
         self.termination += sum(map(bool, termination))
         for (v, f, o), n in Counter(zip(verdict, findings, outstanding, strict=True)).items():
             self.attention += n * attention(v, f, o)
