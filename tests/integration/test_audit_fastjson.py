@@ -97,6 +97,20 @@ def test_fast_json_rows_are_the_usual_rows_at_scale(
     _differential(tmp_path, n, seed=12, ruleset_id=ruleset_id)
 
 
+def test_a_column_of_json_texts_gives_the_usual_rows() -> None:
+    """Dask's JSON column holds text, not bytes: the C reader takes it too, with the same rows."""
+    lines = [line.decode("utf-8", "replace") for line in hostile_lines(3_000, seed=21)]
+    lines += ['{"case_id": "S\ud800"}', '{"case_id": "ok", "stage": "ended"}']
+    rs = get_ruleset("ontario")
+    fast, usual = RowAssessor(rs, "fast"), RowAssessor(rs, "fast")
+    usual.fast_rows = None
+    usual._validate_json = None
+    chunk = Chunk("jsonl", tuple(range(1, len(lines) + 1)), lines)
+    assert fast.run(chunk) == usual.run(chunk)
+    assert fastjson.FastCases().case(lines[-1]) is not None
+    assert fastjson.FastCases().case(lines[-2]) is None
+
+
 def test_fast_json_takes_most_valid_lines() -> None:
     """The shortcut is taken (a test of the speed path that never ran it would prove nothing)."""
     rs = get_ruleset("ontario")

@@ -8,7 +8,8 @@ Why it cannot change an answer: this reader is only ever a shortcut for the line
 of. It gives up on a line (``FastCases.case`` returns ``None``), and the usual path (strict JSON,
 then the pydantic ``Case``) decides and says why, whenever
 
-* the line has a backslash (escapes are where JSON decoders differ most), or is not bytes;
+* the line has a backslash (escapes are where JSON decoders differ most), or is neither bytes
+  nor text that encodes as UTF-8;
 * ``msgspec`` refuses it for any reason (a type, a bound, an unknown field, bad JSON, bad UTF-8);
 * a key may be repeated (pydantic would keep the last value; the audit refuses the row);
 * the ``case_id`` is blank.
@@ -278,6 +279,11 @@ class FastCases:
 
     def case(self, line: Any) -> Any | None:
         """The line's case as a struct shaped like ``Case``, or ``None``: take the usual path."""
+        if type(line) is str:  # a column of JSON texts (Dask): the same text as UTF-8
+            try:
+                line = line.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate: the usual path decides
+                return None
         if type(line) is not bytes or b"\\" in line:
             return None
         case: Any = None
