@@ -387,3 +387,73 @@ def test_rendered_output_equals_the_row_path(tmp_path: Path, workers: int) -> No
         rejected = [r.row for r in by_rows if r.status == "rejected"]
         assert [row for row, _ in sunk] == rejected
         assert sunk[0][1] == lines[rejected[0] - 1].encode() + b"\n"
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs that can be read only once: a FIFO, /dev/stdin
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_input_from_a_fifo_path_is_read_once_in_full(tmp_path: Path, suffix: str) -> None:
+    """A named pipe is read as a stream: checking it first or reading it per span would take
+    (or wait for) data the audit never sees. It used to hang."""
+    import threading
+
+    rows = _good(2_500)
+    if suffix == ".csv":
+        from conduct_rules.rules.flat import CSV_COLUMNS
+
+        data = _csv_of(rows, CSV_COLUMNS)
+    else:
+        data = ("\n".join(rows) + "\n").encode()
+    fifo = tmp_path / f"pipe{suffix}"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_bytes(data), daemon=True)
+    writer.start()
+    out = tmp_path / "out.jsonl"
+    proc = subprocess.run(
+        [str(SCRIPT), "audit", str(fifo), "--workers", "2", "--format", "jsonl", "--out", str(out)],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    writer.join(timeout=10)
+    assert proc.returncode == 0, proc.stderr
+    assert len(out.read_text().splitlines()) == 2_500
+
+
+def test_dev_stdin_as_a_path(tmp_path: Path) -> None:
+    rows = _good(1_500)
+    out = tmp_path / "out.jsonl"
+    proc = subprocess.run(
+        [str(SCRIPT), "audit", "/dev/stdin", "--input-format", "jsonl", "--workers", "2",
+         "--out", str(out)],
+        input=("\n".join(rows) + "\n").encode(),
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert len(out.read_text().splitlines()) == 1_500
+
+
+def _csv_of(rows: list[str], columns: Any) -> bytes:
+    """The records as a CSV file with the standard dotted columns (lists as JSON text)."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(columns)
+    for line in rows:
+        case = json.loads(line)
+        flat = []
+        for col in columns:
+            value: Any = case
+            for part in col.split("."):
+                value = value.get(part) if isinstance(value, dict) else None
+            flat.append(
+                json.dumps(value) if isinstance(value, list)
+                else "" if value is None
+                else str(value).lower() if isinstance(value, bool)
+                else value
+            )
+        w.writerow(flat)
+    return buf.getvalue().encode()

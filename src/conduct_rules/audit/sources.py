@@ -16,6 +16,7 @@ to keep in memory can be computed a second time instead of being held.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -180,8 +181,24 @@ def _open_binary(path: str | Path) -> IO[bytes]:
     return fh
 
 
+def _is_special(path: str | Path) -> bool:
+    """True for a path that can be read only once: a FIFO, a character device (``/dev/stdin``).
+
+    Such a path is opened once and read as a stream: opening it to check it first, or once per
+    span, would take (or wait for) data that the reading proper never sees.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False  # the opening reports it
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
 def _file_size(path: str | Path) -> int | None:
-    """The size progress is measured against; None for compressed files (bytes read differ)."""
+    """The size progress is measured against; None for compressed files (bytes read differ) and
+    for paths read once (``_is_special``)."""
+    if _is_special(path):
+        return None
     try:
         with open(path, "rb") as fh:
             if fh.read(2) == _GZIP_MAGIC:
@@ -200,6 +217,19 @@ def _source_of(
 ) -> RecordSource:
     import zlib
 
+    if isinstance(target, str | Path) and _is_special(target):
+        once = _open_binary(target)
+
+        def once_chunks() -> Iterator[Chunk]:
+            with once:
+                try:
+                    yield from gen(once)
+                except (EOFError, zlib.error):
+                    raise _damaged(str(target)) from None
+
+        return RecordSource(
+            f"{label} {target}", once_chunks, total=None, unit="B", reusable=False
+        )
     if isinstance(target, str | Path):
         path = target
         _open_binary(path).close()  # fail now, not on first iteration
@@ -244,7 +274,7 @@ def records_from_jsonl(path: str | Path | IO[bytes]) -> RecordSource:
 
     source = _source_of("JSON Lines", path, gen)
     source.info = {"format": "jsonl", "encoding": "utf-8"}
-    if isinstance(path, str | Path) and _file_size(path) is not None:
+    if isinstance(path, str | Path) and _file_size(path) is not None:  # a regular file, no gzip
         file = str(path)
         source.spans = lambda: _spans(file)
     return source
@@ -366,7 +396,7 @@ def records_from_csv(
             "csv", tuple(rows), items, columns, reader.size - done, texts if keep_text else None
         )
 
-    if isinstance(path, str | Path):
+    if isinstance(path, str | Path) and not _is_special(path):
         with _open_binary(path) as fh:  # a bad header fails now, before any output is written
             try:
                 header = CsvReader(
