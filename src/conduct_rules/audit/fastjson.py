@@ -34,7 +34,7 @@ path, with the same output.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Annotated, Any, Literal
 
 from conduct_rules.model.case import (
@@ -61,6 +61,8 @@ AVAILABLE = msgspec is not None
 #: A field: its name, its type for ``msgspec``, and its default (``_REQUIRED``: none).
 _REQUIRED = object()
 _Spec = tuple[tuple[str, Any, Any], ...]
+#: A part's fields without their defaults: name and type.
+_Types = tuple[tuple[str, Any], ...]
 
 
 class MirrorError(Exception):
@@ -76,7 +78,7 @@ def _specs() -> dict[str, _Spec]:
     return _with_model_defaults(_declared())
 
 
-def _with_model_defaults(specs: dict[str, _Spec]) -> dict[str, _Spec]:
+def _with_model_defaults(specs: dict[str, _Types]) -> dict[str, _Spec]:
     from conduct_rules.model.case import Case
 
     out: dict[str, _Spec] = {}
@@ -85,72 +87,55 @@ def _with_model_defaults(specs: dict[str, _Spec]) -> dict[str, _Spec]:
         raise MirrorError("the case's parts changed")
     for name, spec in specs.items():
         fields = parts[name].annotation.model_fields  # type: ignore[union-attr]
-        if [n for n, _, _ in spec] != list(fields):
+        if [n for n, _ in spec] != list(fields):
             raise MirrorError(f"the fields of {name} changed")
-        out[name] = tuple(
-            (n, t, fields[n].get_default(call_default_factory=True)) for n, t, _ in spec
-        )
+        out[name] = tuple((n, t, fields[n].get_default(call_default_factory=True)) for n, t in spec)
     return out
 
 
-def _declared() -> dict[str, _Spec]:
-    """The types of each part's fields (the defaults written here are replaced by the model's)."""
+def _declared() -> dict[str, _Types]:
+    """The ``msgspec`` type of each part's fields (bounds included), as ``model.case`` declares
+    them; the defaults come from the model itself (``_with_model_defaults``)."""
     assert msgspec is not None
     meta = msgspec.Meta
     count = Annotated[int, meta(ge=0, le=MAX_COUNT)]
     notice = Annotated[int, meta(ge=0, le=MAX_NOTICE_DAYS)] | None
+
+    def flags(*names: str) -> _Types:
+        return tuple((name, bool) for name in names)
+
     return {
-        "services": (
-            ("needed", bool, True),
-            ("requested", bool, True),
-            ("likely_to_benefit", bool, True),
-        ),
+        "services": flags("needed", "requested", "likely_to_benefit"),
         "client": (
-            ("requested_termination", bool, False),
-            ("withdrew", bool, False),
-            ("interested_in_further_treatment", bool, False),
-            ("informed_of_reasons", bool | None, False),
+            *flags("requested_termination", "withdrew", "interested_in_further_treatment"),
+            ("informed_of_reasons", bool | None),
         ),
-        "member": tuple(
-            (name, bool, False)
-            for name in (
-                "serious_risk_of_harm",
-                "feels_unsafe",
-                "threats_received",
-                "objectivity_impaired",
-                "lacks_competence",
-                "relationship_untenable",
-                "good_faith",
-                "reason_protected_ground",
-            )
+        "member": flags(
+            "serious_risk_of_harm",
+            "feels_unsafe",
+            "threats_received",
+            "objectivity_impaired",
+            "lacks_competence",
+            "relationship_untenable",
+            "good_faith",
+            "reason_protected_ground",
         ),
-        "court_order": (
-            ("applies", bool, False),
-            ("legal_advice_obtained", bool, False),
-            ("court_direction_sought", bool, False),
-        ),
+        "court_order": flags("applies", "legal_advice_obtained", "court_direction_sought"),
         "alternatives": (
-            ("efforts_made", bool, False),
-            ("providers_offered", count, 0),
-            ("client_supported_to_connect", bool, False),
-            ("opportunity_given", bool, False),
-            ("notice_days", notice, None),
+            ("efforts_made", bool),
+            ("providers_offered", count),
+            ("client_supported_to_connect", bool),
+            ("opportunity_given", bool),
+            ("notice_days", notice),
         ),
         "termination_session": (
-            ("status", Literal[SESSION_STATUSES], "not_attempted"),
-            ("modality", Literal[MODALITIES], "none"),
+            ("status", Literal[SESSION_STATUSES]),
+            ("modality", Literal[MODALITIES]),
             # the item type is set in ``_Structs`` (the attempt struct)
-            ("attempts", Annotated[tuple[Any, ...], meta(max_length=MAX_ATTEMPTS)], ()),
+            ("attempts", Annotated[tuple[Any, ...], meta(max_length=MAX_ATTEMPTS)]),
         ),
-        "consultation": (
-            ("supervision", bool, False),
-            ("college", bool, False),
-            ("legal", bool, False),
-        ),
-        "transfer": (
-            ("summary_to_new_provider", bool, False),
-            ("client_consent", bool, False),
-        ),
+        "consultation": flags("supervision", "college", "legal"),
+        "transfer": flags("summary_to_new_provider", "client_consent"),
     }
 
 
@@ -384,6 +369,32 @@ class FastRows:
                 self._tails[key] = known
         return known
 
+    def outcomes(
+        self, rows: Sequence[int], items: Sequence[Any]
+    ) -> Iterator[tuple[int, Any, Any, Outcome | None]]:
+        """``(row, item, case, outcome)`` per item; ``outcome`` is ``None`` where the usual path
+        must make the row (the reader gave up, the ruleset concluded no single verdict, or the
+        rules raised: the usual path reports it as it always has)."""
+        case_of = self._case
+        summarize = self._summarize
+        checks = self._checks
+        for row, line in zip(rows, items, strict=True):
+            case = case_of(line)
+            if case is not None:
+                try:
+                    verdicts, termination, outstanding, missing, findings = summarize(case)
+                    if len(verdicts) == 1:
+                        warns = tuple([c.id for c in checks if c.applies(case)])
+                        outcome = (
+                            verdicts[0], termination, outstanding, missing, findings, warns,
+                            case.stage, case.initiated_by,
+                        )
+                        yield row, line, case, outcome
+                        continue
+                except Exception:  # noqa: BLE001 - the usual path decides
+                    pass
+            yield row, line, case, None
+
     def rows(
         self,
         rows: Sequence[int],
@@ -395,30 +406,13 @@ class FastRows:
         outstanding, missing, findings, warnings, None, None, stage, initiated_by)`` (an
         ``AuditRow``), or ``slow(row, item)``, the row the usual path makes."""
         out: list[Any] = []
-        case_of = self._case
-        summarize = self._summarize
-        checks = self._checks
         warnings: dict[tuple[str, ...], tuple[str, ...]] = {}  # one object per tuple (pickles)
-        for row, line in zip(rows, items, strict=True):
-            case = case_of(line)
-            if case is not None:
-                try:
-                    verdicts, termination, outstanding, missing, findings = summarize(case)
-                    ok = len(verdicts) == 1
-                    if ok:
-                        warns = tuple([c.id for c in checks if c.applies(case)])
-                        warns = warnings.setdefault(warns, warns)
-                        out.append(
-                            make(
-                                row, case.case_id, "assessed", verdicts[0], termination,
-                                outstanding, missing, findings, warns, None, None, case.stage,
-                                case.initiated_by,
-                            )
-                        )
-                        continue
-                except Exception:  # noqa: BLE001 - the usual path reports it, as it always has
-                    pass
-            out.append(slow(row, line))
+        for row, line, case, o in self.outcomes(rows, items):
+            if o is None:
+                out.append(slow(row, line))
+                continue
+            warns = warnings.setdefault(o[5], o[5])
+            out.append(make(row, case.case_id, "assessed", *o[:5], warns, None, None, *o[6:]))
         return out
 
     def render(
@@ -430,33 +424,19 @@ class FastRows:
         """
         texts: list[str] = []
         keys: list[Any] = []
-        case_of = self._case
-        summarize = self._summarize
-        checks = self._checks
         heads = self._heads
         tails = self._tails
         encode = self._encode
-        for row, line in zip(rows, items, strict=True):
-            case = case_of(line)
-            if case is not None:
-                try:
-                    verdicts, termination, outstanding, missing, findings = summarize(case)
-                    ok = len(verdicts) == 1
-                    if ok:
-                        warns = tuple([c.id for c in checks if c.applies(case)])
-                        stage = case.stage
-                        initiated = case.initiated_by
-                except Exception:  # noqa: BLE001 - the usual path reports it, as it always has
-                    ok = False
-                if ok:
-                    h = (verdicts[0], termination, outstanding)
-                    t = (missing, findings, warns, stage, initiated)
-                    texts.append(
-                        f'{{"row":{row:d},"case_id":{encode(case.case_id)}'
-                        f"{heads.get(h) or self.head(h)}{tails.get(t) or self.tail(t)}"
-                    )
-                    keys.append((*h, *t[:3], stage, initiated))
-                    continue
-            keys.append(r := slow(row, line))
-            texts.append(self._json_line(r) + "\n")
+        for row, line, case, o in self.outcomes(rows, items):
+            if o is None:
+                keys.append(r := slow(row, line))
+                texts.append(self._json_line(r) + "\n")
+                continue
+            h = o[:3]
+            t = o[3:]
+            texts.append(
+                f'{{"row":{row:d},"case_id":{encode(case.case_id)}'
+                f"{heads.get(h) or self.head(h)}{tails.get(t) or self.tail(t)}"
+            )
+            keys.append(o)
         return texts, keys

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO
 
-__all__ = ["last_line", "line_spans", "split_lines", "whole_lines"]
+__all__ = ["line_spans", "split_lines", "whole_lines"]
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -21,7 +21,7 @@ _BOM = b"\xef\xbb\xbf"
 def line_spans(fh: IO[bytes], size: int) -> Iterator[tuple[int, int, int, bool]]:
     """``(offset, length, lines, has CR)`` of blocks of about ``size`` bytes of whole lines (the
     last may not end with a line end), found without copying the blocks. ``lines`` counts LF line
-    ends (and a last line without one); with a CR in the block, ``last_line`` counts exactly.
+    ends (and a last line without one); with a CR in the block, ``split_lines`` counts exactly.
 
     Why not ``whole_lines``: the reading process of a file audit only needs where lines end and
     how many there are (the workers read the lines themselves); a block read into one reused
@@ -115,10 +115,3 @@ def split_lines(block: bytes, lineno: int) -> tuple[list[int], list[bytes], list
     elif pending:
         sizes.append(pending)  # a block of blank lines only: its bytes, for the progress bar
     return rows, items, sizes, lineno
-
-
-def last_line(block: bytes, lineno: int) -> int:
-    """The number of the last line of ``block`` (whole lines) when ``lineno`` came before it."""
-    if b"\r" in block:
-        return split_lines(block, lineno)[3]
-    return lineno + block.count(b"\n") + (not block.endswith(b"\n"))

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from conduct_rules.audit.lines import last_line, line_spans, split_lines, whole_lines
+from conduct_rules.audit.lines import line_spans, split_lines, whole_lines
 from conduct_rules.errors import ConductRulesError, InputError
 from conduct_rules.model.strict_json import DuplicateKeyError
 from conduct_rules.model.strict_json import loads as strict_loads
@@ -297,7 +297,7 @@ def _spans(path: str) -> Iterator[Chunk]:
         lineno = 0
         for offset, length, lines, has_cr in line_spans(fh, SPAN_BYTES):
             if has_cr:  # a lone CR ends a line too: count as the reader would
-                last = last_line(os.pread(fh.fileno(), length, offset), lineno)
+                last = split_lines(os.pread(fh.fileno(), length, offset), lineno)[3]
             else:
                 last = lineno + lines
             span = (path, offset, length, lineno, last)

@@ -137,42 +137,18 @@ def json_line(r: AuditRow) -> str:
     Written by hand rather than with ``json.dumps(r.as_dict())`` because the main process writes
     every row of a million-row audit; the keys are fixed, so only the values need encoding.
     """
-    return f'{{"row":{r.row:d},"case_id":{_text(r.case_id)}' + row_ending(
-        r.status,
-        r.verdict,
-        r.termination_required,
-        r.outstanding_safeguards,
-        r.missing_documentation,
-        r.findings,
-        r.warnings,
-        r.error_field,
-        r.error,
-        r.stage,
-        r.initiated_by,
-    )
-
-
-def row_ending(
-    status: str,
-    verdict: str | None,
-    termination_required: bool | None,
-    outstanding: tuple[str, ...],
-    missing: tuple[str, ...],
-    findings: tuple[str, ...],
-    warnings: tuple[str, ...],
-    error_field: str | None,
-    error: str | None,
-    stage: str | None,
-    initiated_by: str | None,
-) -> str:
-    """A JSON Lines row after its ``case_id``: what rows with the same outcome share.
-
-    Why apart: ``audit.fastjson`` writes a row as its number, its ``case_id`` and the two halves
-    of this ending (``ending_head``, ``ending_tail``), each made once for all rows that share it;
-    both ways use these functions.
-    """
-    return ending_head(status, verdict, termination_required, outstanding) + ending_tail(
-        missing, findings, warnings, error_field, error, stage, initiated_by
+    return (
+        f'{{"row":{r.row:d},"case_id":{_text(r.case_id)}'
+        + ending_head(r.status, r.verdict, r.termination_required, r.outstanding_safeguards)
+        + ending_tail(
+            r.missing_documentation,
+            r.findings,
+            r.warnings,
+            r.error_field,
+            r.error,
+            r.stage,
+            r.initiated_by,
+        )
     )
 
 
@@ -182,7 +158,13 @@ def ending_head(
     termination_required: bool | None,
     outstanding: tuple[str, ...],
 ) -> str:
-    """The first half of ``row_ending``: status, verdict, termination, outstanding safeguards."""
+    """A JSON Lines row after its ``case_id``, first half: status, verdict, termination,
+    outstanding safeguards.
+
+    Why apart: ``audit.fastjson`` writes a row as its number, its ``case_id`` and the two halves
+    (this and ``ending_tail``), each made once for all rows that share it; ``json_line`` uses the
+    same two functions, so there is one format.
+    """
     tr = "null" if termination_required is None else ("true" if termination_required else "false")
     return (
         f',"status":"{status}","verdict":{_text(verdict)},"termination_required":{tr},'
@@ -199,7 +181,7 @@ def ending_tail(
     stage: str | None,
     initiated_by: str | None,
 ) -> str:
-    """The second half of ``row_ending``: records, findings, warnings, error, stage, initiator."""
+    """The second half (``ending_head``): records, findings, warnings, error, stage, initiator."""
     return (
         f',"missing_documentation":{_list_text(missing)},'
         f'"findings":{_list_text(findings)},"warnings":{_list_text(warnings)},'

@@ -76,15 +76,16 @@ class FastBackend:
         #: as a whole, so a thread reads a consistent pair.
         self._last: tuple[Ruleset, Callable[[Case], Evaluation]] | None = None
 
-    def _program(self, ruleset: Ruleset) -> Program:
+    def _program(self, ruleset: Ruleset, access: Access = "vars") -> Program:
+        programs = self._programs if access == "vars" else self._attr_programs
         key = ruleset.fingerprint
-        prog = self._programs.get(key)
+        prog = programs.get(key)
         if prog is None or prog.rules is not ruleset.rules:
             with self._lock:
-                prog = compile_program(ruleset)
-                if key not in self._programs and len(self._programs) >= MAX_COMPILED:
-                    del self._programs[next(iter(self._programs))]
-                self._programs[key] = prog
+                prog = compile_program(ruleset, access=access)
+                if key not in programs and len(programs) >= MAX_COMPILED:
+                    del programs[next(iter(programs))]
+                programs[key] = prog
         return prog
 
     def program(self, ruleset: Ruleset) -> Callable[[Case], Evaluation]:
@@ -114,14 +115,4 @@ class FastBackend:
         ``access="attr"``: a version that reads fields as attributes, for objects shaped like a
         ``Case`` without its ``__dict__`` (the audit's ``msgspec`` structs, ``audit.fastjson``).
         """
-        if access == "vars":
-            return self._program(ruleset).summarize
-        key = ruleset.fingerprint
-        with self._lock:
-            prog = self._attr_programs.get(key)
-            if prog is None or prog.rules is not ruleset.rules:
-                prog = compile_program(ruleset, access=access)
-                if key not in self._attr_programs and len(self._attr_programs) >= MAX_COMPILED:
-                    del self._attr_programs[next(iter(self._attr_programs))]
-                self._attr_programs[key] = prog
-        return prog.summarize
+        return self._program(ruleset, access).summarize
